@@ -1,0 +1,67 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is optional.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+# The first python >= 3.11 on PATH, 3.11 preferred: snapshottest 0.6 (pinned by
+# the product) still imports the `imp` module that Python 3.12 removed.
+PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; \
+	then echo $$p; break; fi; done)
+
+.PHONY: help install install-dev run test lint format migrate makemigrations superuser check-python
+
+help:
+	@echo "make run        set up .venv, migrate, load demo data, serve on $(HOST):$(PORT)"
+	@echo "make test       set up .venv with dev tools, run the whole suite"
+	@echo "make lint       ruff check and format check"
+	@echo "make format     ruff fix and format"
+	@echo "make migrate    apply migrations"
+	@echo "make superuser  create an admin user"
+
+check-python:
+	@if [ -z "$(PYTHON)" ]; then echo "Python 3.11 or newer is required (python3.11, python3.12, python3.13 or python3)." >&2; exit 1; fi
+
+$(BIN)/python: | check-python
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Stamps re-run pip only when a requirements file changes.
+$(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime-installed
+
+install: $(VENV)/.runtime-installed
+install-dev: $(VENV)/.dev-installed
+
+migrate: install
+	$(MANAGE) migrate --noinput
+
+makemigrations: install
+	$(MANAGE) makemigrations
+
+run: migrate
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Interactive by default; with DJANGO_SUPERUSER_USERNAME, _EMAIL and _PASSWORD set it never prompts.
+superuser: migrate
+	@if [ -n "$$DJANGO_SUPERUSER_PASSWORD" ]; then $(MANAGE) createsuperuser --noinput; else $(MANAGE) createsuperuser; fi

@@ -1,0 +1,62 @@
+"""Reads: the one rule of who sees what.
+
+``ExampleModel.objects.visible_to(user)`` is the only way any surface reads
+examples for a request. REST viewsets, GraphQL types and resolvers, the
+services and the graphene reference all start from it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Self
+
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+# Orderings every surface accepts: the REST `ordering` parameter and the
+# GraphQL `ordering` argument map onto these fields.
+ORDERING_FIELDS = ("created_at", "updated_at", "title")
+# Largest value a BIGINT primary key can hold; beyond it databases raise.
+MAX_PK = 2**63 - 1
+# Ties are broken by id so pages are stable, as in Meta.ordering.
+DEFAULT_ORDERING = ("-created_at", "-id")
+
+
+def parse_pk(value: object) -> int | None:
+    """A client-supplied id as a primary key, or None when it cannot be one.
+
+    Ids arrive as URL segments, GraphQL ``ID`` strings or JSON numbers; junk
+    (letters, zero, negatives, values past BIGINT) means "no such row", never
+    a database error.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+        value = int(value)
+    if isinstance(value, int) and 0 < value <= MAX_PK:
+        return value
+    return None
+
+
+class ExampleQuerySet(models.QuerySet):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser | None) -> Self:
+        """The examples ``user`` may see and change: their own. Anonymous: none."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(user_id=user.pk)
+
+    def get_by_id(self, value: object):
+        """The row with this client-supplied id, else ``DoesNotExist``."""
+        pk = parse_pk(value)
+        if pk is None:
+            raise self.model.DoesNotExist(f"No {self.model._meta.object_name} with that id.")
+        return self.get(pk=pk)
+
+    def search(self, term: str) -> Self:
+        """Title or content containing ``term``, case-insensitively (REST `search`, GraphQL `search`)."""
+        term = term.strip()
+        if not term:
+            return self
+        return self.filter(Q(title__icontains=term) | Q(content__icontains=term))

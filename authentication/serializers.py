@@ -1,0 +1,114 @@
+"""Input and output shapes of `/api/auth/`.
+
+Input serializers check types and formats only; the services decide
+everything that needs the database (uniqueness, passwords, credentials).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from rest_framework import serializers
+
+from .models import Profile, User
+
+_USERNAME_MAX = User._meta.get_field("username").max_length
+
+
+class UserSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(
+        read_only=True, help_text="Display name: the profile's, else the full name, else the username."
+    )
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "email", "first_name", "last_name", "name", "date_joined"]
+        read_only_fields = fields
+
+
+class ProfileSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Profile
+        fields = ["display_name", "bio", "timezone", "updated_at"]
+        read_only_fields = ["updated_at"]
+
+
+class UserUpdateSerializer(serializers.Serializer):
+    email = serializers.EmailField(required=False, max_length=254)
+    username = serializers.CharField(
+        required=False, max_length=_USERNAME_MAX, validators=[UnicodeUsernameValidator()]
+    )
+    first_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    last_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+
+
+class RegisterSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(
+        write_only=True, trim_whitespace=False, max_length=4096, style={"input_type": "password"}
+    )
+    username = serializers.CharField(
+        required=False,
+        max_length=_USERNAME_MAX,
+        validators=[UnicodeUsernameValidator()],
+        help_text="Optional; derived from the email's local part when omitted.",
+    )
+    name = serializers.CharField(required=False, allow_blank=True, max_length=150, help_text="Display name.")
+
+
+class LoginSerializer(serializers.Serializer):
+    username = serializers.CharField(
+        required=False, allow_blank=True, max_length=254, help_text="Username or email."
+    )
+    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
+    password = serializers.CharField(
+        write_only=True, trim_whitespace=False, max_length=4096, style={"input_type": "password"}
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        if not (attrs.get("username") or attrs.get("email")):
+            raise serializers.ValidationError("Provide a username or an email, and a password.")
+        return attrs
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    old_password = serializers.CharField(
+        trim_whitespace=False, max_length=4096, style={"input_type": "password"}
+    )
+    new_password = serializers.CharField(
+        trim_whitespace=False, max_length=4096, style={"input_type": "password"}
+    )
+
+
+class PasswordResetSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetConfirmSerializer(serializers.Serializer):
+    uid = serializers.CharField(max_length=64)
+    token = serializers.CharField(max_length=128)
+    new_password = serializers.CharField(
+        trim_whitespace=False, max_length=4096, style={"input_type": "password"}
+    )
+
+
+# Response shapes, for the OpenAPI document.
+class TokenUserSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    user = UserSerializer()
+
+
+class LoginResponseSerializer(TokenUserSerializer):
+    user_id = serializers.IntegerField()
+    email = serializers.EmailField()
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class CsrfSerializer(serializers.Serializer):
+    csrfToken = serializers.CharField()

@@ -1,0 +1,242 @@
+"""Writes for users, profiles, tokens and passwords.
+
+Keyword-only, typed and atomic, shared by the REST views and GraphQL's
+``updateProfile``. Validation failures raise Django's ``ValidationError``
+keyed by field; adapters turn it into their own error shape. Session work
+(``login``, ``logout``) needs the HTTP request and stays in the views.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from rest_framework.authtoken.models import Token
+
+from .models import Profile, User
+
+logger = logging.getLogger(__name__)
+
+EMAIL_TAKEN = "A user with that email already exists."
+USERNAME_TAKEN = "A user with that username already exists."
+BAD_CREDENTIALS = "Unable to log in with provided credentials."
+BAD_RESET_LINK = "The reset link is invalid or has expired."
+WRONG_OLD_PASSWORD = "Your old password was entered incorrectly."  # noqa: S105 (a message)
+
+USER_UPDATABLE_FIELDS = frozenset({"email", "username", "first_name", "last_name"})
+PROFILE_UPDATABLE_FIELDS = frozenset({"display_name", "bio", "timezone"})
+_USERNAME_MAX = User._meta.get_field("username").max_length
+
+
+def _email_taken(email: str, *, exclude_pk: int | None = None) -> bool:
+    return User.objects.filter(email__iexact=email).exclude(pk=exclude_pk).exists()
+
+
+def _username_taken(username: str, *, exclude_pk: int | None = None) -> bool:
+    return User.objects.filter(username__iexact=username).exclude(pk=exclude_pk).exists()
+
+
+def derive_username(email: str) -> str:
+    """A free username from the address's local part ("ada.l@x.org" -> "ada.l", "ada.l2", ...)."""
+    base = re.sub(r"[^\w.@+-]", "", email.split("@", 1)[0])[: _USERNAME_MAX - 8] or "user"
+    candidate, n = base, 1
+    while _username_taken(candidate):
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
+
+
+def _password_errors(password: str, user: User, field: str) -> None:
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from None
+
+
+def _save_new_user(user: User, *, username_was_derived: bool) -> None:
+    """Insert ``user``; a lost race on a unique constraint becomes a field error."""
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                user.save()
+            return
+        except IntegrityError:
+            if _email_taken(user.email):
+                raise ValidationError({"email": [EMAIL_TAKEN]}) from None
+            if not username_was_derived:
+                raise ValidationError({"username": [USERNAME_TAKEN]}) from None
+            # Someone took the derived name between our check and insert.
+            user.username = f"{user.username[: _USERNAME_MAX - 7]}-{secrets.token_hex(3)}"
+    raise ValidationError({"username": [USERNAME_TAKEN]})
+
+
+@transaction.atomic
+def user_register(
+    *, email: str, password: str, username: str | None = None, name: str = ""
+) -> tuple[User, Token]:
+    """Create a user, their profile and their API token, all or nothing."""
+    email = User.objects.normalize_email(email.strip())
+    if _email_taken(email):
+        raise ValidationError({"email": [EMAIL_TAKEN]})
+    if username and _username_taken(username):
+        raise ValidationError({"username": [USERNAME_TAKEN]})
+    user = User(username=username or derive_username(email), email=email)
+    user.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
+    _password_errors(password, user, "password")
+    user.set_password(password)
+    _save_new_user(user, username_was_derived=not username)
+    profile = Profile.objects.get_or_create(user=user)[0]
+    if name:
+        profile.display_name = name
+        profile.full_clean()
+        profile.save()
+    user.profile = profile
+    return user, Token.objects.create(user=user)
+
+
+def user_authenticate(
+    *, request: HttpRequest | None, password: str, username: str = "", email: str = ""
+) -> User:
+    """The active user with these credentials, by username or email (either case).
+
+    Unknown user, wrong password and inactive user all raise the same error,
+    and all cost one password hash, so neither the text nor the timing tells
+    which it was.
+    """
+    email, username = email.strip(), username.strip()
+    if email:
+        match = User.objects.filter(email__iexact=email).first()
+    else:
+        match = User.objects.filter(username__iexact=username).first()
+        if match is None and "@" in username:
+            match = User.objects.filter(email__iexact=username).first()
+    # With no match, Django's backend still hashes the password once (for
+    # timing); "" is never a username, so it cannot match anyone by accident.
+    user = authenticate(request, username=match.username if match else "", password=password)
+    if user is None:
+        raise ValidationError(BAD_CREDENTIALS, code="authorization")
+    return user
+
+
+def token_for(user: User) -> Token:
+    return Token.objects.get_or_create(user=user)[0]
+
+
+def token_revoke(token: Token) -> None:
+    Token.objects.filter(pk=token.pk).delete()
+
+
+@transaction.atomic
+def token_rotate(user: User) -> Token:
+    """Replace the user's token: every client holding the old one is signed out."""
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)
+
+
+@transaction.atomic
+def user_update(*, user: User, data: Mapping[str, Any]) -> User:
+    unknown = set(data) - USER_UPDATABLE_FIELDS
+    if unknown:
+        raise ValueError(f"user_update cannot change {sorted(unknown)}")
+    if "email" in data:
+        data = {**data, "email": User.objects.normalize_email(data["email"].strip())}
+        if _email_taken(data["email"], exclude_pk=user.pk):
+            raise ValidationError({"email": [EMAIL_TAKEN]})
+    if "username" in data and _username_taken(data["username"], exclude_pk=user.pk):
+        raise ValidationError({"username": [USERNAME_TAKEN]})
+    for field, value in data.items():
+        setattr(user, field, value)
+    user.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            user.save(update_fields=list(data) or None)
+    except IntegrityError:
+        field = "email" if "email" in data and _email_taken(data["email"], exclude_pk=user.pk) else "username"
+        raise ValidationError({field: [EMAIL_TAKEN if field == "email" else USERNAME_TAKEN]}) from None
+    return user
+
+
+@transaction.atomic
+def profile_update(*, user: User, data: Mapping[str, Any]) -> Profile:
+    unknown = set(data) - PROFILE_UPDATABLE_FIELDS
+    if unknown:
+        raise ValueError(f"profile_update cannot change {sorted(unknown)}")
+    profile = Profile.objects.select_for_update().get_or_create(user=user)[0]
+    for field, value in data.items():
+        setattr(profile, field, value)
+    profile.full_clean(exclude=["user"])
+    profile.save()
+    return profile
+
+
+@transaction.atomic
+def password_change(*, user: User, old_password: str, new_password: str) -> Token:
+    """Set a new password and rotate the token; returns the new token.
+
+    Changing the password also changes the session hash, so every other
+    session of the user ends; the view keeps the caller's own session alive.
+    """
+    if not user.check_password(old_password):
+        raise ValidationError({"old_password": [WRONG_OLD_PASSWORD]})
+    _password_errors(new_password, user, "new_password")
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    return token_rotate(user)
+
+
+def password_reset_request(*, email: str) -> None:
+    """Mail a reset link if the address belongs to an active user; silent otherwise."""
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is None or not user.has_usable_password():
+        return
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    link = settings.PASSWORD_RESET_URL.format(uid=uid, token=token)
+    send_mail(
+        subject="Reset your password",
+        message=(
+            "Someone asked to reset the password of your account.\n"
+            "If it was you, open the link below or send uid and token to "
+            "POST /api/auth/password/reset/confirm/ with your new password.\n\n"
+            f"{link}\n\nuid: {uid}\ntoken: {token}\n\n"
+            "If it was not you, ignore this message; your password is unchanged.\n"
+        ),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+def _user_from_uid(uid: str) -> User | None:
+    try:
+        pk = int(force_str(urlsafe_base64_decode(uid)))
+    except (TypeError, ValueError, OverflowError, UnicodeDecodeError):
+        return None
+    if not 0 < pk < 2**63:
+        return None
+    return User.objects.filter(pk=pk, is_active=True).first()
+
+
+@transaction.atomic
+def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
+    """Set a new password from a mailed link; ends every session and token."""
+    user = _user_from_uid(uid)
+    if user is None or not default_token_generator.check_token(user, token):
+        raise ValidationError({"token": [BAD_RESET_LINK]})
+    _password_errors(new_password, user, "new_password")
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    Token.objects.filter(user=user).delete()
+    return user

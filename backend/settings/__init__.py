@@ -1,0 +1,1 @@
+"""Settings package: one module per environment, all built on ``base``."""

@@ -1,0 +1,218 @@
+"""Settings shared by every environment.
+
+Environment-specific modules (development, test, production) import this and
+override what differs. Anything a deployment may change is read from the
+environment through ``backend.settings.env``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+# Overridden in production, where it is required from the environment.
+SECRET_KEY = env_str("SECRET_KEY") or "django-insecure-development-only-key-change-me-0123456789"
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "corsheaders",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "strawberry_django",
+    "authentication",
+    "api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    # CORS answers preflights before anything else can reject them.
+    "corsheaders.middleware.CorsMiddleware",
+    "backend.middleware.SafeCommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "backend.middleware.DatabaseUnavailableMiddleware",
+]
+
+ROOT_URLCONF = "backend.urls"
+WSGI_APPLICATION = "backend.wsgi.application"
+ASGI_APPLICATION = "backend.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def database_from_env() -> dict:
+    """SQLite by default; PostgreSQL as soon as DB_NAME is set."""
+    if env_str("DB_NAME"):
+        statement_timeout_ms = env_int("DB_STATEMENT_TIMEOUT_MS", 30_000, minimum=0)
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": env_str("DB_NAME"),
+            "USER": env_str("DB_USER", ""),
+            "PASSWORD": env_str("DB_PASSWORD", ""),
+            "HOST": env_str("DB_HOST", "localhost"),
+            "PORT": env_str("DB_PORT", "5432"),
+            # Persistent connections, checked before reuse so that a restarted
+            # database costs one failed request at most, not a worker restart.
+            "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60, minimum=0),
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": {
+                "connect_timeout": env_int("DB_CONNECT_TIMEOUT", 5, minimum=1),
+                "options": f"-c statement_timeout={statement_timeout_ms}",
+            },
+        }
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": env_str("SQLITE_PATH") or str(BASE_DIR / "db.sqlite3"),
+    }
+
+
+DATABASES = {"default": database_from_env()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "authentication.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# One limit for every surface: larger bodies are refused with a JSON 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024, minimum=1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+
+CSRF_FAILURE_VIEW = "backend.views.csrf_failure"
+# The frontend reads the csrftoken cookie from JavaScript to send X-CSRFToken.
+CSRF_COOKIE_HTTPONLY = False
+
+# Throttle counts and anything else cached live here. A shared cache
+# (REDIS_URL) makes limits hold across worker processes and machines.
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "backend"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# CORS: only listed origins get CORS headers; credentials are allowed so the
+# frontend can send the session cookie.
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+CORS_ALLOW_CREDENTIALS = True
+CORS_EXPOSE_HEADERS = ["Retry-After", "X-Request-ID"]
+
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
+
+# Pagination, shared by REST and GraphQL (one rule, api.paging).
+API_PAGE_SIZE_DEFAULT = env_int("API_PAGE_SIZE_DEFAULT", 20, minimum=1)
+API_PAGE_SIZE_MAX = env_int("API_PAGE_SIZE_MAX", 100, minimum=1)
+
+# Login, register and password reset, per client.
+AUTH_THROTTLE_RATE = env_str("AUTH_THROTTLE_RATE", "10/min")
+# Number of trusted reverse proxies in front of the app; 0 means the client
+# address is REMOTE_ADDR and X-Forwarded-For is ignored (it can be forged).
+NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0)
+
+REST_FRAMEWORK = {
+    # Token first, so an anonymous call is answered 401 with
+    # "WWW-Authenticate: Token" rather than 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "backend.parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "backend.exceptions.api_exception_handler",
+    "NUM_PROXIES": NUM_PROXIES or None,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Backend API",
+    "DESCRIPTION": (
+        "REST surface of the backend. The same data is served over GraphQL at "
+        "/graphql/. Authenticate with `Authorization: Token <key>` or the "
+        "session cookie (unsafe requests then need X-CSRFToken)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/",
+}
+
+# GraphQL safety limits (graphql_api.limits reads these).
+GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 10, minimum=1)
+GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 15, minimum=0)
+GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 2000, minimum=1)
+GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", True)
+GRAPHIQL_ENABLED = env_bool("GRAPHIQL_ENABLED", False)
+
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+    },
+}
+
+# Link mailed by password reset; {uid} and {token} are filled in. Point it at
+# the frontend page that posts them to /api/auth/password/reset/confirm/.
+PASSWORD_RESET_URL = env_str(
+    "PASSWORD_RESET_URL", "http://localhost:3000/reset-password?uid={uid}&token={token}"
+)

@@ -1,0 +1,29 @@
+"""Settings for the test suite (pytest-django and `manage.py test`)."""
+
+from .base import *  # noqa: F403
+from .base import DATABASES
+from .env import env_list
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key-not-for-production-0123456789abcdef"
+
+# Fast hashing: the suite creates many users; security is not under test here.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["NAME"] = ":memory:"
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+else:
+    # Tests open and close many connections; keep none around between them.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", ["http://localhost:3000"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", ["http://localhost:3000"])
+GRAPHIQL_ENABLED = True
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"null": {"class": "logging.NullHandler"}},
+    "root": {"handlers": ["null"], "level": "WARNING"},
+}

@@ -1,0 +1,22 @@
+"""Top-level routes. Each surface owns its own urls module."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import views
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/auth/", include("authentication.urls")),
+    path("api/v1/", include("api.v1.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("health/", views.health, name="health"),
+    path("ready/", views.ready, name="ready"),
+]
+
+handler400 = "backend.views.bad_request"
+handler403 = "backend.views.permission_denied"
+handler404 = "backend.views.page_not_found"
+handler500 = "backend.views.server_error"

@@ -1,0 +1,69 @@
+"""Fixtures shared by every surface's tests."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from .factories import PASSWORD, ExampleFactory, UserFactory, token_for
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Throttle counts live in the cache; no test may inherit another's.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory(username="alice", email="alice@example.com")
+
+
+@pytest.fixture
+def other_user(db):
+    return UserFactory(username="bob", email="bob@example.com")
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def csrf_client() -> APIClient:
+    """A client that enforces CSRF like a browser-facing deployment does."""
+    return APIClient(enforce_csrf_checks=True)
+
+
+def client_with_token(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
+    return client
+
+
+@pytest.fixture
+def auth_client(user) -> APIClient:
+    return client_with_token(user)
+
+
+@pytest.fixture
+def other_client(other_user) -> APIClient:
+    return client_with_token(other_user)
+
+
+@pytest.fixture
+def example_factory():
+    return ExampleFactory
+
+
+@pytest.fixture
+def user_factory():
+    return UserFactory
