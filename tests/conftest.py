@@ -6,7 +6,8 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from .factories import PASSWORD, ExampleFactory, UserFactory, token_for
+from .factories import PASSWORD, ExampleFactory, UserFactory
+from .helpers import client_with_token
 
 
 @pytest.fixture(autouse=True)
@@ -41,12 +42,6 @@ def api_client() -> APIClient:
 def csrf_client() -> APIClient:
     """A client that enforces CSRF like a browser-facing deployment does."""
     return APIClient(enforce_csrf_checks=True)
-
-
-def client_with_token(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
-    return client
 
 
 @pytest.fixture

@@ -49,6 +49,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "backend.urls"
+# `manage.py test` runs the pytest suite (see backend/test_runner.py).
+TEST_RUNNER = "backend.test_runner.PytestTestRunner"
 WSGI_APPLICATION = "backend.wsgi.application"
 ASGI_APPLICATION = "backend.asgi.application"
 

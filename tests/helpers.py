@@ -1,0 +1,50 @@
+"""Small helpers for assertions shared across test modules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from rest_framework.test import APIClient
+
+from api.models import ExampleModel
+from authentication.models import Profile, User
+
+from .factories import token_for
+
+# A fixed instant for snapshot tests (with time_machine.travel(..., tick=False)).
+FROZEN_AT = dt.datetime(2026, 1, 15, 9, 30, tzinfo=dt.UTC)
+
+
+def masked(body: dict[str, Any], *paths: str) -> dict[str, Any]:
+    """``body`` with the values at dotted ``paths`` replaced by "<masked>".
+
+    For values that are correct but not stable between runs (token keys, ids
+    from a database sequence); tests check them separately before masking.
+    """
+    import copy
+
+    result = copy.deepcopy(body)
+    for path in paths:
+        *parents, leaf = path.split(".")
+        node = result
+        for key in parents:
+            node = node[key]
+        node[leaf] = "<masked>"
+    return result
+
+
+def database_state() -> dict[str, list[tuple]]:
+    """Every row a client can change, for before/after comparisons."""
+    return {
+        "examples": list(ExampleModel.objects.order_by("pk").values_list()),
+        "users": list(User.objects.order_by("pk").values_list()),
+        "profiles": list(Profile.objects.order_by("pk").values_list()),
+    }
+
+
+def client_with_token(user: User) -> APIClient:
+    """A REST client authenticated with the user's API token."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
+    return client
