@@ -13,11 +13,12 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; \
 	then echo $$p; break; fi; done)
 
-.PHONY: help install install-dev run test lint format migrate makemigrations superuser check-python
+.PHONY: help install install-dev run test test-postgres lint format migrate makemigrations superuser check-python
 
 help:
 	@echo "make run        set up .venv, migrate, load demo data, serve on $(HOST):$(PORT)"
 	@echo "make test       set up .venv with dev tools, run the whole suite"
+	@echo "make test-postgres  the suite on a throwaway PostgreSQL (scripts/postgres.sh)"
 	@echo "make lint       ruff check and format check"
 	@echo "make format     ruff fix and format"
 	@echo "make migrate    apply migrations"
@@ -53,6 +54,10 @@ run: migrate
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The whole suite against a throwaway PostgreSQL cluster on a free loopback port.
+test-postgres: install-dev
+	scripts/postgres.sh run $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

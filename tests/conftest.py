@@ -62,3 +62,15 @@ def example_factory():
 @pytest.fixture
 def user_factory():
     return UserFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` need PostgreSQL's locking; `make test-postgres` runs them."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: run `make test-postgres`")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)

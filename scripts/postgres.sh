@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster for tests and local production runs.
+#
+#   scripts/postgres.sh start   # initdb in a temp folder, listen on a free loopback port
+#   scripts/postgres.sh env     # print DB_* exports for the running cluster
+#   scripts/postgres.sh stop    # stop it and delete the folder
+#   scripts/postgres.sh status
+#   scripts/postgres.sh run CMD...  # CMD with DB_* set; stops the cluster after
+#                                   # if (and only if) this call started it
+#
+# State lives in .run/postgres.env so that stop finds what start made. Uses
+# PostgreSQL 15 server binaries (pg_ctl, initdb) when present, else installs
+# Debian's postgresql package. PostgreSQL refuses to run as root, so as root
+# the server runs as the `postgres` system user (created if missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+STATE_DIR=.run
+STATE="$STATE_DIR/postgres.env"
+DB_NAME_DEFAULT=backend
+
+find_bin() {
+  local name=$1
+  if command -v "$name" >/dev/null 2>&1; then command -v "$name"; return; fi
+  local candidate
+  for candidate in /usr/lib/postgresql/*/bin/"$name"; do
+    [ -x "$candidate" ] && { echo "$candidate"; return; }
+  done
+  return 1
+}
+
+ensure_binaries() {
+  if find_bin pg_ctl >/dev/null && find_bin initdb >/dev/null; then return; fi
+  echo "PostgreSQL server binaries not found; installing Debian's postgresql package..." >&2
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >&2
+  # Debian's package starts a cluster of its own on 5432; we do not use it.
+  $sudo service postgresql stop >/dev/null 2>&1 || true
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Run a command as the cluster's owner: ourselves, or `postgres` when root.
+as_owner() {
+  if [ "$(id -u)" -eq 0 ]; then
+    id postgres >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin postgres
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+running() {
+  [ -f "$STATE" ] || return 1
+  # shellcheck disable=SC1090
+  source "$STATE"
+  as_owner "$(find_bin pg_ctl)" -D "$PGDATA_DIR" status >/dev/null 2>&1
+}
+
+start() {
+  if running; then
+    echo "PostgreSQL already running on 127.0.0.1:$DB_PORT (data in $PGDATA_DIR)" >&2
+    return
+  fi
+  ensure_binaries
+  local initdb pg_ctl psql dir port
+  initdb=$(find_bin initdb)
+  pg_ctl=$(find_bin pg_ctl)
+  psql=$(find_bin psql)
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/backend-pg.XXXXXX")
+  chmod 755 "$dir"
+  mkdir -p "$dir/data" "$dir/socket"
+  [ "$(id -u)" -eq 0 ] && { as_owner true; chown -R postgres "$dir"; }
+  port=$(free_port)
+  as_owner "$initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+    || { cat "$dir/initdb.log" >&2; exit 1; }
+  # Loopback only; fsync off because the data is thrown away.
+  as_owner "$pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir/socket -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
+  "$psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qc "CREATE DATABASE $DB_NAME_DEFAULT" >/dev/null
+  mkdir -p "$STATE_DIR"
+  cat >"$STATE" <<STATE
+PGDATA_DIR=$dir/data
+PG_ROOT=$dir
+DB_NAME=$DB_NAME_DEFAULT
+DB_USER=postgres
+DB_PASSWORD=
+DB_HOST=127.0.0.1
+DB_PORT=$port
+STATE
+  echo "PostgreSQL started on 127.0.0.1:$port (data in $dir)" >&2
+}
+
+stop() {
+  if [ ! -f "$STATE" ]; then
+    echo "No PostgreSQL started by this script." >&2
+    return
+  fi
+  # shellcheck disable=SC1090
+  source "$STATE"
+  as_owner "$(find_bin pg_ctl)" -D "$PGDATA_DIR" -m fast -w stop >/dev/null 2>&1 || true
+  rm -rf "$PG_ROOT" "$STATE"
+  echo "PostgreSQL stopped." >&2
+}
+
+print_env() {
+  running || { echo "PostgreSQL is not running; run: scripts/postgres.sh start" >&2; exit 1; }
+  echo "export DB_NAME=$DB_NAME DB_USER=$DB_USER DB_PASSWORD=$DB_PASSWORD DB_HOST=$DB_HOST DB_PORT=$DB_PORT"
+}
+
+run_with() {
+  local started=0 status=0
+  if ! running; then
+    start
+    started=1
+    trap stop EXIT INT TERM
+  fi
+  # shellcheck disable=SC1090
+  source "$STATE"
+  DB_NAME=$DB_NAME DB_USER=$DB_USER DB_PASSWORD=$DB_PASSWORD DB_HOST=$DB_HOST DB_PORT=$DB_PORT "$@" || status=$?
+  return "$status"
+}
+
+case "${1:-}" in
+  run) shift; run_with "$@" ;;
+  start) start ;;
+  stop) stop ;;
+  env) print_env ;;
+  status) if running; then echo "running on 127.0.0.1:$DB_PORT"; else echo "stopped"; exit 1; fi ;;
+  *) echo "usage: $0 start|stop|env|status" >&2; exit 2 ;;
+esac
