@@ -13,12 +13,13 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; \
 	then echo $$p; break; fi; done)
 
-.PHONY: help install install-dev run test test-postgres lint format migrate makemigrations superuser check-python
+.PHONY: help install install-dev run serve test test-postgres lint format migrate makemigrations superuser check-python
 
 help:
 	@echo "make run        set up .venv, migrate, load demo data, serve on $(HOST):$(PORT)"
 	@echo "make test       set up .venv with dev tools, run the whole suite"
 	@echo "make test-postgres  the suite on a throwaway PostgreSQL (scripts/postgres.sh)"
+	@echo "make serve      the production stack locally: gunicorn, PostgreSQL, Redis"
 	@echo "make lint       ruff check and format check"
 	@echo "make format     ruff fix and format"
 	@echo "make migrate    apply migrations"
@@ -66,6 +67,10 @@ lint: install-dev
 format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Production settings + gunicorn + PostgreSQL + Redis on loopback, stopped on exit.
+serve: install
+	scripts/serve.sh
 
 # Interactive by default; with DJANGO_SUPERUSER_USERNAME, _EMAIL and _PASSWORD set it never prompts.
 superuser: migrate

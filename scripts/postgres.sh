@@ -7,7 +7,11 @@
 #   scripts/postgres.sh status
 #   scripts/postgres.sh run CMD...  # CMD with DB_* set; stops the cluster after
 #                                   # if (and only if) this call started it
+#   scripts/postgres.sh pause|resume  # stop/start the server, keeping its data and port
+#                                     # (the database-outage tests use these)
 #
+# PG_STATE names the state file (default .run/postgres.env), so tests can run
+# a cluster of their own beside the suite's.
 # State lives in .run/postgres.env so that stop finds what start made. Uses
 # PostgreSQL 15 server binaries (pg_ctl, initdb) when present, else installs
 # Debian's postgresql package. PostgreSQL refuses to run as root, so as root
@@ -15,8 +19,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-STATE_DIR=.run
-STATE="$STATE_DIR/postgres.env"
+STATE="${PG_STATE:-.run/postgres.env}"
+STATE_DIR=$(dirname "$STATE")
 DB_NAME_DEFAULT=backend
 
 find_bin() {
@@ -61,6 +65,28 @@ running() {
   as_owner "$(find_bin pg_ctl)" -D "$PGDATA_DIR" status >/dev/null 2>&1
 }
 
+# Loopback only; fsync off because the data is thrown away.
+server_start() {
+  local data=$1 port=$2
+  as_owner "$(find_bin pg_ctl)" -D "$data" -l "$data/../server.log" -w -t 30 \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $data/../socket -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    start >/dev/null || { cat "$data/../server.log" >&2; exit 1; }
+}
+
+pause() {
+  # shellcheck disable=SC1090
+  source "$STATE"
+  as_owner "$(find_bin pg_ctl)" -D "$PGDATA_DIR" -m fast -w stop >/dev/null
+  echo "PostgreSQL paused (data kept in $PGDATA_DIR)." >&2
+}
+
+resume() {
+  # shellcheck disable=SC1090
+  source "$STATE"
+  server_start "$PGDATA_DIR" "$DB_PORT"
+  echo "PostgreSQL resumed on 127.0.0.1:$DB_PORT." >&2
+}
+
 start() {
   if running; then
     echo "PostgreSQL already running on 127.0.0.1:$DB_PORT (data in $PGDATA_DIR)" >&2
@@ -78,10 +104,7 @@ start() {
   port=$(free_port)
   as_owner "$initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; exit 1; }
-  # Loopback only; fsync off because the data is thrown away.
-  as_owner "$pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir/socket -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-    start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
+  server_start "$dir/data" "$port"
   "$psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qc "CREATE DATABASE $DB_NAME_DEFAULT" >/dev/null
   mkdir -p "$STATE_DIR"
   cat >"$STATE" <<STATE
@@ -130,7 +153,9 @@ case "${1:-}" in
   run) shift; run_with "$@" ;;
   start) start ;;
   stop) stop ;;
+  pause) pause ;;
+  resume) resume ;;
   env) print_env ;;
   status) if running; then echo "running on 127.0.0.1:$DB_PORT"; else echo "stopped"; exit 1; fi ;;
-  *) echo "usage: $0 start|stop|env|status" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|env|status|run CMD...|pause|resume" >&2; exit 2 ;;
 esac

@@ -4,7 +4,7 @@ A missing required variable stops start-up with a message naming it.
 """
 
 from .base import *  # noqa: F403
-from .env import env_bool, env_int, env_list, env_required
+from .env import env_bool, env_int, env_list, env_required, env_str
 
 DEBUG = False
 SECRET_KEY = env_required("SECRET_KEY", "a long random string")
@@ -28,6 +28,15 @@ CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
 # Health checks from the load balancer arrive over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^ready/$"]
+
+# Hashed, compressed static files that browsers may cache forever.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# One JSON object per log line, with the request id.
+LOGGING["handlers"]["console"]["formatter"] = env_str("LOG_FORMAT", "json")  # noqa: F405
 
 GRAPHIQL_ENABLED = env_bool("GRAPHIQL_ENABLED", False)
 GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", False)

@@ -27,3 +27,6 @@ LOGGING = {
     "handlers": {"null": {"class": "logging.NullHandler"}},
     "root": {"handlers": ["null"], "level": "WARNING"},
 }
+# Serve static files from the apps without collectstatic (as DEBUG would).
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

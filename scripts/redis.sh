@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# A throwaway Redis server on a free loopback port, for the shared cache.
+#
+#   scripts/redis.sh start | stop | status | env | run CMD...
+#
+# Uses Debian's redis-server, installing the package when it is missing.
+# REDIS_STATE names the state file (default .run/redis.env).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+STATE="${REDIS_STATE:-.run/redis.env}"
+
+ensure_binary() {
+  command -v redis-server >/dev/null 2>&1 && return
+  echo "redis-server not found; installing Debian's redis-server package..." >&2
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >&2
+  # The package may start a system-wide server on 6379; we do not use it.
+  $sudo service redis-server stop >/dev/null 2>&1 || true
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+running() {
+  [ -f "$STATE" ] || return 1
+  # shellcheck disable=SC1090
+  source "$STATE"
+  [ -f "$REDIS_DIR/redis.pid" ] && kill -0 "$(cat "$REDIS_DIR/redis.pid")" 2>/dev/null
+}
+
+start() {
+  if running; then
+    echo "Redis already running at $REDIS_URL" >&2
+    return
+  fi
+  ensure_binary
+  local dir port
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/backend-redis.XXXXXX")
+  port=$(free_port)
+  # Loopback only, nothing persisted: it holds a cache.
+  redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --save "" --appendonly no \
+    --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --protected-mode yes
+  for _ in $(seq 1 50); do
+    redis-cli -h 127.0.0.1 -p "$port" ping >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  mkdir -p "$(dirname "$STATE")"
+  printf 'REDIS_DIR=%s\nREDIS_URL=redis://127.0.0.1:%s/0\n' "$dir" "$port" >"$STATE"
+  echo "Redis started at redis://127.0.0.1:$port/0" >&2
+}
+
+stop() {
+  if [ ! -f "$STATE" ]; then
+    echo "No Redis started by this script." >&2
+    return
+  fi
+  # shellcheck disable=SC1090
+  source "$STATE"
+  if [ -f "$REDIS_DIR/redis.pid" ]; then
+    local pid
+    pid=$(cat "$REDIS_DIR/redis.pid")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+  rm -rf "$REDIS_DIR" "$STATE"
+  echo "Redis stopped." >&2
+}
+
+run_with() {
+  if ! running; then
+    start
+    trap stop EXIT INT TERM
+  fi
+  # shellcheck disable=SC1090
+  source "$STATE"
+  REDIS_URL=$REDIS_URL "$@"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  run) shift; run_with "$@" ;;
+  env) running || { echo "Redis is not running; run: scripts/redis.sh start" >&2; exit 1; }; echo "export REDIS_URL=$REDIS_URL" ;;
+  status) if running; then echo "running at $REDIS_URL"; else echo "stopped"; exit 1; fi ;;
+  *) echo "usage: $0 start|stop|status|env|run CMD..." >&2; exit 2 ;;
+esac
