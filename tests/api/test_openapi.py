@@ -123,7 +123,11 @@ def test_write_endpoints_document_their_bodies(schema):
         ("/api/v1/examples/{id}/", "patch"),
     ]:
         content = v1[path][method]["requestBody"]["content"]
-        assert set(content) == {"application/json", "application/x-www-form-urlencoded", "multipart/form-data"}
+        assert set(content) == {
+            "application/json",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        }
         assert "400" in v1[path][method]["responses"]
     assert "requestBody" not in v1["/api/v1/examples/{id}/duplicate/"]["post"]
 
