@@ -142,6 +142,14 @@ def test_put_replaces_title_and_content(auth_client, example):
     assert (example.title, example.content) == ("T2", "C2")
 
 
+def test_put_without_content_leaves_content_unchanged(auth_client, example):
+    response = auth_client.put(detail_url(example.pk), {"title": "T2"}, format="json")
+
+    assert response.status_code == 200
+    example.refresh_from_db()
+    assert (example.title, example.content) == ("T2", "Only Alice may see this.")
+
+
 def test_put_without_title_is_400_and_changes_nothing(auth_client, example):
     before = all_rows()
 
