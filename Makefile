@@ -13,7 +13,7 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; \
 	then echo $$p; break; fi; done)
 
-.PHONY: help install install-dev run serve test test-postgres lint format migrate makemigrations superuser check-python
+.PHONY: help install install-dev run serve test test-postgres lint format migrate makemigrations superuser openapi seed check-python
 
 help:
 	@echo "make run        set up .venv, migrate, load demo data, serve on $(HOST):$(PORT)"
@@ -24,6 +24,8 @@ help:
 	@echo "make format     ruff fix and format"
 	@echo "make migrate    apply migrations"
 	@echo "make superuser  create an admin user"
+	@echo "make seed       load demo data (ARGS='--users 5 --examples 200' for more)"
+	@echo "make openapi    regenerate openapi.yaml from the code (commit the result)"
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then echo "Python 3.11 or newer is required (python3.11, python3.12, python3.13 or python3)." >&2; exit 1; fi
@@ -50,8 +52,13 @@ migrate: install
 makemigrations: install
 	$(MANAGE) makemigrations
 
+# Demo data only goes into an empty database; the demo login is printed either way.
 run: migrate
+	$(MANAGE) seed_demo_data --if-empty
 	$(MANAGE) runserver $(HOST):$(PORT)
+
+seed: migrate
+	$(MANAGE) seed_demo_data $(ARGS)
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -75,3 +82,7 @@ serve: install
 # Interactive by default; with DJANGO_SUPERUSER_USERNAME, _EMAIL and _PASSWORD set it never prompts.
 superuser: migrate
 	@if [ -n "$$DJANGO_SUPERUSER_PASSWORD" ]; then $(MANAGE) createsuperuser --noinput; else $(MANAGE) createsuperuser; fi
+
+# The committed openapi.yaml must equal this output; tests/api/test_openapi.py checks it.
+openapi: install
+	$(MANAGE) spectacular --file openapi.yaml --validate --fail-on-warn --lang en-us

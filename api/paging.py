@@ -36,7 +36,11 @@ def _as_int(field: str, value: object) -> int:
     if isinstance(value, int):
         return value
     if isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value.strip()) <= 20:
-        return int(value)
+        try:
+            return int(value)
+        except ValueError:
+            # isdigit() accepts what int() refuses: "²", "--5".
+            pass
     raise PageError(field, f"{field} must be an integer.")
 
 

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.openapi import AUTHENTICATED_ERRORS, BODY_ERRORS, THROTTLED
+from backend.openapi import AUTHENTICATED_ERRORS, BODY_ERRORS, READ_ERRORS, THROTTLED
 
 from . import services
 from .serializers import (
@@ -108,7 +108,7 @@ class LogoutView(APIView):
 class UserView(APIView):
     http_method_names = ["get", "patch", "head", "options"]
 
-    @extend_schema(tags=TAG, responses={200: UserSerializer, **AUTHENTICATED_ERRORS})
+    @extend_schema(tags=TAG, responses={200: UserSerializer, **READ_ERRORS})
     def get(self, request: Request) -> Response:
         return Response(UserSerializer(request.user).data)
 
@@ -125,7 +125,7 @@ class UserView(APIView):
 class ProfileView(APIView):
     http_method_names = ["get", "patch", "head", "options"]
 
-    @extend_schema(tags=TAG, responses={200: ProfileSerializer, **AUTHENTICATED_ERRORS})
+    @extend_schema(tags=TAG, responses={200: ProfileSerializer, **READ_ERRORS})
     def get(self, request: Request) -> Response:
         return Response(ProfileSerializer(request.user.profile).data)
 

@@ -1,0 +1,94 @@
+"""Query parameters of `GET /api/v1/examples/`.
+
+Each parameter is parsed here and applied through ``ExampleQuerySet``; none
+of them narrows by owner (``visible_to`` in the view already did). Invalid
+values make the FilterSet invalid, which DjangoFilterBackend answers with a
+400 ``{parameter: [messages]}``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from django.core.exceptions import ValidationError
+from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
+
+from api.models import ExampleModel
+from api.querysets import DEFAULT_ORDERING, ORDERING_FIELDS, ExampleQuerySet
+
+# Ties (equal titles, equal timestamps) are broken by id, newest first, so
+# that limit/offset pages never skip or repeat a row.
+TIEBREAK = DEFAULT_ORDERING[-1]
+
+
+class UTCIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time (naive means UTC) that the database can store.
+
+    Python parses "0001-01-01T00:00:00+01:00", but it lies before year 1 in
+    UTC; converting it for the query would raise OverflowError (a 500).
+    """
+
+    default_error_messages = {
+        "invalid": "Enter a valid ISO 8601 date-time, such as 2024-01-31T12:00:00Z.",
+        "out_of_range": "Enter a date-time between the years 1 and 9999 in UTC.",
+    }
+
+    def to_python(self, value):
+        result = super().to_python(value)
+        if result is not None:
+            try:
+                result.astimezone(UTC)
+            except OverflowError:
+                raise ValidationError(self.error_messages["out_of_range"], code="out_of_range") from None
+        return result
+
+
+class UTCIsoDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UTCIsoDateTimeField
+
+
+class StableOrderingFilter(filters.OrderingFilter):
+    """django-filter's OrderingFilter with the id tiebreak always appended."""
+
+    def filter(self, qs, value):
+        ordering = [self.get_ordering_value(param) for param in value or () if param]
+        if not ordering:
+            return qs
+        return qs.order_by(*ordering, TIEBREAK)
+
+
+class ExampleFilter(filters.FilterSet):
+    search = filters.CharFilter(
+        method="filter_search",
+        help_text="Only examples whose title or content contains this text (case-insensitive).",
+    )
+    created_after = UTCIsoDateTimeFilter(
+        field_name="created_at",
+        lookup_expr="gte",
+        help_text=(
+            "Only examples created at or after this ISO 8601 date-time "
+            "(e.g. `2024-01-31T12:00:00Z`; without an offset it is UTC)."
+        ),
+    )
+    created_before = UTCIsoDateTimeFilter(
+        field_name="created_at",
+        lookup_expr="lte",
+        help_text="Only examples created at or before this ISO 8601 date-time (without an offset it is UTC).",
+    )
+    ordering = StableOrderingFilter(
+        fields=ORDERING_FIELDS,
+        help_text=(
+            "Sort by one or more comma-separated fields, `-` for descending. "
+            "Ties are broken by id, newest first. Default: `-created_at`. "
+            "Any other value is a 400."
+        ),
+    )
+
+    class Meta:
+        model = ExampleModel
+        # Only the parameters declared above; none generated from model fields.
+        fields: list[str] = []
+
+    def filter_search(self, queryset: ExampleQuerySet, name: str, value: str) -> ExampleQuerySet:
+        return queryset.search(value)

@@ -1,0 +1,83 @@
+"""Limit/offset pages for `/api/v1/`, under the one rule of ``api.paging``."""
+
+from __future__ import annotations
+
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.request import Request
+
+from api.paging import MAX_OFFSET, PageError, parse_page
+
+
+class ExamplePagination(LimitOffsetPagination):
+    """``?limit`` (default 20, at most 100: larger is clamped) and ``?offset``.
+
+    ``parse_page`` decides; this class only turns its ``PageError`` into a
+    400 ``{"limit": [...]}`` or ``{"offset": [...]}``. Both parameters are
+    checked before any query runs.
+    """
+
+    def paginate_queryset(self, queryset, request: Request, view=None):
+        try:
+            page = parse_page(
+                request.query_params.get(self.limit_query_param),
+                request.query_params.get(self.offset_query_param),
+            )
+        except PageError as exc:
+            raise ValidationError({exc.field: [exc.message]}) from None
+        self._page = page
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_limit(self, request: Request) -> int:
+        return self._page.limit
+
+    def get_offset(self, request: Request) -> int:
+        return self._page.offset
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        return [
+            {
+                "name": self.limit_query_param,
+                "required": False,
+                "in": "query",
+                "description": (
+                    "Number of results per page: default 20, at most 100 (a larger value is "
+                    "clamped to 100). Zero, negative or non-numeric values are a 400."
+                ),
+                "schema": {"type": "integer", "minimum": 1},
+            },
+            {
+                "name": self.offset_query_param,
+                "required": False,
+                "in": "query",
+                "description": (
+                    "Number of results to skip: default 0. Negative or non-numeric values are a 400."
+                ),
+                "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
+            },
+        ]
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        link = "http://localhost:8000/api/v1/examples/?limit=20&offset={}"
+        return {
+            "type": "object",
+            "required": ["count", "next", "previous", "results"],
+            "properties": {
+                "count": {"type": "integer", "description": "Matching examples across all pages."},
+                "next": {
+                    "type": "string",
+                    "nullable": True,
+                    "format": "uri",
+                    "description": "The next page, or null on the last one.",
+                    "example": link.format(40),
+                },
+                "previous": {
+                    "type": "string",
+                    "nullable": True,
+                    "format": "uri",
+                    "description": "The previous page, or null on the first one.",
+                    "example": link.format(0),
+                },
+                "results": schema,
+            },
+        }

@@ -1,0 +1,172 @@
+"""The OpenAPI document: committed, served, and describing what the API does."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+from django.core.management import call_command
+
+COMMITTED = Path(settings.BASE_DIR) / "openapi.yaml"
+REGENERATE = "run `make openapi` and commit openapi.yaml"
+METHODS = {"get", "put", "patch", "post", "delete"}
+
+
+def drift_message(expected: str, actual: str) -> str:
+    diff = difflib.unified_diff(
+        expected.splitlines(), actual.splitlines(), "openapi.yaml (committed)", "generated", lineterm="", n=2
+    )
+    return f"openapi.yaml differs from the schema the code generates; {REGENERATE}.\n" + "\n".join(
+        list(diff)[:60]
+    )
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("openapi") / "openapi.yaml"
+    # The exact command `make openapi` runs (with its validation).
+    call_command("spectacular", "--file", str(path), "--validate", "--fail-on-warn", "--lang", "en-us")
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def schema(generated) -> dict:
+    return yaml.safe_load(generated)
+
+
+def operations(schema: dict, prefix: str):
+    for path, item in schema["paths"].items():
+        if path.startswith(prefix):
+            for method, operation in item.items():
+                if method in METHODS:
+                    yield path, method, operation
+
+
+def test_committed_openapi_yaml_matches_the_code(generated):
+    assert COMMITTED.exists(), f"openapi.yaml is missing; {REGENERATE}."
+    committed = COMMITTED.read_text(encoding="utf-8")
+
+    assert committed == generated, drift_message(committed, generated)
+
+
+def test_served_schema_is_the_committed_document(api_client):
+    response = api_client.get("/api/schema/")
+
+    assert response.status_code == 200
+    served = response.content.decode("utf-8")
+    committed = COMMITTED.read_text(encoding="utf-8")
+    assert served == committed, drift_message(committed, served)
+
+
+def test_swagger_ui_is_served(api_client):
+    response = api_client.get("/api/docs/")
+
+    assert response.status_code == 200
+    assert b"/api/schema/" in response.content
+
+
+def test_token_security_scheme_is_declared(schema):
+    assert schema["components"]["securitySchemes"]["tokenAuth"] == {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": 'Token-based authentication with required prefix "Token"',
+    }
+
+
+def test_data_endpoints_all_require_token_or_session(schema):
+    for path, method, operation in operations(schema, "/api/v1/"):
+        assert operation["security"] == [{"tokenAuth": []}, {"cookieAuth": []}], (path, method)
+        assert "401" in operation["responses"], (path, method)
+        assert operation["responses"]["401"]["headers"]["WWW-Authenticate"]
+
+
+def test_every_data_endpoint_is_documented(schema):
+    documented = {(path, method) for path, method, _ in operations(schema, "/api/v1/")}
+
+    assert documented == {
+        ("/api/v1/examples/", "get"),
+        ("/api/v1/examples/", "post"),
+        ("/api/v1/examples/{id}/", "get"),
+        ("/api/v1/examples/{id}/", "put"),
+        ("/api/v1/examples/{id}/", "patch"),
+        ("/api/v1/examples/{id}/", "delete"),
+        ("/api/v1/examples/{id}/duplicate/", "post"),
+    }
+
+
+def test_detail_endpoints_document_404_and_an_integer_id(schema):
+    for path, method, operation in operations(schema, "/api/v1/examples/{id}/"):
+        assert "404" in operation["responses"], (path, method)
+        (id_parameter,) = [p for p in operation["parameters"] if p["in"] == "path"]
+        assert id_parameter["schema"] == {"type": "integer"}, (path, method)
+
+
+def test_list_documents_its_parameters_and_400(schema):
+    operation = schema["paths"]["/api/v1/examples/"]["get"]
+
+    names = {parameter["name"] for parameter in operation["parameters"]}
+    assert names == {"limit", "offset", "search", "ordering", "created_after", "created_before"}
+    assert "400" in operation["responses"]
+    page = schema["components"]["schemas"]["PaginatedExampleModelList"]
+    assert set(page["required"]) == {"count", "next", "previous", "results"}
+
+
+def test_write_endpoints_document_their_bodies(schema):
+    v1 = schema["paths"]
+    for path, method in [
+        ("/api/v1/examples/", "post"),
+        ("/api/v1/examples/{id}/", "put"),
+        ("/api/v1/examples/{id}/", "patch"),
+    ]:
+        content = v1[path][method]["requestBody"]["content"]
+        assert set(content) == {
+            "application/json",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        }
+        assert "400" in v1[path][method]["responses"]
+    assert "requestBody" not in v1["/api/v1/examples/{id}/duplicate/"]["post"]
+
+
+def test_example_request_body_has_no_owner_or_id(schema):
+    request = schema["components"]["schemas"]["ExampleModelRequest"]
+
+    assert set(request["properties"]) == {"title", "content"}
+    assert request["required"] == ["title"]
+    assert request["properties"]["title"]["maxLength"] == 200
+    assert request["properties"]["content"]["maxLength"] == 100_000
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "success"),
+    [
+        ("/api/auth/register/", "post", "201"),
+        ("/api/auth/login/", "post", "200"),
+        ("/api/auth/logout/", "post", "204"),
+        ("/api/auth/user/", "get", "200"),
+        ("/api/auth/user/", "patch", "200"),
+        ("/api/auth/profile/", "get", "200"),
+        ("/api/auth/profile/", "patch", "200"),
+        ("/api/auth/password/change/", "post", "200"),
+        ("/api/auth/password/reset/", "post", "202"),
+        ("/api/auth/password/reset/confirm/", "post", "200"),
+        ("/api/auth/csrf/", "get", "200"),
+    ],
+)
+def test_auth_endpoints_are_documented(schema, path, method, success):
+    operation = schema["paths"][path][method]
+
+    assert success in operation["responses"]
+    if method != "get":
+        assert "requestBody" in operation or path == "/api/auth/logout/"
+
+
+@pytest.mark.parametrize("path", ["/api/auth/login/", "/api/auth/register/", "/api/auth/password/reset/"])
+def test_throttled_auth_endpoints_document_429_with_retry_after(schema, path):
+    response = schema["paths"][path]["post"]["responses"]["429"]
+
+    assert response["headers"]["Retry-After"]["schema"] == {"type": "integer"}
