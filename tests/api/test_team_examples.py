@@ -2,7 +2,6 @@
 
 Verbatim on purpose, hence no reformatting and no line-length check here.
 """
-# ruff: noqa: E501
 # fmt: off
 
 from django.contrib.auth import get_user_model
