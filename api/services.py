@@ -9,7 +9,7 @@ with field names. REST and GraphQL translate both into their own error shapes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -38,10 +38,11 @@ def _lock(*, user: AnyUser | None, example_id: object) -> ExampleModel:
     return ExampleModel.objects.visible_to(user).select_for_update().get_by_id(example_id)
 
 
-def _validated_save(example: ExampleModel) -> ExampleModel:
+def _validated_save(example: ExampleModel, *, fields: Iterable[str] | None = None) -> ExampleModel:
+    """Validate and save; with ``fields``, write only those (and updated_at)."""
     # The owner was set by the service, not the client; skip its existence query.
     example.full_clean(exclude=["user"], validate_unique=False, validate_constraints=False)
-    example.save()
+    example.save(update_fields=None if fields is None else [*fields, "updated_at"])
     return example
 
 
@@ -61,7 +62,9 @@ def example_update(*, user: AnyUser, example_id: object, data: Mapping[str, Any]
     example = _lock(user=user, example_id=example_id)
     for field, value in data.items():
         setattr(example, field, value)
-    return _validated_save(example)
+    # Writing only the changed columns is a second guard, beside the row
+    # lock, against writing back a stale copy of a field nobody changed.
+    return _validated_save(example, fields=data)
 
 
 @transaction.atomic
