@@ -13,7 +13,7 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; \
 	then echo $$p; break; fi; done)
 
-.PHONY: help install install-dev run test lint format migrate makemigrations superuser check-python
+.PHONY: help install install-dev run test lint format migrate makemigrations superuser schema check-python
 
 help:
 	@echo "make run        set up .venv, migrate, load demo data, serve on $(HOST):$(PORT)"
@@ -22,6 +22,7 @@ help:
 	@echo "make format     ruff fix and format"
 	@echo "make migrate    apply migrations"
 	@echo "make superuser  create an admin user"
+	@echo "make schema     regenerate schema.graphql (the committed GraphQL SDL)"
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then echo "Python 3.11 or newer is required (python3.11, python3.12, python3.13 or python3)." >&2; exit 1; fi
@@ -65,3 +66,7 @@ format: install-dev
 # Interactive by default; with DJANGO_SUPERUSER_USERNAME, _EMAIL and _PASSWORD set it never prompts.
 superuser: migrate
 	@if [ -n "$$DJANGO_SUPERUSER_PASSWORD" ]; then $(MANAGE) createsuperuser --noinput; else $(MANAGE) createsuperuser; fi
+
+# The committed SDL; tests/graphql/test_schema_sdl.py fails when it drifts from the code.
+schema: install
+	$(MANAGE) export_schema graphql_api.schema --path schema.graphql
