@@ -137,6 +137,40 @@ def test_anonymous_post_needs_no_csrf(browser):
     assert response.json() == {"data": {"me": None}}
 
 
+def test_the_frontend_origin_may_use_the_session_with_csrf(browser, user):
+    # CORS_ALLOWED_ORIGINS and CSRF_TRUSTED_ORIGINS list http://localhost:3000 in test settings.
+    browser.force_login(user)
+    token = open_graphiql(browser)
+    response = post(browser, ME, X_CSRFToken=token, Origin="http://localhost:3000")
+    assert response.status_code == 200
+    assert response.json() == {"data": {"me": {"username": "alice"}}}
+    assert response["Access-Control-Allow-Origin"] == "http://localhost:3000"
+    assert response["Access-Control-Allow-Credentials"] == "true"
+
+
+def test_another_origin_gets_no_cors_headers_and_fails_csrf(browser, user, rows):
+    browser.force_login(user)
+    token = open_graphiql(browser)
+    response = post(browser, CREATE, X_CSRFToken=token, Origin="https://evil.example")
+    assert response.status_code == 403
+    assert "Access-Control-Allow-Origin" not in response
+    assert rows() == []
+
+
+def test_cors_preflight_allows_the_headers_graphql_clients_send(client):
+    response = client.options(
+        URL,
+        headers={
+            "Origin": "http://localhost:3000",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type, x-csrftoken",
+        },
+    )
+    assert response.status_code == 200
+    allowed = {h.strip() for h in response["Access-Control-Allow-Headers"].split(",")}
+    assert {"authorization", "content-type", "x-csrftoken"} <= allowed
+
+
 # GraphiQL
 
 

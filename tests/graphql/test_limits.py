@@ -7,6 +7,7 @@ import logging
 import sys
 
 import pytest
+from graphql import get_introspection_query
 
 import api.services
 from api.models import ExampleModel
@@ -119,6 +120,20 @@ def test_introspection_is_refused_when_the_setting_is_off(gql_owner, settings, q
     assert "introspection has been disabled" in only_error(gql_owner.run(query))
     # Ordinary queries are unaffected, and so is __typename.
     assert gql_owner.run("{ __typename me { id } }").errors is None
+
+
+def test_graphiqls_introspection_query_fits_within_the_default_limits(gql_anon, settings):
+    settings.GRAPHQL_INTROSPECTION = True
+    query = get_introspection_query(
+        descriptions=True,
+        specified_by_url=True,
+        directive_is_repeatable=True,
+        schema_description=True,
+        input_value_deprecation=True,
+    )
+    response = gql_anon.run(query)
+    assert response.errors is None
+    assert {t["name"] for t in response.data["__schema"]["types"]} >= {"Example", "User", "ExampleFilter"}
 
 
 def test_production_defaults_turn_introspection_and_graphiql_off(monkeypatch):
