@@ -13,7 +13,7 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; \
 	then echo $$p; break; fi; done)
 
-.PHONY: help install install-dev run serve test test-postgres lint format migrate makemigrations superuser openapi seed check-python
+.PHONY: help install install-dev run serve test test-postgres lint format migrate makemigrations superuser openapi seed schema check-python
 
 help:
 	@echo "make run        set up .venv, migrate, load demo data, serve on $(HOST):$(PORT)"
@@ -26,6 +26,7 @@ help:
 	@echo "make superuser  create an admin user"
 	@echo "make seed       load demo data (ARGS='--users 5 --examples 200' for more)"
 	@echo "make openapi    regenerate openapi.yaml from the code (commit the result)"
+	@echo "make schema     regenerate schema.graphql (the committed GraphQL SDL)"
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then echo "Python 3.11 or newer is required (python3.11, python3.12, python3.13 or python3)." >&2; exit 1; fi
@@ -86,3 +87,7 @@ superuser: migrate
 # The committed openapi.yaml must equal this output; tests/api/test_openapi.py checks it.
 openapi: install
 	$(MANAGE) spectacular --file openapi.yaml --validate --fail-on-warn --lang en-us
+
+# The committed SDL; tests/graphql/test_schema_sdl.py fails when it drifts from the code.
+schema: install
+	$(MANAGE) export_schema graphql_api.schema --path schema.graphql

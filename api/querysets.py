@@ -40,6 +40,19 @@ def parse_pk(value: object) -> int | None:
     return None
 
 
+def search_condition(term: str) -> Q:
+    """The condition behind ``ExampleQuerySet.search``, for callers that combine conditions.
+
+    GraphQL's ``ExampleFilter`` nests ``search`` inside ``AND``/``OR``/``NOT``,
+    which needs a ``Q`` rather than a filtered queryset. An empty or blank term
+    is an empty ``Q`` (no condition).
+    """
+    term = term.strip()
+    if not term:
+        return Q()
+    return Q(title__icontains=term) | Q(content__icontains=term)
+
+
 class ExampleQuerySet(models.QuerySet):
     def visible_to(self, user: AbstractBaseUser | AnonymousUser | None) -> Self:
         """The examples ``user`` may see and change: their own. Anonymous: none."""
@@ -56,7 +69,5 @@ class ExampleQuerySet(models.QuerySet):
 
     def search(self, term: str) -> Self:
         """Title or content containing ``term``, case-insensitively (REST `search`, GraphQL `search`)."""
-        term = term.strip()
-        if not term:
-            return self
-        return self.filter(Q(title__icontains=term) | Q(content__icontains=term))
+        condition = search_condition(term)
+        return self.filter(condition) if condition else self

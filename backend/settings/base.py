@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "strawberry_django",
     "authentication",
     "api",
+    "graphql_api",
 ]
 
 MIDDLEWARE = [
@@ -157,6 +158,13 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
 # Pagination, shared by REST and GraphQL (one rule, api.paging).
 API_PAGE_SIZE_DEFAULT = env_int("API_PAGE_SIZE_DEFAULT", 20, minimum=1)
 API_PAGE_SIZE_MAX = env_int("API_PAGE_SIZE_MAX", 100, minimum=1)
+
+# strawberry-django's own pagination bounds follow the same two settings, so
+# GraphQL can never serve a page REST would not.
+STRAWBERRY_DJANGO = {
+    "PAGINATION_DEFAULT_LIMIT": API_PAGE_SIZE_DEFAULT,
+    "PAGINATION_MAX_LIMIT": API_PAGE_SIZE_MAX,
+}
 
 # Login, register and password reset, per client.
 AUTH_THROTTLE_RATE = env_str("AUTH_THROTTLE_RATE", "10/min")

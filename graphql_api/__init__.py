@@ -1,0 +1,1 @@
+"""GraphQL at ``/graphql/``: a thin Strawberry adapter over the ``api`` and ``authentication`` cores."""

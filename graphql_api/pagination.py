@@ -1,0 +1,58 @@
+"""The shared pagination rule (``api.paging``) and a stable order, for offset-paginated fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from graphql import GraphQLError
+from strawberry import UNSET
+from strawberry.extensions.field_extension import FieldExtension, SyncExtensionResolver
+from strawberry.types import Info
+from strawberry_django.pagination import OffsetPaginationInput
+
+from api.paging import PageError, parse_page
+
+from .errors import BAD_USER_INPUT
+
+# Appended to an explicit ordering so that rows with equal keys keep their
+# order from one page to the next. Without an explicit ordering the model's
+# Meta.ordering (-created_at, -id) already ends with the id.
+TIEBREAK = "-id"
+
+
+def page_error(error: PageError) -> GraphQLError:
+    return GraphQLError(
+        error.message,
+        extensions={"code": BAD_USER_INPUT, "field": f"pagination.{error.field}"},
+    )
+
+
+class PageRule(FieldExtension):
+    """Cuts pages as REST does and keeps them stable.
+
+    ``pagination`` is replaced, before anything runs, by the page
+    ``api.paging.parse_page`` allows: default 20, at most 100, and a
+    ``BAD_USER_INPUT`` error naming the field for a negative or zero limit or a
+    negative offset (so no query runs). Must be listed before strawberry-django's
+    own pagination extension, i.e. inside it: it then receives the filtered,
+    ordered queryset and adds the tiebreak.
+    """
+
+    def map_arguments(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        pagination = kwargs.get("pagination")
+        limit = offset = None
+        if pagination not in (None, UNSET):
+            limit = None if pagination.limit is UNSET else pagination.limit
+            offset = pagination.offset
+        try:
+            page = parse_page(limit, offset)
+        except PageError as error:
+            raise page_error(error) from None
+        return {**kwargs, "pagination": OffsetPaginationInput(offset=page.offset, limit=page.limit)}
+
+    def resolve(self, next_: SyncExtensionResolver, source: Any, info: Info, **kwargs: Any) -> Any:
+        queryset = next_(source, info, **kwargs)
+        if isinstance(queryset, QuerySet) and queryset.query.order_by:
+            queryset = queryset.order_by(*queryset.query.order_by, TIEBREAK)
+        return queryset

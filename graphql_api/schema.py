@@ -1,0 +1,45 @@
+"""The GraphQL schema served at ``/graphql/`` and printed to ``schema.graphql`` (``make schema``).
+
+Settings are not read here: every extension is a class or a factory that
+Strawberry calls once per operation, and the factories in ``graphql_api.limits``
+read settings at that moment (see there). So this one ``schema`` object is
+correct under any settings, in production and under ``override_settings``.
+"""
+
+from __future__ import annotations
+
+from graphql import GraphQLError
+from strawberry import Schema
+from strawberry.types import ExecutionContext
+from strawberry_django.optimizer import DjangoOptimizerExtension
+
+from .access import RequireAuthentication
+from .errors import log_errors
+from .limits import LIMIT_EXTENSIONS, error_mask
+from .mutations import Mutation
+from .queries import Query
+
+
+class GraphQLSchema(Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None):
+        # Called with the original errors, before MaskErrors replaces the
+        # unexpected ones: log those with their traceback; the rest are the
+        # client's mistakes and are only worth a debug line.
+        log_errors(errors)
+
+
+def build_schema() -> GraphQLSchema:
+    return GraphQLSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            *LIMIT_EXTENSIONS,
+            RequireAuthentication,
+            DjangoOptimizerExtension,
+            # Last, so it sees every error the others produced.
+            error_mask,
+        ],
+    )
+
+
+schema = build_schema()

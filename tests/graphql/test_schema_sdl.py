@@ -1,0 +1,113 @@
+"""The committed schema.graphql is the printed schema, and carries the contract's names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from graphql import GraphQLObjectType, GraphQLUnionType, build_schema
+
+from api.querysets import ORDERING_FIELDS
+
+COMMITTED = Path(settings.BASE_DIR) / "schema.graphql"
+
+
+@pytest.fixture(scope="module")
+def sdl() -> str:
+    return COMMITTED.read_text(encoding="utf-8")
+
+
+def test_schema_graphql_is_up_to_date(tmp_path, sdl):
+    exported = tmp_path / "schema.graphql"
+    call_command("export_schema", "graphql_api.schema", path=str(exported))
+    assert exported.read_text(encoding="utf-8") == sdl, (
+        "schema.graphql is out of date with graphql_api; run `make schema` and commit the result."
+    )
+
+
+def fields(schema, type_name: str) -> dict[str, str]:
+    graphql_type = schema.type_map[type_name]
+    assert isinstance(graphql_type, GraphQLObjectType)
+    return {name: str(field.type) for name, field in graphql_type.fields.items()}
+
+
+def arguments(schema, type_name: str, field_name: str) -> dict[str, str]:
+    field = schema.type_map[type_name].fields[field_name]
+    return {name: str(arg.type) for name, arg in field.args.items()}
+
+
+def test_contract_names_and_nullability(sdl):
+    schema = build_schema(sdl)
+    assert fields(schema, "Query") == {
+        "me": "User",
+        "example": "Example",
+        "examples": "ExampleOffsetPaginated!",
+    }
+    assert arguments(schema, "Query", "example") == {"id": "ID!"}
+    assert arguments(schema, "Query", "examples") == {
+        "filters": "ExampleFilter",
+        "ordering": "[ExampleOrder!]",
+        "pagination": "OffsetPaginationInput",
+    }
+    assert fields(schema, "Mutation") == {
+        "createExample": "ExamplePayload!",
+        "updateExample": "ExamplePayload!",
+        "deleteExample": "ExamplePayload!",
+        "duplicateExample": "ExamplePayload!",
+        "updateProfile": "ProfilePayload!",
+    }
+    assert arguments(schema, "Mutation", "createExample") == {"data": "ExampleInput!"}
+    assert arguments(schema, "Mutation", "updateExample") == {"data": "ExamplePartialInput!"}
+    assert arguments(schema, "Mutation", "deleteExample") == {"id": "ID!"}
+    assert arguments(schema, "Mutation", "duplicateExample") == {"id": "ID!"}
+    assert arguments(schema, "Mutation", "updateProfile") == {"data": "ProfileInput!"}
+    assert str(schema.type_map["ExamplePartialInput"].fields["id"].type) == "ID!"
+    for union, members in {
+        "ExamplePayload": ["Example", "OperationInfo"],
+        "ProfilePayload": ["Profile", "OperationInfo"],
+    }.items():
+        assert isinstance(schema.type_map[union], GraphQLUnionType)
+        assert [t.name for t in schema.type_map[union].types] == members
+    assert fields(schema, "ExampleOffsetPaginated") == {
+        "pageInfo": "OffsetPaginationInfo!",
+        "totalCount": "Int!",
+        "results": "[Example!]!",
+    }
+    assert fields(schema, "Example") == {
+        "id": "ID!",
+        "title": "String!",
+        "content": "String!",
+        "createdAt": "DateTime!",
+        "updatedAt": "DateTime!",
+        "owner": "User!",
+    }
+    assert fields(schema, "User") == {
+        "id": "ID!",
+        "username": "String!",
+        "email": "String!",
+        "name": "String!",
+        "dateJoined": "DateTime!",
+        "profile": "Profile!",
+    }
+    assert fields(schema, "Profile") == {
+        "displayName": "String!",
+        "bio": "String!",
+        "timezone": "String!",
+        "updatedAt": "DateTime!",
+    }
+
+
+def test_filter_offers_search_title_and_created_at_and_no_regex(sdl):
+    schema = build_schema(sdl)
+    example_filter = schema.type_map["ExampleFilter"].fields
+    assert str(example_filter["search"].type) == "String"
+    assert {"title", "createdAt"} <= set(example_filter)
+    assert "regex" not in sdl.lower()
+
+
+def test_ordering_offers_exactly_the_core_ordering_fields(sdl):
+    order = build_schema(sdl).type_map["ExampleOrder"].fields
+    camel = {"created_at": "createdAt", "updated_at": "updatedAt", "title": "title"}
+    assert set(order) == {camel[name] for name in ORDERING_FIELDS}
