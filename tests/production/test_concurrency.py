@@ -65,16 +65,15 @@ def test_concurrent_patches_of_different_fields_lose_no_write(server, owner, pg_
     """Each PATCH reads the row under a lock, so one never writes back a stale copy of the other's field."""
     for round_ in range(6):
         example_id = create_example(server, owner)
+        path = f"/api/v1/examples/{example_id}/"
         calls = []
         for i in range(THREADS // 2):
             calls.append(
-                lambda i=i: server.request(
-                    "PATCH", f"/api/v1/examples/{example_id}/", {"title": f"title {i}"}, headers=owner
-                )
+                lambda i=i, path=path: server.request("PATCH", path, {"title": f"title {i}"}, headers=owner)
             )
             calls.append(
-                lambda i=i: server.request(
-                    "PATCH", f"/api/v1/examples/{example_id}/", {"content": f"content {i}"}, headers=owner
+                lambda i=i, path=path: server.request(
+                    "PATCH", path, {"content": f"content {i}"}, headers=owner
                 )
             )
         responses = in_parallel(calls)
