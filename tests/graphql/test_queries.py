@@ -347,3 +347,19 @@ def test_examples_are_exactly_the_core_rule_and_the_shared_page(
     assert ids(response) == list(
         expected.values_list("pk", flat=True)[page.offset : page.offset + page.limit]
     )
+
+
+@pytest.mark.parametrize(
+    ("filters", "field"),
+    [
+        ({"search": "a\x00b"}, "filters.search"),
+        ({"title": {"iContains": "\x00"}}, "filters.title.iContains"),
+        ({"AND": {"search": "x\x00"}}, "filters.AND.search"),
+    ],
+)
+def test_nul_in_a_filter_is_bad_user_input_not_a_server_error(gql_owner, filters, field):
+    """PostgreSQL refuses NUL in text parameters; the answer must not depend on the database."""
+    response = gql_owner.run(EXAMPLES, {"filters": filters})
+    assert response.data is None
+    assert response.errors[0]["message"] == "Text may not contain NUL (\\u0000) characters."
+    assert response.errors[0]["extensions"] == {"code": "BAD_USER_INPUT", "field": field}

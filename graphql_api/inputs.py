@@ -1,0 +1,52 @@
+"""Argument checks that must run before any query is built from client input."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.extensions.field_extension import FieldExtension
+from strawberry.utils.str_converters import to_camel_case
+
+from .errors import BAD_USER_INPUT
+
+NUL_MESSAGE = "Text may not contain NUL (\\u0000) characters."
+
+
+def _path_of_nul(value: Any, path: str) -> str | None:
+    """The dotted path of the first string holding NUL inside an argument, or None."""
+    stack = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return where
+        elif isinstance(item, list | tuple):
+            stack.extend((element, where) for element in item)
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            # Strawberry input objects are dataclasses (enums and scalars are
+            # not walked). Paths use the schema's camelCase names, as
+            # VALIDATION errors do.
+            stack.extend(
+                (getattr(item, field.name), f"{where}.{to_camel_case(field.name)}")
+                for field in dataclasses.fields(item)
+            )
+    return None
+
+
+class RejectNulCharacters(FieldExtension):
+    """A BAD_USER_INPUT error for NUL inside filter arguments.
+
+    PostgreSQL cannot take NUL in a text parameter; without this a filter such
+    as ``search: "a\\u0000"`` would fail inside the database and reach the
+    client as a masked server error. Written values need no such guard: the
+    model's validators refuse NUL as a VALIDATION error of the field.
+    """
+
+    def map_arguments(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        for name, value in kwargs.items():
+            path = _path_of_nul(value, name)
+            if path is not None:
+                raise GraphQLError(NUL_MESSAGE, extensions={"code": BAD_USER_INPUT, "field": path})
+        return kwargs
