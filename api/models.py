@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
 
-from backend.validators import prohibit_null_characters
+from backend.validators import prohibit_blank, prohibit_null_characters
 
 from .querysets import DEFAULT_ORDERING, ExampleQuerySet
 
@@ -16,7 +16,9 @@ CONTENT_MAX_LENGTH = 100_000
 
 class ExampleModel(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="examples")
-    title = models.CharField(max_length=TITLE_MAX_LENGTH, validators=[prohibit_null_characters])
+    title = models.CharField(
+        max_length=TITLE_MAX_LENGTH, validators=[prohibit_null_characters, prohibit_blank]
+    )
     content = models.TextField(
         blank=True,
         max_length=CONTENT_MAX_LENGTH,

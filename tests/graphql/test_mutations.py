@@ -256,3 +256,15 @@ def test_update_profile_validation_failures(gql_owner, user, data, errors):
 def test_update_profile_refused_when_anonymous(gql_anon, user):
     assert refused_as_anonymous(gql_anon.run(UPDATE_PROFILE, {"data": {"displayName": "x"}}))
     assert Profile.objects.get(user=user).display_name == ""
+
+
+def test_whitespace_title_is_a_validation_error(gql_owner):
+    from api.models import ExampleModel
+
+    response = gql_owner.run(
+        'mutation { createExample(data: {title: "   "}) { ... on OperationInfo { messages { kind field code } } } }'
+    )
+    assert response.data["createExample"]["messages"] == [
+        {"kind": "VALIDATION", "field": "title", "code": "blank"}
+    ]
+    assert not ExampleModel.objects.exists()
