@@ -13,7 +13,6 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -48,7 +47,7 @@ def translate_core_exception(exc: Exception) -> Exception:
         return exceptions.NotFound(NOT_FOUND)
     if isinstance(exc, RequestDataTooBig):
         return PayloadTooLarge()
-    if isinstance(exc, DatabaseError) and is_connection_error(exc):
+    if is_connection_error(exc):
         logger.warning("database unavailable: %s", exc)
         return ServiceUnavailable()
     return exc

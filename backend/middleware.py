@@ -28,18 +28,34 @@ class SafeCommonMiddleware(CommonMiddleware):
         return super().should_redirect_with_slash(request)
 
 
-def is_connection_error(exc: BaseException) -> bool:
-    """True for errors that mean "the database is not reachable", not bad SQL."""
+def _answered_errors() -> tuple[type[BaseException], ...]:
+    """Driver errors raised by a database that answered (so not an outage)."""
+    try:
+        import psycopg2.errors
+        import psycopg2.extensions
+    except ImportError:  # pragma: no cover - psycopg2 is a pinned dependency
+        return ()
+    return (
+        psycopg2.extensions.QueryCanceledError,  # statement_timeout (57014)
+        psycopg2.extensions.TransactionRollbackError,  # deadlock, serialization (class 40)
+        psycopg2.errors.LockNotAvailable,  # lock_timeout (55P03)
+    )
+
+
+_ANSWERED = _answered_errors()
+
+
+def is_connection_error(exc: BaseException | None) -> bool:
+    """True for errors that mean "the database is not reachable", not bad SQL.
+
+    Timeouts, deadlocks and lock waits are OperationalErrors too, but the
+    database answered them: they are bugs or load to log, not an outage.
+    """
+    if not isinstance(exc, DatabaseError):
+        return False
     if isinstance(exc, InterfaceError):
         return True
-    if isinstance(exc, OperationalError):
-        # Lock timeouts and statement timeouts are OperationalErrors too; they
-        # mean the database answered, so they are not an outage. Their
-        # SQLSTATE classes are 40 (transaction rollback) and 57014 (canceled).
-        pgcode = getattr(exc.__cause__, "pgcode", None) or ""
-        answered = pgcode.startswith("40") or pgcode == "57014"
-        return not answered
-    return False
+    return isinstance(exc, OperationalError) and not isinstance(exc.__cause__, _ANSWERED)
 
 
 class DatabaseUnavailableMiddleware:
@@ -57,7 +73,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, DatabaseError) and is_connection_error(exception):
+        if is_connection_error(exception):
             logger.warning("database unavailable: %s", exception)
             return json_error(DATABASE_UNAVAILABLE, 503, Retry_After="5")
         return None

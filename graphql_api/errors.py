@@ -54,3 +54,16 @@ def log_errors(errors: list[GraphQLError]) -> None:
             )
         else:
             logger.debug("GraphQL request refused: %s", error.message)
+
+
+SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+_UNAVAILABLE_FLAG = "_graphql_database_unavailable"
+
+
+def mark_database_unavailable(request: object) -> None:
+    """Remember that this request's operation lost the database (the view answers 503)."""
+    setattr(request, _UNAVAILABLE_FLAG, True)
+
+
+def database_was_unavailable(request: object) -> bool:
+    return getattr(request, _UNAVAILABLE_FLAG, False)

@@ -13,8 +13,10 @@ from strawberry import Schema
 from strawberry.types import ExecutionContext
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
+from backend.middleware import is_connection_error
+
 from .access import RequireAuthentication
-from .errors import log_errors
+from .errors import log_errors, mark_database_unavailable
 from .limits import LIMIT_EXTENSIONS, error_mask
 from .mutations import Mutation
 from .queries import Query
@@ -26,6 +28,11 @@ class GraphQLSchema(Schema):
         # unexpected ones: log those with their traceback; the rest are the
         # client's mistakes and are only worth a debug line.
         log_errors(errors)
+        # A lost database is an outage, not a bug: the view answers 503.
+        if execution_context is not None and any(
+            is_connection_error(error.original_error) for error in errors if error.original_error
+        ):
+            mark_database_unavailable(execution_context.context.request)
 
 
 def build_schema() -> GraphQLSchema:

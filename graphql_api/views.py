@@ -30,6 +30,7 @@ from typing import Any
 from cross_web import DjangoHTTPRequestAdapter, HTTPException
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.middleware.csrf import get_token
@@ -42,6 +43,8 @@ from strawberry.http import GraphQLRequestData
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
+from backend.errors import DATABASE_UNAVAILABLE
+from backend.middleware import is_connection_error
 from backend.parsers import find_unencodable_string
 
 from .errors import (
@@ -50,8 +53,10 @@ from .errors import (
     METHOD_NOT_ALLOWED,
     NOT_FOUND,
     PAYLOAD_TOO_LARGE,
+    SERVICE_UNAVAILABLE,
     UNAUTHENTICATED,
     UNSUPPORTED_MEDIA_TYPE,
+    database_was_unavailable,
 )
 from .schema import schema as default_schema
 
@@ -63,6 +68,7 @@ CODES_BY_STATUS = {
     405: METHOD_NOT_ALLOWED,
     413: PAYLOAD_TOO_LARGE,
     415: UNSUPPORTED_MEDIA_TYPE,
+    503: SERVICE_UNAVAILABLE,
 }
 ALLOWED_METHODS = "GET, POST"
 
@@ -74,6 +80,10 @@ def error_response(message: str, status: int, **headers: str) -> JsonResponse:
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
     return response
+
+
+def database_unavailable_response() -> JsonResponse:
+    return error_response(DATABASE_UNAVAILABLE, 503, Retry_After="5")
 
 
 def csrf_refusal(request: HttpRequest) -> str | None:
@@ -114,13 +124,22 @@ class GraphQLView(StrawberryGraphQLView):
             refusal = self.authenticate(request)
             if refusal is not None:
                 return refusal
-            return self.run(request=request)
+            response = self.run(request=request)
         except HTTPException as exc:
             return self.http_error(exc)
         except RequestDataTooBig:
             return error_response(
                 f"Request body too large (limit {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes).", 413
             )
+        except DatabaseError as exc:
+            # Authentication (token or session) could not reach the database.
+            if not is_connection_error(exc):
+                raise
+            return database_unavailable_response()
+        if database_was_unavailable(request):
+            # The operation lost the database midway: an outage, not a bug.
+            return database_unavailable_response()
+        return response
 
     def authenticate(self, request: HttpRequest) -> HttpResponse | None:
         """Set ``request.user`` from the token, else keep the session's; a refusal is returned."""

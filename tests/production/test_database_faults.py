@@ -46,12 +46,20 @@ def test_outage_is_503_json_and_recovery_needs_no_restart(server, token, pg_clus
             assert b"Traceback" not in api.body
             login = server.request("POST", "/api/auth/login/", {"username": "x", "password": "y"})
             assert (login.status, login.json()) == (503, UNAVAILABLE)
+            graphql = server.request(
+                "POST", "/graphql/", {"query": "{ examples { totalCount } }"}, headers=auth
+            )
+            assert graphql.status == 503
+            assert graphql.json()["errors"][0]["extensions"] == {"code": "SERVICE_UNAVAILABLE"}
         assert server.request("GET", "/health/").status == 200  # liveness does not need the database
     finally:
         pg_cluster.resume()
 
     assert server.request("GET", "/ready/").status == 200
     assert server.request("GET", "/api/auth/user/", headers=auth).status == 200
+    graphql = server.request("POST", "/graphql/", {"query": "{ examples { totalCount } }"}, headers=auth)
+    assert graphql.status == 200
+    assert graphql.json() == {"data": {"examples": {"totalCount": 0}}}
     assert server.process.poll() is None  # the same process, never restarted
 
 
