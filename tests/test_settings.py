@@ -148,3 +148,11 @@ def test_migrations_match_models(db):
         call_command("makemigrations", "--check", "--dry-run", verbosity=0)
     except SystemExit as exc:  # pragma: no cover - only on drift
         pytest.fail(f"Models changed without a migration: run `make makemigrations` ({exc})")
+
+
+def test_redis_url_selects_the_shared_cache():
+    code = "from django.conf import settings as s; c = s.CACHES['default']; print(c['BACKEND'], c.get('LOCATION'))"
+    shared = manage("shell", "--no-imports", "-c", code, env={"REDIS_URL": "redis://127.0.0.1:6390/2"})
+    assert shared.stdout.strip() == "django.core.cache.backends.redis.RedisCache redis://127.0.0.1:6390/2"
+    local = manage("shell", "--no-imports", "-c", code, env={})
+    assert local.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache None"
