@@ -160,6 +160,17 @@ def test_refuses_to_run_with_debug_off(settings):
 
 
 @pytest.mark.django_db
+def test_if_empty_with_debug_off_skips_quietly(settings):
+    """`make run` with DEBUG=0 still starts the server, only without demo accounts."""
+    settings.DEBUG = False
+
+    out = seed("--if-empty")
+
+    assert "demo data not loaded" in out
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
 def test_force_runs_with_debug_off(settings):
     settings.DEBUG = False
 

@@ -114,6 +114,10 @@ class Command(BaseCommand):
             self.print_login()
             return
         if not settings.DEBUG and not force:
+            if if_empty:
+                # `make run` with DEBUG=0: serve anyway, just without demo accounts.
+                self.stdout.write("DEBUG is off: demo data not loaded (its password is public).")
+                return
             raise CommandError(
                 "DEBUG is off: refusing to create accounts whose password is published. "
                 "Pass --force if this really is not a production database."
