@@ -29,6 +29,7 @@ import contextlib
 import errno
 import functools
 import http.server
+import json
 import os
 import re
 import socket
@@ -179,8 +180,6 @@ class Backend:
 
     def post_json(self, path: str, body: dict, headers: dict[str, str] | None = None) -> tuple[int, dict]:
         """A plain HTTP client call (no browser), for set-up and cross-checks."""
-        import json
-
         request = urllib.request.Request(
             f"http://127.0.0.1:{self.port}{path}",
             data=json.dumps(body).encode(),
@@ -233,10 +232,11 @@ def _backend_env(db_path: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def backend(tmp_path_factory) -> Iterator[Backend]:
+def backend(tmp_path_factory, pytestconfig) -> Iterator[Backend]:
     folder = tmp_path_factory.mktemp("backend")
     db_path = folder / "e2e.sqlite3"
     log = folder / "server.log"
+    pytestconfig.stash[ARTIFACTS_KEY].append(f"backend log: {log}")
     env = _backend_env(db_path)
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
