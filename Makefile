@@ -13,12 +13,14 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; \
 	then echo $$p; break; fi; done)
 
-.PHONY: help install install-dev run serve test test-postgres lint format migrate makemigrations superuser openapi seed schema check-python
+.PHONY: help install install-dev install-e2e run serve test test-postgres e2e typescript lint format migrate makemigrations superuser openapi seed schema check-python check-node
 
 help:
 	@echo "make run        set up .venv, migrate, load demo data, serve on $(HOST):$(PORT)"
 	@echo "make test       set up .venv with dev tools, run the whole suite"
 	@echo "make test-postgres  the suite on a throwaway PostgreSQL (scripts/postgres.sh)"
+	@echo "make e2e        browser tests in headless Chromium (installed if missing; needs Node.js)"
+	@echo "make typescript npm ci, then regenerate the frontend's types and typecheck them"
 	@echo "make serve      the production stack locally: gunicorn, PostgreSQL, Redis"
 	@echo "make lint       ruff check and format check"
 	@echo "make format     ruff fix and format"
@@ -44,8 +46,20 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime-installed
 
+$(VENV)/.e2e-installed: requirements.txt requirements-dev.txt requirements-e2e.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-e2e.txt
+	touch $@ $(VENV)/.dev-installed $(VENV)/.runtime-installed
+
 install: $(VENV)/.runtime-installed
 install-dev: $(VENV)/.dev-installed
+install-e2e: $(VENV)/.e2e-installed
+
+check-node:
+	@command -v npm >/dev/null 2>&1 || { echo "Node.js and npm are required (the TypeScript tooling, GraphiQL's assets for the browser tests)." >&2; exit 1; }
+
+# npm ci again only when the lock file changes.
+node_modules/.package-lock.json: package.json package-lock.json | check-node
+	npm ci --no-audit --no-fund
 
 migrate: install
 	$(MANAGE) migrate --noinput
@@ -67,6 +81,21 @@ test: install-dev
 # The whole suite against a throwaway PostgreSQL cluster on a free loopback port.
 test-postgres: install-dev
 	scripts/postgres.sh run $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Headless Chromium against a real backend process, the frontend fixture page
+# on http://localhost:3000 (must be free) and GraphiQL. Starts and stops all
+# of it; failures leave a screenshot and the console log in a temp folder.
+e2e: install-e2e node_modules/.package-lock.json
+	scripts/chromium.sh install
+	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+
+# The frontend's view of the contracts: types from schema.graphql and
+# openapi.yaml, then tsc. Regenerated files that differ from the committed
+# ones are left changed (CI fails on them: commit them).
+typescript: check-node
+	npm ci --no-audit --no-fund
+	npm run codegen
+	npm run typecheck
 
 lint: install-dev
 	$(BIN)/ruff check .

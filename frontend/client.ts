@@ -1,0 +1,203 @@
+/**
+ * A small typed client for the backend, written the way the web frontend
+ * talks to it: log in over REST, then send GraphQL with the token or with the
+ * session cookie and X-CSRFToken.
+ *
+ * Every type here comes from the committed contracts through `npm run codegen`:
+ * REST bodies from openapi.yaml (generated/rest.ts), GraphQL results and
+ * variables from schema.graphql and operations/*.graphql (generated/graphql.ts).
+ * A contract change that breaks this file fails `npm run typecheck`.
+ */
+import createRestClient, { type Client } from 'openapi-fetch';
+
+import {
+  CreateExampleDocument,
+  DeleteExampleDocument,
+  ExamplesDocument,
+  MeDocument,
+  UpdateExampleDocument,
+  UpdateProfileDocument,
+  type ExampleFieldsFragment,
+  type ExampleInput,
+  type ExamplePartialInput,
+  type ExamplesQuery,
+  type ExamplesQueryVariables,
+  type MeQuery,
+  type OperationMessagesFragment,
+  type ProfileInput,
+  type TypedDocumentString,
+  type UpdateProfileMutation,
+} from './generated/graphql';
+import type { components, paths } from './generated/rest';
+
+type Schemas = components['schemas'];
+export type LoginRequest = Schemas['LoginRequest'];
+export type LoginResponse = Schemas['LoginResponse'];
+export type RestExample = Schemas['ExampleModel'];
+export type RestExamplePage = Schemas['PaginatedExampleModelList'];
+export type RestExampleQuery = NonNullable<paths['/api/v1/examples/']['get']['parameters']['query']>;
+export type Example = ExampleFieldsFragment;
+export type Profile = Succeeded<UpdateProfileMutation['updateProfile']>;
+
+/**
+ * How a request proves who it is. A token needs no CSRF token and no cookies
+ * (`credentials: 'omit'`); the session cookie needs `credentials: 'include'`
+ * and, on POST, `X-CSRFToken` with the value from GET /api/auth/csrf/ (taken
+ * after logging in: Django changes it at login).
+ */
+export type Auth =
+  | { kind: 'anonymous' }
+  | { kind: 'token'; token: string }
+  | { kind: 'session'; csrfToken: string };
+
+/** One entry of a GraphQL response's `errors`. */
+export interface GraphQLErrorEntry {
+  message: string;
+  path?: ReadonlyArray<string | number>;
+  extensions?: { code?: string; [key: string]: unknown };
+}
+
+/** A REST call that did not succeed: the status and the JSON body. */
+export class RestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(`REST request failed with HTTP ${status}: ${JSON.stringify(body)}`);
+  }
+}
+
+/** A GraphQL response with `errors` (UNAUTHENTICATED, CSRF_FAILED, limits, ...). */
+export class GraphQLRequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly errors: GraphQLErrorEntry[],
+  ) {
+    super(errors.map((error) => error.message).join('; ') || `GraphQL request failed with HTTP ${status}`);
+  }
+
+  get code(): string | undefined {
+    return this.errors[0]?.extensions?.code;
+  }
+}
+
+/** A mutation answered OperationInfo: validation problems or "Not found.". */
+export class MutationError extends Error {
+  readonly messages: OperationMessagesFragment['messages'];
+
+  constructor(info: OperationMessagesFragment) {
+    super(info.messages.map((entry) => (entry.field ? `${entry.field}: ${entry.message}` : entry.message)).join('; '));
+    this.messages = info.messages;
+  }
+}
+
+/** Variables may be left out when an operation has none, or only optional ones. */
+type VariablesArgs<TVariables> = Record<string, never> extends TVariables
+  ? [variables?: TVariables]
+  : [variables: TVariables];
+
+type Succeeded<TPayload> = Exclude<TPayload, { __typename: 'OperationInfo' }>;
+
+/** The payload union's data member, or a MutationError for its OperationInfo member. */
+function unwrap<TPayload extends { __typename: string }>(payload: TPayload): Succeeded<TPayload> {
+  if (payload.__typename === 'OperationInfo') {
+    throw new MutationError(payload as unknown as OperationMessagesFragment);
+  }
+  return payload as Succeeded<TPayload>;
+}
+
+export class BackendClient {
+  readonly baseUrl: string;
+  auth: Auth = { kind: 'anonymous' };
+  private readonly rest: Client<paths>;
+
+  /** `baseUrl` is the backend's origin, e.g. `http://localhost:8000`. */
+  constructor(baseUrl: string) {
+    this.baseUrl = baseUrl.replace(/\/+$/, '');
+    // REST calls always include cookies: login sets the session cookie, and
+    // GET /api/auth/csrf/ sets the csrftoken cookie next to it.
+    this.rest = createRestClient<paths>({ baseUrl: this.baseUrl, credentials: 'include' });
+  }
+
+  /**
+   * Log in by username or email. `mode: 'token'` (the default) sends the token
+   * from then on; `mode: 'session'` relies on the session cookie the login set
+   * and fetches the CSRF token that goes with it.
+   */
+  async login(credentials: LoginRequest, mode: 'token' | 'session' = 'token'): Promise<LoginResponse> {
+    const { data, error, response } = await this.rest.POST('/api/auth/login/', { body: credentials });
+    if (!data) throw new RestError(response.status, error);
+    this.auth = mode === 'token' ? { kind: 'token', token: data.token } : { kind: 'session', csrfToken: await this.csrfToken() };
+    return data;
+  }
+
+  /** The CSRF token for the current session (and the csrftoken cookie, set by the same call). */
+  async csrfToken(): Promise<string> {
+    const { data, error, response } = await this.rest.GET('/api/auth/csrf/');
+    if (!data) throw new RestError(response.status, error);
+    return data.csrfToken;
+  }
+
+  /** One page of examples over REST, with the same credentials as GraphQL. */
+  async restExamples(query: RestExampleQuery = {}): Promise<RestExamplePage> {
+    const { data, error, response } = await this.rest.GET('/api/v1/examples/', {
+      params: { query },
+      headers: this.authHeaders(),
+    });
+    if (!data) throw new RestError(response.status, error);
+    return data;
+  }
+
+  /** Run one operation from operations/*.graphql with its typed variables. */
+  async graphql<TResult, TVariables>(
+    document: TypedDocumentString<TResult, TVariables>,
+    ...[variables]: VariablesArgs<TVariables>
+  ): Promise<TResult> {
+    const response = await fetch(`${this.baseUrl}/graphql/`, {
+      method: 'POST',
+      credentials: this.auth.kind === 'session' ? 'include' : 'omit',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...this.authHeaders() },
+      body: JSON.stringify({ query: document.toString(), variables: variables ?? {} }),
+    });
+    const body = (await response.json()) as { data?: TResult | null; errors?: GraphQLErrorEntry[] };
+    if (body.errors?.length || !response.ok || body.data == null) {
+      throw new GraphQLRequestError(response.status, body.errors ?? []);
+    }
+    return body.data;
+  }
+
+  async me(): Promise<MeQuery['me']> {
+    return (await this.graphql(MeDocument)).me;
+  }
+
+  async examples(variables: ExamplesQueryVariables = {}): Promise<ExamplesQuery['examples']> {
+    return (await this.graphql(ExamplesDocument, variables)).examples;
+  }
+
+  async createExample(data: ExampleInput): Promise<Example> {
+    return unwrap((await this.graphql(CreateExampleDocument, { data })).createExample);
+  }
+
+  async updateExample(data: ExamplePartialInput): Promise<Example> {
+    return unwrap((await this.graphql(UpdateExampleDocument, { data })).updateExample);
+  }
+
+  async deleteExample(id: string): Promise<Example> {
+    return unwrap((await this.graphql(DeleteExampleDocument, { id })).deleteExample);
+  }
+
+  async updateProfile(data: ProfileInput): Promise<Profile> {
+    return unwrap((await this.graphql(UpdateProfileDocument, { data })).updateProfile);
+  }
+
+  private authHeaders(): Record<string, string> {
+    switch (this.auth.kind) {
+      case 'token':
+        return { Authorization: `Token ${this.auth.token}` };
+      case 'session':
+        return { 'X-CSRFToken': this.auth.csrfToken };
+      case 'anonymous':
+        return {};
+    }
+  }
+}

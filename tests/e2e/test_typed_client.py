@@ -1,0 +1,51 @@
+"""The typed TypeScript client (frontend/client.ts) against the live backend, from Node.
+
+`npm run typecheck` proves the client agrees with the committed contracts;
+this proves the contracts agree with the server: the operations in
+frontend/operations/ run, and the answers have the generated types' shape.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from .conftest import ROOT
+
+PASSWORD = "correct-Horse-battery-9"
+
+
+def test_typed_client_logs_in_and_runs_the_operations(backend):
+    tsx = ROOT / "node_modules" / ".bin" / "tsx"
+    if not tsx.exists():
+        pytest.fail("node_modules is missing: run `npm ci` (make e2e does).", pytrace=False)
+    backend.register("typed-client", PASSWORD)
+
+    result = subprocess.run(
+        [str(tsx), "frontend/demo.ts", backend.url, "typed-client", PASSWORD],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    answer = json.loads(result.stdout)
+
+    assert answer["anonymousError"] == "UNAUTHENTICATED"
+    assert answer["me"] == "typed-client"
+    assert answer["created"] == "Typed client"
+    assert answer["updated"] == "Typed client, renamed"
+    assert answer["validation"] == [{"kind": "VALIDATION", "field": "title", "code": "blank"}]
+    assert answer["displayName"] == "Typed Client"
+    # The same page over both surfaces: same ids, same total.
+    assert answer["graphql"] == {"totalCount": 1, "titles": ["Typed client, renamed"]}
+    assert answer["rest"]["count"] == 1 and answer["rest"]["ids"] == answer["graphqlIds"]
+
+    assert backend.titles_of("typed-client") == ["Typed client, renamed"]
+    assert backend.query(
+        "SELECT p.display_name FROM authentication_profile p JOIN authentication_user u ON u.id = p.user_id "
+        "WHERE u.username = ?",
+        "typed-client",
+    ) == [("Typed Client",)]
