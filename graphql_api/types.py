@@ -19,6 +19,7 @@ import strawberry_django
 from django.db.models import Q, QuerySet
 from strawberry import UNSET, auto
 from strawberry.types import Info
+from strawberry_django.fields.field import StrawberryDjangoField
 from strawberry_django.fields.types import OperationInfo
 
 from api.models import ExampleModel
@@ -28,7 +29,31 @@ from authentication.models import Profile, User
 from .context import viewer
 
 
-@strawberry_django.type(Profile, name="Profile")
+class ColumnField(StrawberryDjangoField):
+    """A field that reads one column of a row strawberry-django already loaded.
+
+    strawberry-django marks all its fields as needing a resolver, so each of
+    them builds an ``Info``, parses (no) arguments and runs a chain of
+    wrappers, for every field of every row. A plain column (no resolver, no
+    field extension, not a relation) needs none of that: as a "basic" field,
+    Strawberry calls ``get_result`` directly, which reads the same attribute
+    (and still loads a deferred column if one was not fetched). Which columns
+    are fetched is unchanged: the optimizer plans from the type, not from
+    resolvers.
+    """
+
+    @property
+    def is_basic_field(self) -> bool:
+        return (
+            self.base_resolver is None
+            and not self.extensions
+            and not self.is_relation
+            and not self.permission_classes
+            and not self.directives
+        )
+
+
+@strawberry_django.type(Profile, name="Profile", field_cls=ColumnField)
 class ProfileType:
     display_name: auto
     bio: auto
@@ -40,7 +65,7 @@ def _display_name(root: User) -> str:
     return root.name
 
 
-@strawberry_django.type(User, name="User")
+@strawberry_django.type(User, name="User", field_cls=ColumnField)
 class UserType:
     id: auto
     username: auto
@@ -56,7 +81,7 @@ class UserType:
     profile: ProfileType
 
 
-@strawberry_django.type(ExampleModel, name="Example")
+@strawberry_django.type(ExampleModel, name="Example", field_cls=ColumnField)
 class ExampleType:
     id: auto
     title: auto
