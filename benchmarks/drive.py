@@ -59,6 +59,9 @@ class MemorySampler(threading.Thread):
         self.current: str | None = None
         self.rss_by_endpoint: dict[str, int] = {}
         self.hwm_by_worker: dict[int, int] = {}
+        # The machine's 1-minute load average, to show how busy it was (other
+        # processes on a shared machine are noise that interleaving spreads out).
+        self.load: list[float] = []
         self.stopped = threading.Event()
 
     def sample(self) -> None:
@@ -70,8 +73,12 @@ class MemorySampler(threading.Thread):
                 self.rss_by_endpoint[self.current] = max(rss, self.rss_by_endpoint.get(self.current, 0))
 
     def run(self) -> None:
+        ticks = 0
         while not self.stopped.is_set():
             self.sample()
+            if ticks % 50 == 0:
+                self.load.append(float(Path("/proc/loadavg").read_text().split()[0]))
+            ticks += 1
             time.sleep(0.1)
 
 
@@ -164,6 +171,10 @@ def main(fixture_path: str, master: int, url: str, out_path: str) -> None:
         "worker_peak_rss_mb": {str(pid): kb / 1024 for pid, kb in sampler.hwm_by_worker.items()},
         "endpoints": results,
         "elapsed_s": time.monotonic() - started,
+        "load_average": {
+            "mean": statistics.mean(sampler.load) if sampler.load else None,
+            "max": max(sampler.load, default=None),
+        },
     }
     Path(out_path).write_text(json.dumps(output, indent=2))
 

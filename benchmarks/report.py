@@ -258,6 +258,10 @@ def markdown(data: dict, before: dict | None) -> str:
         f"{data['settings']['seconds']:g} s per endpoint, {data['settings']['connections']} connections, "
         f"wrk 1 thread · whole run {data['elapsed_s']:.0f} s of load",
         "",
+        f"**Load:** 1-minute load average during the run: mean {data['load_average']['mean']:.1f}, "
+        f"max {data['load_average']['max']:.1f} (the benchmark itself keeps about 3 busy: 2 workers, "
+        "PostgreSQL, wrk; more means other work shared the machine)",
+        "",
         f"**Machine:** {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB, Linux {m['kernel']} · "
         f"Python {m['python']} · {data['postgres'].split(' on ')[0]} · {m['wrk']}",
         "",
@@ -324,6 +328,7 @@ def main(work: str, print_only: bool = False) -> None:
         "rows": fixture["rows"],
         "settings": drive["settings"],
         "elapsed_s": drive["elapsed_s"],
+        "load_average": drive.get("load_average"),
         "worker_peak_rss_mb": drive["worker_peak_rss_mb"],
         "queries": sql["queries"],
         "sql": sql["sql"],
