@@ -6,6 +6,7 @@ before any write; the services validate the model again and own the write.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 
 from django.db.models.manager import BaseManager
@@ -32,6 +33,11 @@ class RowListSerializer(serializers.ListSerializer):
         for field in self.child._readable_fields:
             if field.source == "*" or "." in field.source:
                 raise TypeError(f"{type(self.child).__name__}.{field.field_name} does not read one column.")
+            if isinstance(field, serializers.DateTimeField) and not hasattr(field, "timezone"):
+                # What the field would look up for every value (the current time
+                # zone, which cannot change during this call), looked up once.
+                # The field belongs to this serializer only.
+                field.timezone = field.default_timezone()
             fields.append((field.field_name, field.source, field.to_representation))
         items = data.all() if isinstance(data, BaseManager) else data
         represented = []
@@ -51,6 +57,17 @@ class RowListSerializer(serializers.ListSerializer):
 
 class ExampleModelSerializer(serializers.ModelSerializer):
     """An example. Its owner is always the caller: a `user` or `id` in a request body is ignored."""
+
+    def get_fields(self):
+        # ModelSerializer introspects the model to build these fields for every
+        # serializer (every request). They depend only on Meta, so they are built
+        # once per class and copied per serializer, as DRF copies declared fields.
+        cls = type(self)
+        prototype = cls.__dict__.get("_field_prototype")
+        if prototype is None:
+            prototype = super().get_fields()
+            cls._field_prototype = prototype
+        return copy.deepcopy(prototype)
 
     class Meta:
         model = ExampleModel

@@ -55,3 +55,12 @@ def test_many_instances_still_serialize_as_before(user):
     from_rows = ExampleModelSerializer(rows, many=True).data
 
     assert from_rows == from_instances == [ExampleModelSerializer(item).data for item in instances]
+
+
+def test_each_serializer_gets_its_own_fields():
+    # The fields are built once per class and copied per serializer: no
+    # request can change another's (RowListSerializer sets a time zone on them).
+    first, second = ExampleModelSerializer(), ExampleModelSerializer()
+
+    assert first.fields.keys() == second.fields.keys() == set(ExampleModelSerializer.Meta.fields)
+    assert all(first.fields[name] is not second.fields[name] for name in first.fields)
