@@ -12,11 +12,13 @@ example the caller can see, i.e. the caller), so they need no rule of their own.
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Annotated
 
 import strawberry
 import strawberry_django
-from django.db.models import Q, QuerySet
+from django.db.models import FileField, Q, QuerySet
+from django.db.models.query_utils import DeferredAttribute
 from strawberry import UNSET, auto
 from strawberry.types import Info
 from strawberry_django.fields.field import StrawberryDjangoField
@@ -27,6 +29,8 @@ from api.querysets import ExampleQuerySet, search_condition
 from authentication.models import Profile, User
 
 from .context import viewer
+
+_MISSING = object()
 
 
 class ColumnField(StrawberryDjangoField):
@@ -44,13 +48,21 @@ class ColumnField(StrawberryDjangoField):
 
     @property
     def is_basic_field(self) -> bool:
-        return (
-            self.base_resolver is None
-            and not self.extensions
-            and not self.is_relation
-            and not self.permission_classes
-            and not self.directives
-        )
+        return self.base_resolver is None and not self.extensions and not self.is_relation
+
+    def get_result(self, source, info, args, kwargs):
+        # A loaded plain column is an attribute read. Anything else (a deferred
+        # column, a file, a property) takes strawberry-django's path.
+        if source is not None and self.is_basic_field:
+            value = source.__dict__.get(self.django_name or self.python_name, _MISSING)
+            if value is not _MISSING and self._is_plain_column(type(source)):
+                return value
+        return super().get_result(source, info, args, kwargs)
+
+    @functools.cache  # noqa: B019 -- one entry per (field, model); both live as long as the schema
+    def _is_plain_column(self, model: type) -> bool:
+        attribute = getattr(model, self.django_name or self.python_name, None)
+        return isinstance(attribute, DeferredAttribute) and not isinstance(attribute.field, FileField)
 
 
 @strawberry_django.type(Profile, name="Profile", field_cls=ColumnField)
