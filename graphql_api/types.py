@@ -53,16 +53,20 @@ class ColumnField(StrawberryDjangoField):
     def get_result(self, source, info, args, kwargs):
         # A loaded plain column is an attribute read. Anything else (a deferred
         # column, a file, a property) takes strawberry-django's path.
-        if source is not None and self.is_basic_field:
+        if source is not None and self._reads_plain_column(type(source)):
             value = source.__dict__.get(self.django_name or self.python_name, _MISSING)
-            if value is not _MISSING and self._is_plain_column(type(source)):
+            if value is not _MISSING:
                 return value
         return super().get_result(source, info, args, kwargs)
 
     @functools.cache  # noqa: B019 -- one entry per (field, model); both live as long as the schema
-    def _is_plain_column(self, model: type) -> bool:
+    def _reads_plain_column(self, model: type) -> bool:
         attribute = getattr(model, self.django_name or self.python_name, None)
-        return isinstance(attribute, DeferredAttribute) and not isinstance(attribute.field, FileField)
+        return (
+            self.is_basic_field
+            and isinstance(attribute, DeferredAttribute)
+            and not isinstance(attribute.field, FileField)
+        )
 
 
 @strawberry_django.type(Profile, name="Profile", field_cls=ColumnField)
