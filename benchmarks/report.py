@@ -58,9 +58,22 @@ def _machine() -> dict:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = None
+    # "+changes": tracked code differed from the commit (earlier results do not count).
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
     dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True, cwd=ROOT
+        [
+            "git",
+            "status",
+            "--porcelain",
+            "--untracked-files=no",
+            "--",
+            ".",
+            ":!benchmarks/results",
+            ":!BENCHMARKS.md",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     return {
         "cpu": cpu,
@@ -188,8 +201,8 @@ def chart(data: dict, path: Path) -> None:
     left.set_xticks([0, 1], ["list, 20 rows", "list, 100 rows"])
     left.set_ylabel("throughput relative to raw Django (same page)")
     left.set_title("Lists: requests/s ÷ raw's")
-    left.legend(fontsize=8, loc="upper right")
-    left.set_ylim(0, 1.25)
+    left.legend(fontsize=8, loc="upper right", ncol=2)
+    left.set_ylim(0, 1.55)
 
     names = [name for name in ep if not name.endswith("_100k")]
     rps = [ep[name]["rps"] for name in names]
