@@ -13,7 +13,7 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; \
 	then echo $$p; break; fi; done)
 
-.PHONY: help install install-dev install-e2e run serve test test-postgres e2e typescript lint format migrate makemigrations superuser openapi seed schema check-python check-node
+.PHONY: help install install-dev install-e2e run serve test test-postgres e2e typescript lint format migrate makemigrations superuser openapi seed schema check-python check-node bench
 
 help:
 	@echo "make run        set up .venv, migrate, load demo data, serve on $(HOST):$(PORT)"
@@ -29,6 +29,7 @@ help:
 	@echo "make seed       load demo data (ARGS='--users 5 --examples 200' for more)"
 	@echo "make openapi    regenerate openapi.yaml from the code (commit the result)"
 	@echo "make schema     regenerate schema.graphql (the committed GraphQL SDL)"
+	@echo "make bench      benchmark REST, GraphQL, graphene and raw Django on PostgreSQL (~6 min; see BENCHMARKS.md)"
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then echo "Python 3.11 or newer is required (python3.11, python3.12, python3.13 or python3)." >&2; exit 1; fi
@@ -49,6 +50,10 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 $(VENV)/.e2e-installed: requirements.txt requirements-dev.txt requirements-e2e.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-e2e.txt
 	touch $@ $(VENV)/.dev-installed $(VENV)/.runtime-installed
+
+$(VENV)/.bench-installed: requirements.txt requirements-bench.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	touch $@ $(VENV)/.runtime-installed
 
 install: $(VENV)/.runtime-installed
 install-dev: $(VENV)/.dev-installed
@@ -120,3 +125,8 @@ openapi: install
 # The committed SDL; tests/graphql/test_schema_sdl.py fails when it drifts from the code.
 schema: install
 	$(MANAGE) export_schema graphql_api.schema --path schema.graphql
+
+# Benchmarks on a throwaway PostgreSQL and gunicorn, stopped on exit; writes
+# benchmarks/results/ and the results section of BENCHMARKS.md. Not run by CI.
+bench: $(VENV)/.bench-installed
+	benchmarks/run.sh

@@ -21,9 +21,12 @@ Batching is off (the schema has no batching config), so a JSON list body is a 40
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
 from django.conf import settings
+from graphql import ValidationRule
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
@@ -35,12 +38,26 @@ from strawberry.extensions import (
 from .errors import MASKED_MESSAGE, is_unexpected
 
 
+# Strawberry's limiters build a new rule class on every construction. One
+# class per limit value instead (the same rule, the same messages) keeps the
+# validation rules of two requests under the same settings identical, which
+# is what lets ``graphql_api.caching`` reuse a validation result.
+@cache
+def depth_rule(max_depth: int) -> type[ValidationRule]:
+    return QueryDepthLimiter(max_depth=max_depth).validation_rules[0]
+
+
+@cache
+def aliases_rule(max_alias_count: int) -> type[ValidationRule]:
+    return MaxAliasesLimiter(max_alias_count=max_alias_count).validation_rules[0]
+
+
 def depth_limiter() -> SchemaExtension:
-    return QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH)
+    return AddValidationRules([depth_rule(settings.GRAPHQL_MAX_DEPTH)])
 
 
 def aliases_limiter() -> SchemaExtension:
-    return MaxAliasesLimiter(max_alias_count=settings.GRAPHQL_MAX_ALIASES)
+    return AddValidationRules([aliases_rule(settings.GRAPHQL_MAX_ALIASES)])
 
 
 def tokens_limiter() -> SchemaExtension:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from graphql import GraphQLError
 from strawberry import Schema
+from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from backend.middleware import is_connection_error
 
 from .access import RequireAuthentication
+from .caching import DocumentCache
 from .errors import log_errors, mark_database_unavailable
 from .limits import LIMIT_EXTENSIONS, error_mask
 from .mutations import Mutation
@@ -35,6 +37,19 @@ class GraphQLSchema(Schema):
             mark_database_unavailable(execution_context.context.request)
 
 
+class QueryOptimizer(DjangoOptimizerExtension):
+    """strawberry-django's optimizer without its per-field ``resolve`` hook.
+
+    Every field here that returns rows is a strawberry-django field, and those
+    ask the optimizer themselves (through the context variable the extension
+    sets for the operation) when they build their queryset. The hook only
+    served plain resolvers that return querysets, of which this schema has
+    none, and it wrapped the resolution of every field of every row.
+    """
+
+    resolve = SchemaExtension.resolve
+
+
 def build_schema() -> GraphQLSchema:
     return GraphQLSchema(
         query=Query,
@@ -42,7 +57,9 @@ def build_schema() -> GraphQLSchema:
         extensions=[
             *LIMIT_EXTENSIONS,
             RequireAuthentication,
-            DjangoOptimizerExtension,
+            # After every extension that adds validation rules (see there).
+            DocumentCache,
+            QueryOptimizer,
             # Last, so it sees every error the others produced.
             error_mask,
         ],

@@ -30,6 +30,7 @@ from typing import Any
 from cross_web import DjangoHTTPRequestAdapter, HTTPException
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
@@ -43,6 +44,7 @@ from strawberry.http import GraphQLRequestData
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
+from backend import fastjson
 from backend.errors import DATABASE_UNAVAILABLE
 from backend.middleware import is_connection_error
 from backend.parsers import find_unencodable_string
@@ -186,6 +188,12 @@ class GraphQLView(StrawberryGraphQLView):
         if not isinstance(data.operation_name, str | None):
             raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null.")
         return data
+
+    def encode_json(self, data: object) -> str | bytes:
+        # The same bytes as Strawberry's json.dumps(DjangoJSONEncoder, compact,
+        # ASCII only), written by orjson when it can (see backend.fastjson).
+        encoded = fastjson.dumps(data, default=DjangoJSONEncoder().default, ensure_ascii=True)
+        return encoded if encoded is not None else super().encode_json(data)
 
     def decode_json(self, data: str | bytes) -> object:
         try:

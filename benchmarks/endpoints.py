@@ -1,0 +1,122 @@
+"""What `make bench` measures: one entry per row of the results table.
+
+Every read asks for the same five fields of the same user's rows, newest
+first: ``id, title, content, created_at, updated_at``. GraphQL surfaces get
+the same query text. Writes use a separate user, so that the measured user
+keeps exactly its rows while the writes run.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+FIELDS_GQL = "id title content createdAt updatedAt"
+LIST_QUERY = "{ examples(pagination: {limit: %d}) { totalCount results { %s } pageInfo { limit offset } } }"
+DETAIL_QUERY = '{ example(id: "%d") { %s } }'
+CREATE_MUTATION = (
+    'mutation { createExample(data: {title: "Benchmark write", content: "Written by make bench."}) '
+    "{ __typename ... on Example { " + FIELDS_GQL + " } } }"
+)
+
+# Which token a request carries: the measured user (1,000 rows), the writer,
+# or the scale user (100,000 rows).
+READER, WRITER, SCALE = "reader", "writer", "scale"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    surface: str  # raw, rest, strawberry, graphene
+    kind: str  # list, detail, write
+    method: str
+    path: str
+    body: str | None = None
+    who: str = READER
+    page: int | None = None
+    notes: str = ""
+    tags: tuple[str, ...] = field(default=())
+
+    def headers(self, token: str) -> dict[str, str]:
+        headers = {"Authorization": f"Token {token}"}
+        if self.body is not None:
+            headers["Content-Type"] = "application/json"
+        return headers
+
+
+def _gql(query: str) -> str:
+    return json.dumps({"query": query})
+
+
+def endpoints(detail_id: int) -> list[Endpoint]:
+    """Every measured endpoint; ``detail_id`` is one of the measured user's rows."""
+    list_gql = {page: _gql(LIST_QUERY % (page, FIELDS_GQL)) for page in (20, 100)}
+    detail_gql = _gql(DETAIL_QUERY % (detail_id, FIELDS_GQL))
+    rows: list[Endpoint] = []
+    for page in (20, 100):
+        rows.append(
+            Endpoint(
+                f"raw_list_{page}", "raw", "list", "GET", f"/bench/raw/examples/?limit={page}", page=page
+            )
+        )
+    for page in (20, 100):
+        rows.append(
+            Endpoint(f"rest_list_{page}", "rest", "list", "GET", f"/api/v1/examples/?limit={page}", page=page)
+        )
+    rows.append(Endpoint("rest_detail", "rest", "detail", "GET", f"/api/v1/examples/{detail_id}/"))
+    for page in (20, 100):
+        rows.append(
+            Endpoint(
+                f"strawberry_list_{page}",
+                "strawberry",
+                "list",
+                "POST",
+                "/graphql/",
+                list_gql[page],
+                page=page,
+            )
+        )
+    rows.append(Endpoint("strawberry_detail", "strawberry", "detail", "POST", "/graphql/", detail_gql))
+    for page in (20, 100):
+        rows.append(
+            Endpoint(
+                f"graphene_list_{page}",
+                "graphene",
+                "list",
+                "POST",
+                "/bench/graphene/",
+                list_gql[page],
+                page=page,
+            )
+        )
+    rows.append(Endpoint("graphene_detail", "graphene", "detail", "POST", "/bench/graphene/", detail_gql))
+    rows.append(
+        Endpoint(
+            "rest_create",
+            "rest",
+            "write",
+            "POST",
+            "/api/v1/examples/",
+            json.dumps({"title": "Benchmark write", "content": "Written by make bench."}),
+            who=WRITER,
+        )
+    )
+    rows.append(
+        Endpoint(
+            "strawberry_create", "strawberry", "write", "POST", "/graphql/", _gql(CREATE_MUTATION), who=WRITER
+        )
+    )
+    for page in (20, 100):
+        rows.append(
+            Endpoint(
+                f"rest_list_{page}_100k",
+                "rest",
+                "list",
+                "GET",
+                f"/api/v1/examples/?limit={page}",
+                who=SCALE,
+                page=page,
+                notes="user with 100,000 rows",
+            )
+        )
+    return rows

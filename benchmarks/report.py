@@ -1,0 +1,376 @@
+"""Turns one run's raw output into the committed results.
+
+``python -m benchmarks.report .run/bench [--print-only]`` reads fixture.json,
+sql.json and drive.json from that folder and writes:
+
+- ``benchmarks/results/latest.json``: every number of the run;
+- ``benchmarks/results/throughput.png``: throughput relative to ``raw``;
+- the generated section of ``BENCHMARKS.md`` (between the ``bench:results``
+  markers): machine, versions, date, the table, each target beside its
+  measured ratio, and the EXPLAIN of the list queries. With
+  ``benchmarks/results/before.json`` present, a before/after table too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+DOC = ROOT / "BENCHMARKS.md"
+START, END = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
+PACKAGES = (
+    "Django", "djangorestframework", "strawberry-graphql", "strawberry-graphql-django", "graphene-django",
+    "graphql-core", "gunicorn", "psycopg2-binary", "orjson",
+)  # fmt: skip
+LABELS = {"raw": "raw Django", "rest": "REST (DRF)", "strawberry": "Strawberry", "graphene": "graphene"}
+
+
+def _machine() -> dict:
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    memory_kb = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    try:
+        wrk = (
+            subprocess.run(["wrk", "--version"], capture_output=True, text=True)
+            .stdout.split("Copyright")[0]
+            .strip()
+        )
+    except OSError:
+        wrk = "unknown"
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    # "+changes": tracked code differed from the commit (earlier results do not count).
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
+    dirty = subprocess.run(
+        [
+            "git",
+            "status",
+            "--porcelain",
+            "--untracked-files=no",
+            "--",
+            ".",
+            ":!benchmarks/results",
+            ":!BENCHMARKS.md",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(memory_kb / 1024 / 1024, 1),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "wrk": wrk,
+        "packages": versions,
+        "commit": commit.stdout.strip() + ("+changes" if dirty.stdout.strip() else ""),
+    }
+
+
+def targets(data: dict) -> list[dict]:
+    """Each target of issue 7 with the measured value and whether it holds."""
+    ep, queries = data["endpoints"], data["queries"]
+    rows = []
+
+    lists = [
+        name
+        for name, row in ep.items()
+        if row["kind"] == "list" and row["surface"] != "raw" and row["who"] == "reader"
+    ]
+    worst = max(queries[name] for name in lists)
+    same = all(
+        queries[f"{s}_list_20"] == queries[f"{s}_list_100"] for s in ("rest", "strawberry", "graphene")
+    )
+    rows.append(
+        {
+            "target": "SQL queries per authenticated list request (token lookup included), every surface",
+            "goal": "≤ 3, identical at 20 and 100 rows",
+            "measured": ", ".join(
+                f"{LABELS[s]} {queries[f'{s}_list_20']}/{queries[f'{s}_list_100']}"
+                for s in ("rest", "strawberry", "graphene")
+            ),
+            "met": worst <= 3 and same,
+        }
+    )
+
+    def ratio(a: str, b: str) -> float:
+        return ep[a]["rps"] / ep[b]["rps"]
+
+    for name, goal, a, b in (
+        ("REST list at 100 rows vs raw (throughput)", 0.5, "rest_list_100", "raw_list_100"),
+        (
+            "Strawberry list at 100 rows vs graphene (throughput)",
+            1.25,
+            "strawberry_list_100",
+            "graphene_list_100",
+        ),
+        ("Strawberry list at 100 rows vs raw (throughput)", 0.35, "strawberry_list_100", "raw_list_100"),
+    ):
+        value = ratio(a, b)
+        rows.append(
+            {
+                "target": name,
+                "goal": f"≥ {goal}×",
+                "measured": f"{value:.2f}×",
+                "value": value,
+                "met": value >= goal,
+            }
+        )
+
+    reads = [name for name, row in ep.items() if row["kind"] in ("list", "detail")]
+    spread = {name: ep[name]["p99_ms"] / ep[name]["p50_ms"] for name in reads}
+    worst_read = max(spread, key=spread.get)
+    rows.append(
+        {
+            "target": "p99 / p50 latency, every read endpoint",
+            "goal": "≤ 3×",
+            "measured": f"worst {spread[worst_read]:.2f}× ({worst_read})",
+            "value": spread[worst_read],
+            "met": spread[worst_read] <= 3,
+        }
+    )
+    peak = max(data["worker_peak_rss_mb"].values())
+    rows.append(
+        {
+            "target": "Worker peak RSS (VmHWM)",
+            "goal": "< 150 MB",
+            "measured": f"{peak:.0f} MB",
+            "value": peak,
+            "met": peak < 150,
+        }
+    )
+    for page in (20, 100):
+        value = ep[f"rest_list_{page}_100k"]["p50_ms"] / ep[f"rest_list_{page}"]["p50_ms"]
+        rows.append(
+            {
+                "target": f"Scale: REST list p50 (limit={page}), 100,000 rows vs 1,000 rows for the user",
+                "goal": "≤ 1.5×",
+                "measured": f"{value:.2f}× ({ep[f'rest_list_{page}_100k']['p50_ms']:.1f} vs {ep[f'rest_list_{page}']['p50_ms']:.1f} ms)",
+                "value": value,
+                "met": value <= 1.5,
+            }
+        )
+    return rows
+
+
+def chart(data: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ep = data["endpoints"]
+    surfaces = ("raw", "rest", "strawberry", "graphene")
+    colours = {"raw": "#888888", "rest": "#1f77b4", "strawberry": "#d62728", "graphene": "#2ca02c"}
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5), gridspec_kw={"width_ratios": [1, 1.4]})
+    width = 0.2
+    for index, surface in enumerate(surfaces):
+        values = [ep[f"{surface}_list_{page}"]["rps"] / ep[f"raw_list_{page}"]["rps"] for page in (20, 100)]
+        bars = left.bar(
+            [p + (index - 1.5) * width for p in (0, 1)],
+            values,
+            width,
+            label=LABELS[surface],
+            color=colours[surface],
+        )
+        left.bar_label(bars, fmt="%.2f", fontsize=8)
+    left.axhline(0.5, color=colours["rest"], linestyle="--", linewidth=1, label="REST target at 100 (0.5)")
+    left.axhline(
+        0.35, color=colours["strawberry"], linestyle=":", linewidth=1, label="Strawberry target at 100 (0.35)"
+    )
+    left.set_xticks([0, 1], ["list, 20 rows", "list, 100 rows"])
+    left.set_ylabel("throughput relative to raw Django (same page)")
+    left.set_title("Lists: requests/s ÷ raw's")
+    left.legend(fontsize=8, loc="upper right", ncol=2)
+    left.set_ylim(0, 1.55)
+
+    names = [name for name in ep if not name.endswith("_100k")]
+    rps = [ep[name]["rps"] for name in names]
+    bars = right.barh(names, rps, color=[colours[ep[name]["surface"]] for name in names])
+    right.bar_label(bars, fmt="%.0f", fontsize=8)
+    right.invert_yaxis()
+    right.set_xlabel("requests/s")
+    right.set_title(f"Every endpoint ({data['settings']['connections']} connections, 2 workers)")
+    fig.suptitle(f"make bench, {data['date'][:10]}, {data['machine']['cores']} cores", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _table(data: dict) -> list[str]:
+    ep, queries, raw = data["endpoints"], data["queries"], data["endpoints"]
+    lines = [
+        "| endpoint | surface | req/s | × raw (same page) | p50 ms | p99 ms | p99/p50 | SQL/request | worker RSS MB |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, row in ep.items():
+        relative = ""
+        if row["kind"] == "list" and row["who"] == "reader":
+            floor = raw[f"raw_list_{row['page']}"]["rps"]
+            relative = f"{row['rps'] / floor:.2f}"
+        lines.append(
+            f"| `{name}` | {LABELS[row['surface']]} | {row['rps']:.0f} | {relative} | {row['p50_ms']:.1f} | "
+            f"{row['p99_ms']:.1f} | {row['p99_ms'] / row['p50_ms']:.2f} | {queries[name]} | {row['rss_mb']:.0f} |"
+        )
+    return lines
+
+
+def _before_after(before: dict, after: dict) -> list[str]:
+    lines = [
+        "| endpoint | req/s before | req/s after | change | p50 ms before → after | p99 ms before → after | SQL before → after |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, row in after["endpoints"].items():
+        old = before["endpoints"].get(name)
+        if old is None:
+            continue
+        lines.append(
+            f"| `{name}` | {old['rps']:.0f} | {row['rps']:.0f} | {row['rps'] / old['rps'] - 1:+.0%} | "
+            f"{old['p50_ms']:.1f} → {row['p50_ms']:.1f} | {old['p99_ms']:.1f} → {row['p99_ms']:.1f} | "
+            f"{before['queries'][name]} → {after['queries'][name]} |"
+        )
+    lines += ["", "| target | goal | before | after |", "|---|---|---|---|"]
+    old_targets = {row["target"]: row for row in before["targets"]}
+    for row in after["targets"]:
+        old = old_targets.get(row["target"])
+        was = f"{old['measured']} {'✅' if old['met'] else '❌'}" if old else ""
+        lines.append(
+            f"| {row['target']} | {row['goal']} | {was} | {row['measured']} {'✅' if row['met'] else '❌'} |"
+        )
+    return lines
+
+
+def markdown(data: dict, before: dict | None) -> str:
+    m = data["machine"]
+    versions = ", ".join(f"{name} {version}" for name, version in m["packages"].items() if version)
+    out = [
+        START,
+        "<!-- Generated by `make bench` (benchmarks/report.py); edit the text outside these markers. -->",
+        "",
+        f"**Run:** {data['date']} · commit `{m['commit']}` · {data['settings']['rounds']} interleaved rounds × "
+        f"{data['settings']['seconds']:g} s per endpoint, {data['settings']['connections']} connections, "
+        f"wrk 1 thread · whole run {data['elapsed_s']:.0f} s of load",
+        "",
+        f"**Load:** 1-minute load average during the run: mean {data['load_average']['mean']:.1f}, "
+        f"max {data['load_average']['max']:.1f} (the benchmark itself keeps about 3 busy: 2 workers, "
+        "PostgreSQL, wrk; more means other work shared the machine)",
+        "",
+        f"**Machine:** {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB, Linux {m['kernel']} · "
+        f"Python {m['python']} · {data['postgres'].split(' on ')[0]} · {m['wrk']}",
+        "",
+        f"**Versions:** {versions}",
+        "",
+        f"**Data:** the measured user owns {data['rows']['reader']:,} examples; another owns "
+        f"{data['rows']['scale']:,} (the scale rows); {data['rows']['others']:,} more belong to 20 other users "
+        f"({data['rows']['total']:,} in the table when measured). Writes are a third user's.",
+        "",
+        "### Targets",
+        "",
+        "| target | goal | measured | met |",
+        "|---|---|---|---|",
+    ]
+    for row in data["targets"]:
+        out.append(
+            f"| {row['target']} | {row['goal']} | {row['measured']} | {'✅ yes' if row['met'] else '❌ no'} |"
+        )
+    out += ["", "### Every endpoint", "", *_table(data), ""]
+    peaks = ", ".join(f"{mb:.0f} MB" for mb in data["worker_peak_rss_mb"].values())
+    out += [
+        f"Worker peak RSS (VmHWM at the end of the run, per worker): {peaks}. The RSS column is the largest "
+        "VmRSS of any worker sampled while that endpoint ran.",
+        "",
+        "![Throughput relative to raw Django](benchmarks/results/throughput.png)",
+        "",
+    ]
+    if before is not None:
+        out += [
+            f"### Before and after (before: {before['date'][:16]}, commit `{before['machine']['commit']}`)",
+            "",
+            *_before_after(before, data),
+            "",
+        ]
+    out += ["### EXPLAIN (ANALYZE, BUFFERS) of the REST list, as it runs", ""]
+    for name, plans in data["explain"].items():
+        out += [f"**`{name}`**", ""]
+        for label in ("count", "page"):
+            out += [
+                f"{label}:",
+                "",
+                "```sql",
+                plans[label]["sql"],
+                "```",
+                "",
+                "```",
+                *plans[label]["plan"],
+                "```",
+                "",
+            ]
+    out.append(END)
+    return "\n".join(out)
+
+
+def main(work: str, print_only: bool = False) -> None:
+    work_dir = Path(work)
+    fixture = json.loads((work_dir / "fixture.json").read_text())
+    sql = json.loads((work_dir / "sql.json").read_text())
+    drive = json.loads((work_dir / "drive.json").read_text())
+    data = {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": _machine(),
+        "postgres": sql["postgres"],
+        "rows": fixture["rows"],
+        "settings": drive["settings"],
+        "elapsed_s": drive["elapsed_s"],
+        "load_average": drive.get("load_average"),
+        "worker_peak_rss_mb": drive["worker_peak_rss_mb"],
+        "queries": sql["queries"],
+        "sql": sql["sql"],
+        "explain": sql["explain"],
+        "endpoints": drive["endpoints"],
+    }
+    data["targets"] = targets(data)
+    for row in data["targets"]:
+        print(
+            f"{'ok  ' if row['met'] else 'MISS'} {row['target']}: {row['measured']} (goal {row['goal']})",
+            file=sys.stderr,
+        )
+    for line in _table(data):
+        print(line, file=sys.stderr)
+    out_dir = RESULTS if not print_only else work_dir
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "latest.json").write_text(json.dumps(data, indent=2) + "\n")
+    chart(data, out_dir / "throughput.png")
+    if print_only:
+        return
+    before_path = RESULTS / "before.json"
+    before = json.loads(before_path.read_text()) if before_path.exists() else None
+    section = markdown(data, before)
+    text = DOC.read_text() if DOC.exists() else f"# Benchmarks\n\n{START}\n{END}\n"
+    head, _, rest = text.partition(START)
+    _, _, tail = rest.partition(END)
+    DOC.write_text(head + section + tail)
+    print(f"wrote {RESULTS / 'latest.json'}, {RESULTS / 'throughput.png'} and {DOC}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], "--print-only" in sys.argv[2:])

@@ -1,0 +1,92 @@
+"""Builds the benchmark database: ``python -m benchmarks.seed OUT.json``.
+
+- ``bench_reader``: the measured user, 1,000 examples;
+- ``bench_scale``: 100,000 examples, for the scale target;
+- ``bench_writer``: no rows to start with; every measured write is theirs;
+- 20 other users with 500 examples each, so the measured rows sit among others.
+
+Rows go in with ``bulk_create`` (the API would take minutes), then get
+creation times spread over the past year, as real data has, and the table is
+``VACUUM ANALYZE``d, as autovacuum would do after a bulk load. Writes the
+users' tokens and one of the reader's ids to OUT.json.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import time
+
+import django
+
+
+def main(out_path: str) -> None:
+    django.setup()
+    from django.db import connection
+    from rest_framework.authtoken.models import Token
+
+    from api.models import ExampleModel
+    from authentication.models import User
+
+    started = time.monotonic()
+    rng = random.Random(7)
+    words = [
+        *("alpha", "beta", "gamma", "delta", "notes", "draft", "plan", "review", "idea", "list"),
+        *("summary", "report", "meeting", "budget", "design", "sketch", "outline", "research"),
+        *("todo", "quarterly", "weekly", "team", "project", "release"),
+    ]
+
+    def text(low: int, high: int) -> str:
+        return " ".join(rng.choice(words) for _ in range(rng.randint(low, high)))
+
+    def user(name: str) -> User:
+        account = User(username=name, email=f"{name}@bench.example.com")
+        account.set_unusable_password()
+        account.save()  # the post_save signal creates the profile
+        return account
+
+    def add_rows(owner: User, count: int) -> None:
+        ExampleModel.objects.bulk_create(
+            (
+                ExampleModel(user=owner, title=text(2, 6).capitalize(), content=text(10, 80))
+                for _ in range(count)
+            ),
+            batch_size=5000,
+        )
+
+    reader, writer, scale = user("bench_reader"), user("bench_writer"), user("bench_scale")
+    for n in range(20):
+        add_rows(user(f"bench_other{n}"), 500)
+    add_rows(reader, 1_000)
+    add_rows(scale, 100_000)
+    with connection.cursor() as cursor:
+        # Creation times over the past year (with microseconds, as real ones
+        # have); an update a little later for some of them.
+        cursor.execute("UPDATE api_examplemodel SET created_at = now() - random() * interval '365 days'")
+        cursor.execute(
+            "UPDATE api_examplemodel SET updated_at = created_at"
+            " + CASE WHEN random() < 0.3 THEN random() * interval '30 days' ELSE interval '0' END"
+        )
+        cursor.execute("VACUUM ANALYZE")
+    detail_id = ExampleModel.objects.visible_to(reader).values_list("id", flat=True)[500]
+    fixture = {
+        "tokens": {
+            who: Token.objects.create(user=account).key
+            for who, account in (("reader", reader), ("writer", writer), ("scale", scale))
+        },
+        "detail_id": detail_id,
+        "rows": {
+            "reader": 1_000,
+            "scale": 100_000,
+            "others": 20 * 500,
+            "total": ExampleModel.objects.count(),
+        },
+    }
+    with open(out_path, "w") as out:
+        json.dump(fixture, out, indent=2)
+    print(f"seeded {fixture['rows']['total']} examples in {time.monotonic() - started:.1f}s", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

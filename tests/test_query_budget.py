@@ -1,0 +1,56 @@
+"""SQL queries per authenticated list request, on every surface (issue 7's budget).
+
+At most 3, the token lookup (joined to its user) included: the token, the
+count, the page. The same at 20 and 100 rows. The bodies are the ones
+``make bench`` sends. graphene is the reference schema in tests/parity,
+mounted as the benchmarks mount it (``benchmarks.urls``).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from api.models import ExampleModel
+from benchmarks.endpoints import FIELDS_GQL, LIST_QUERY
+
+from .factories import token_for
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("benchmarks.urls")]
+
+BUDGET = 3
+
+
+def list_request(client, surface: str, token: str, page: int):
+    headers = {"Authorization": f"Token {token}"}
+    if surface == "rest":
+        return client.get(f"/api/v1/examples/?limit={page}", headers=headers)
+    path = {"strawberry": "/graphql/", "graphene": "/bench/graphene/"}[surface]
+    body = json.dumps({"query": LIST_QUERY % (page, FIELDS_GQL)})
+    return client.post(path, body, content_type="application/json", headers=headers)
+
+
+def rows_in(surface: str, response) -> int:
+    body = response.json()
+    assert "errors" not in body, body
+    return len(body["results"] if surface == "rest" else body["data"]["examples"]["results"])
+
+
+@pytest.mark.parametrize("surface", ["rest", "strawberry", "graphene"])
+def test_list_costs_the_same_few_queries_at_20_and_100_rows(client, user, other_user, surface):
+    ExampleModel.objects.bulk_create(ExampleModel(user=user, title=f"t{n}") for n in range(120))
+    ExampleModel.objects.bulk_create(ExampleModel(user=other_user, title=f"o{n}") for n in range(30))
+    token = token_for(user)
+
+    counts = {}
+    for page in (20, 100):
+        with CaptureQueriesContext(connection) as captured:
+            response = list_request(client, surface, token, page)
+        assert response.status_code == 200
+        assert rows_in(surface, response) == page
+        counts[page] = len(captured.captured_queries)
+
+    assert counts[20] == counts[100] <= BUDGET, counts
