@@ -71,7 +71,10 @@ class DocumentCache(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         if self.cached_document and context.validation_rules:
-            context.pre_execution_errors = validate_cached(
-                context.schema._schema, context.graphql_document, tuple(context.validation_rules)
+            # A copy: later steps may edit the list; the cached one must stay as validated.
+            context.pre_execution_errors = list(
+                validate_cached(
+                    context.schema._schema, context.graphql_document, tuple(context.validation_rules)
+                )
             )
         yield
