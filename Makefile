@@ -13,12 +13,14 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; \
 	then echo $$p; break; fi; done)
 
-.PHONY: help install install-dev run serve test test-postgres lint format migrate makemigrations superuser openapi seed schema check-python
+.PHONY: help install install-dev install-fuzz run serve test test-postgres fuzz fuzz-ci lint format migrate makemigrations superuser openapi seed schema check-python
 
 help:
 	@echo "make run        set up .venv, migrate, load demo data, serve on $(HOST):$(PORT)"
 	@echo "make test       set up .venv with dev tools, run the whole suite"
 	@echo "make test-postgres  the suite on a throwaway PostgreSQL (scripts/postgres.sh)"
+	@echo "make fuzz       schemathesis against a throwaway server: REST (OpenAPI) and GraphQL"
+	@echo "make fuzz-ci    the same, a short slice with a fixed seed (run by .ci/run)"
 	@echo "make serve      the production stack locally: gunicorn, PostgreSQL, Redis"
 	@echo "make lint       ruff check and format check"
 	@echo "make format     ruff fix and format"
@@ -44,8 +46,14 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime-installed
 
+# schemathesis on top of the dev tools; requirements-fuzz.txt changes no pin of the others.
+$(VENV)/.fuzz-installed: requirements.txt requirements-dev.txt requirements-fuzz.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-fuzz.txt
+	touch $@ $(VENV)/.dev-installed $(VENV)/.runtime-installed
+
 install: $(VENV)/.runtime-installed
 install-dev: $(VENV)/.dev-installed
+install-fuzz: $(VENV)/.fuzz-installed
 
 migrate: install
 	$(MANAGE) migrate --noinput
@@ -67,6 +75,14 @@ test: install-dev
 # The whole suite against a throwaway PostgreSQL cluster on a free loopback port.
 test-postgres: install-dev
 	scripts/postgres.sh run $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# scripts/fuzz.sh: its own server on a free loopback port and a temp SQLite
+# database, stopped on exit. FUZZ_SEED and FUZZ_MAX_EXAMPLES override the defaults.
+fuzz: install-fuzz
+	scripts/fuzz.sh full
+
+fuzz-ci: install-fuzz
+	scripts/fuzz.sh ci
 
 lint: install-dev
 	$(BIN)/ruff check .
