@@ -40,29 +40,29 @@ class Route:
     def is_admin(self) -> bool:
         return self.namespace.split(":")[0] == ADMIN
 
-    def methods(self) -> tuple[str, ...]:
-        """The HTTP methods the view takes (HEAD and OPTIONS aside)."""
+    def methods(self, among: tuple[str, ...] = METHODS) -> tuple[str, ...]:
+        """The HTTP methods (of ``among``) the view takes; HEAD and OPTIONS aside."""
         if self.is_admin:
-            return ("GET", "POST")
+            return tuple(m for m in ("GET", "POST") if m in among)
         actions = getattr(self.callback, "actions", None)
         if actions:  # a DRF viewset route: {"get": "list", "post": "create"} (DRF adds "head" itself)
-            return tuple(m.upper() for m in actions if m not in ("head", "options"))
+            return tuple(m.upper() for m in actions if m.upper() in among)
         view_class = getattr(self.callback, "cls", None) or getattr(self.callback, "view_class", None)
         if view_class is not None:
             handlers = tuple(
                 m.upper()
                 for m in view_class.http_method_names
-                if m not in ("head", "options") and callable(getattr(view_class, m, None))
+                if m.upper() in among and callable(getattr(view_class, m, None))
             )
-            if handlers:
+            if handlers or any(callable(getattr(view_class, m.lower(), None)) for m in METHODS):
                 return handlers
-        return self._probe()
+        return self._probe(among)
 
-    def _probe(self) -> tuple[str, ...]:
+    def _probe(self, among: tuple[str, ...]) -> tuple[str, ...]:
         # A function view, or a class that dispatches by itself (Strawberry's):
         # ask anonymously with no body; only "not this method" is a 405.
         url = self.url({})
-        return tuple(m for m in METHODS if Client().generic(m, url).status_code != 405)
+        return tuple(m for m in among if Client().generic(m, url).status_code != 405)
 
     def url(self, values: dict[str, Any]) -> str:
         """A URL of this route, its parameters taken from ``values`` (by name) or harmless defaults."""
