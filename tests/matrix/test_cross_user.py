@@ -84,11 +84,11 @@ class World:
     secrets: list[str]
 
     def values_for(self, route: Route, object_id: object) -> dict[str, Any]:
-        """URL parameters pointing at A's things (``object_id`` for the example's place)."""
-        admin_object = self.a_example.pk if "examplemodel" in route.regex else self.a.pk
+        """URL parameters pointing at A's things: ``object_id`` where an example's id goes, A's
+        user id in the admin's user and token pages."""
         return {
             "pk": object_id,
-            "object_id": object_id if "examplemodel" in route.regex else admin_object,
+            "object_id": object_id if "examplemodel" in route.regex else self.a.pk,
             "id": self.a.pk,
             "content_type_id": ContentType.objects.get_for_model(ExampleModel).pk,
         }

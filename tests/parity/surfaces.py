@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.test import RequestFactory
 from rest_framework.test import APIClient
@@ -80,8 +81,6 @@ class Surfaces:
         return GraphQLAnswer.of(body.get("data"), body.get("errors"))
 
     def graphene(self, query: str, variables: dict | None = None) -> GraphQLAnswer:
-        from django.contrib.auth.models import AnonymousUser
-
         request = RequestFactory().post("/graphql/")
         request.user = self.user if self.user is not None else AnonymousUser()
         result = graphene_schema.execute(query, variables=variables or {}, context_value=request)
