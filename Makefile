@@ -13,7 +13,7 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; \
 	then echo $$p; break; fi; done)
 
-.PHONY: help install install-dev install-e2e run serve test test-postgres e2e typescript lint format migrate makemigrations superuser openapi seed schema check-python check-node bench
+.PHONY: help install install-dev install-e2e install-fuzz run serve test test-postgres e2e typescript fuzz fuzz-ci lint format migrate makemigrations superuser openapi seed schema check-python check-node bench
 
 help:
 	@echo "make run        set up .venv, migrate, load demo data, serve on $(HOST):$(PORT)"
@@ -21,6 +21,8 @@ help:
 	@echo "make test-postgres  the suite on a throwaway PostgreSQL (scripts/postgres.sh)"
 	@echo "make e2e        browser tests in headless Chromium (installed if missing; needs Node.js)"
 	@echo "make typescript npm ci, then regenerate the frontend's types and typecheck them"
+	@echo "make fuzz       schemathesis against a throwaway server: REST (OpenAPI) and GraphQL"
+	@echo "make fuzz-ci    the same, a short slice with a fixed seed (run by .ci/run)"
 	@echo "make serve      the production stack locally: gunicorn, PostgreSQL, Redis"
 	@echo "make lint       ruff check and format check"
 	@echo "make format     ruff fix and format"
@@ -47,6 +49,11 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime-installed
 
+# schemathesis on top of the dev tools; requirements-fuzz.txt changes no pin of the others.
+$(VENV)/.fuzz-installed: requirements.txt requirements-dev.txt requirements-fuzz.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-fuzz.txt
+	touch $@ $(VENV)/.dev-installed $(VENV)/.runtime-installed
+
 $(VENV)/.e2e-installed: requirements.txt requirements-dev.txt requirements-e2e.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-e2e.txt
 	touch $@ $(VENV)/.dev-installed $(VENV)/.runtime-installed
@@ -58,6 +65,7 @@ $(VENV)/.bench-installed: requirements.txt requirements-bench.txt | $(BIN)/pytho
 install: $(VENV)/.runtime-installed
 install-dev: $(VENV)/.dev-installed
 install-e2e: $(VENV)/.e2e-installed
+install-fuzz: $(VENV)/.fuzz-installed
 
 check-node:
 	@command -v npm >/dev/null 2>&1 || { echo "Node.js and npm are required (the TypeScript tooling, GraphiQL's assets for the browser tests)." >&2; exit 1; }
@@ -101,6 +109,14 @@ typescript: check-node
 	npm ci --no-audit --no-fund
 	npm run codegen
 	npm run typecheck
+
+# scripts/fuzz.sh: its own server on a free loopback port and a temp SQLite
+# database, stopped on exit. FUZZ_SEED and FUZZ_MAX_EXAMPLES override the defaults.
+fuzz: install-fuzz
+	scripts/fuzz.sh full
+
+fuzz-ci: install-fuzz
+	scripts/fuzz.sh ci
 
 lint: install-dev
 	$(BIN)/ruff check .

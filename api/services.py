@@ -16,6 +16,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from backend.validators import reject_nulls
+
 from .models import TITLE_MAX_LENGTH, ExampleModel
 
 COPY_SUFFIX = " (copy)"
@@ -60,6 +62,7 @@ def example_update(*, user: AnyUser, example_id: object, data: Mapping[str, Any]
     if unknown:
         raise ValueError(f"example_update cannot change {sorted(unknown)}")
     example = _lock(user=user, example_id=example_id)
+    reject_nulls(ExampleModel, data)
     for field, value in data.items():
         setattr(example, field, value)
     # Writing only the changed columns is a second guard, beside the row

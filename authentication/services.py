@@ -26,6 +26,8 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from rest_framework.authtoken.models import Token
 
+from backend.validators import reject_nulls
+
 from .models import Profile, User
 
 logger = logging.getLogger(__name__)
@@ -151,6 +153,7 @@ def user_update(*, user: User, data: Mapping[str, Any]) -> User:
     unknown = set(data) - USER_UPDATABLE_FIELDS
     if unknown:
         raise ValueError(f"user_update cannot change {sorted(unknown)}")
+    reject_nulls(User, data)
     if "email" in data:
         data = {**data, "email": User.objects.normalize_email(data["email"].strip())}
         if _email_taken(data["email"], exclude_pk=user.pk):
@@ -174,6 +177,7 @@ def profile_update(*, user: User, data: Mapping[str, Any]) -> Profile:
     unknown = set(data) - PROFILE_UPDATABLE_FIELDS
     if unknown:
         raise ValueError(f"profile_update cannot change {sorted(unknown)}")
+    reject_nulls(Profile, data)
     profile = Profile.objects.select_for_update().get_or_create(user=user)[0]
     for field, value in data.items():
         setattr(profile, field, value)

@@ -151,8 +151,10 @@ class PasswordChangeView(APIView):
     def post(self, request: Request) -> Response:
         data = _valid(PasswordChangeSerializer, request)
         token = services.password_change(user=request.user, **data)
-        # Keep the caller's own session (if any) valid; all others end.
-        update_session_auth_hash(request._request, request.user)
+        # Keep the caller's own session (if any) valid; all others end. A
+        # token caller has none, and must not be given a new empty one.
+        if request._request.session.session_key is not None:
+            update_session_auth_hash(request._request, request.user)
         return Response({"token": token.key})
 
 

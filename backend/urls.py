@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from graphql_api.views import GraphQLView
 
@@ -13,7 +13,7 @@ urlpatterns = [
     path("api/auth/", include("authentication.urls")),
     path("api/v1/", include("api.v1.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/docs/", views.SwaggerUIView.as_view(url_name="schema"), name="swagger-ui"),
     path("graphql/", GraphQLView.as_view(), name="graphql"),
     path("health/", views.health, name="health"),
     path("ready/", views.ready, name="ready"),

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from drf_spectacular.views import SpectacularSwaggerView
 
 from .errors import DATABASE_UNAVAILABLE, json_error
 
@@ -62,3 +63,13 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> JsonResponse:
     """Same shape as DRF's SessionAuthentication CSRF refusal."""
     return json_error(f"CSRF Failed: {reason}", 403)
+
+
+class SwaggerUIView(SpectacularSwaggerView):
+    """The Swagger UI page, for GET and HEAD only.
+
+    Its only renderer is an HTML template that needs the page's data, so an
+    OPTIONS request (DRF's metadata) failed to render: a 500. Now a 405.
+    """
+
+    http_method_names = ["get", "head"]

@@ -13,7 +13,7 @@ from api.models import ExampleModel
 from api.querysets import parse_pk
 
 from .context import viewer
-from .inputs import RejectNulCharacters
+from .inputs import DateTimesInUTC, RejectNulCharacters
 from .pagination import PageRule
 from .types import ExampleFilter, ExampleOrder, ExampleType, UserType
 
@@ -55,7 +55,7 @@ class Query:
     )
     examples: OffsetPaginated[ExampleType] = strawberry_django.offset_paginated(
         resolver=resolve_examples,
-        extensions=[RejectNulCharacters(), PageRule()],
+        extensions=[RejectNulCharacters(), DateTimesInUTC(), PageRule()],
         filters=ExampleFilter,
         ordering=ExampleOrder,
         description="The caller's examples, newest first unless `ordering` says otherwise.",

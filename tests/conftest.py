@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.core.cache import cache
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from .factories import PASSWORD, ExampleFactory, UserFactory
 from .helpers import client_with_token
+
+# Generated tests try the same inputs on every run (derandomize: the seed
+# comes from each test's name), keep no example database on disk, and have no
+# deadline (a request's time is not under test, and CI machines vary).
+# HYPOTHESIS_PROFILE=explore draws fresh inputs each run, with more examples,
+# to look for new failures locally; a failure it finds is then pinned as a
+# plain test.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+hypothesis_settings.register_profile(
+    "explore", derandomize=False, database=None, deadline=None, max_examples=500
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)

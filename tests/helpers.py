@@ -48,3 +48,19 @@ def client_with_token(user: User) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
     return client
+
+
+def generated(max_examples: int):
+    """Hypothesis settings for generated tests whose every example sends dozens of requests.
+
+    Inputs come from the profile loaded in tests/conftest.py (derandomized in
+    CI). Shrinking is off unless HYPOTHESIS_SHRINK=1: shrinking such a test
+    takes minutes, and the first failing input, printed in full, already says
+    what broke. Set it to get the smallest failing input instead.
+    """
+    import os
+
+    from hypothesis import Phase, settings
+
+    phases = list(Phase) if os.environ.get("HYPOTHESIS_SHRINK") == "1" else [Phase.explicit, Phase.generate]
+    return settings(max_examples=max_examples, phases=phases)

@@ -146,6 +146,7 @@ class ExampleModelViewSet(viewsets.ModelViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @action(detail=True, methods=["post"])
-    def duplicate(self, request: Request, pk: str | None = None) -> Response:
+    def duplicate(self, request: Request, pk: str | None = None, **kwargs) -> Response:
+        # kwargs: `format` when called as `duplicate.json` (the router's format suffixes).
         copy = services.example_duplicate(user=request.user, example_id=pk)
         return Response(self.get_serializer(copy).data, status=status.HTTP_201_CREATED)

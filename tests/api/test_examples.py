@@ -244,6 +244,14 @@ def test_duplicate_ignores_a_body(auth_client, example):
     assert response.json()["title"] == "Alice's note (copy)"
 
 
+def test_duplicate_with_a_format_suffix(auth_client, user, example):
+    """The router also serves `duplicate.json`; found by the cross-user matrix (it was a 500)."""
+    response = auth_client.post(f"{LIST_URL}{example.pk}/duplicate.json")
+
+    assert response.status_code == 201
+    assert ExampleModel.objects.get(pk=response.json()["id"]).user == user
+
+
 def test_duplicate_missing_is_404(auth_client, example):
     before = all_rows()
 

@@ -68,6 +68,14 @@ def test_swagger_ui_is_served(api_client):
     assert b"/api/schema/" in response.content
 
 
+def test_swagger_ui_refuses_other_methods_without_a_server_error(api_client):
+    """OPTIONS used to fail rendering the page's template (a 500); found by the cross-user matrix."""
+    response = api_client.options("/api/docs/")
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+
+
 def test_token_security_scheme_is_declared(schema):
     assert schema["components"]["securitySchemes"]["tokenAuth"] == {
         "type": "apiKey",

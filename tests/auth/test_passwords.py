@@ -35,6 +35,17 @@ def test_password_change_rotates_token(auth_client, user):
     assert user.check_password(NEW)
 
 
+def test_password_change_by_token_creates_no_session(auth_client, user):
+    """Found by the cross-user matrix: it stored an empty session and set a session cookie."""
+    from django.contrib.sessions.models import Session
+
+    response = auth_client.post(CHANGE, {"old_password": PASSWORD, "new_password": NEW})
+
+    assert response.status_code == 200
+    assert "sessionid" not in response.cookies
+    assert not Session.objects.exists()
+
+
 def test_password_change_ends_other_sessions_but_keeps_the_callers(user):
     caller, other = _session_client(), _session_client()
     response = caller.post(

@@ -129,6 +129,8 @@ def test_update_example_content_only(gql_owner, user):
     [
         ({"title": ""}, [("title", "blank")]),
         ({"title": None}, [("title", "null")]),
+        # content may be empty but not null: found by `make fuzz` (was an IntegrityError).
+        ({"content": None}, [("content", "null")]),
         ({"title": "x" * 201}, [("title", "max_length")]),
         ({"content": "x" * 100_001}, [("content", "max_length")]),
     ],
@@ -244,6 +246,10 @@ def test_update_profile_changes_the_callers_profile_only(gql_owner, user, other_
         ({"timezone": "Mars/Olympus"}, [("timezone", "invalid_timezone")]),
         ({"displayName": "x" * 151}, [("displayName", "max_length")]),
         ({"bio": "x" * 2001}, [("bio", "max_length")]),
+        # Blank is allowed, null is not: found by `make fuzz` (was an IntegrityError, masked).
+        ({"displayName": None}, [("displayName", "null")]),
+        ({"bio": None}, [("bio", "null")]),
+        ({"timezone": None}, [("timezone", "null")]),
     ],
 )
 def test_update_profile_validation_failures(gql_owner, user, data, errors):

@@ -363,3 +363,25 @@ def test_nul_in_a_filter_is_bad_user_input_not_a_server_error(gql_owner, filters
     assert response.data is None
     assert response.errors[0]["message"] == "Text may not contain NUL (\\u0000) characters."
     assert response.errors[0]["extensions"] == {"code": "BAD_USER_INPUT", "field": field}
+
+
+def test_a_date_time_without_an_offset_is_utc_as_in_rest(gql_owner, user):
+    """Found while building the parity tests: a naive value reached the ORM (RuntimeWarning)."""
+    early = ExampleFactory(user=user, title="early")
+    late = ExampleFactory(user=user, title="late")
+    ExampleModel.objects.filter(pk=early.pk).update(created_at=dt.datetime(2024, 1, 1, 23, 0, tzinfo=dt.UTC))
+    ExampleModel.objects.filter(pk=late.pk).update(created_at=dt.datetime(2024, 1, 2, 1, 0, tzinfo=dt.UTC))
+    for value in ("2024-01-02T00:00:00", "2024-01-02"):
+        response = gql_owner.run(EXAMPLES, {"filters": {"createdAt": {"gte": value}}})
+        assert response.errors is None, (value, response.errors)
+        assert ids(response) == [late.pk], value
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_a_date_time_outside_years_1_to_9999_in_utc_is_bad_user_input(gql_owner, user, value):
+    """Found while building the generated-input tests: converting it for the query overflowed (masked)."""
+    ExampleFactory(user=user)
+    response = gql_owner.run(EXAMPLES, {"filters": {"OR": {"createdAt": {"lte": value}}}})
+    assert response.data is None
+    assert response.errors[0]["message"] == "Enter a date-time between the years 1 and 9999 in UTC."
+    assert response.errors[0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "filters.OR.createdAt.lte"}
