@@ -9,13 +9,15 @@ from __future__ import annotations
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from rest_framework import serializers
 
+from backend.fields import StrictCharField, StrictEmailField, StrictModelSerializer
+
 from .models import Profile, User
 
 _USERNAME_MAX = User._meta.get_field("username").max_length
 
 
 class UserSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(
+    name = StrictCharField(
         read_only=True, help_text="Display name: the profile's, else the full name, else the username."
     )
 
@@ -25,7 +27,9 @@ class UserSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProfileSerializer(serializers.ModelSerializer):
+class ProfileSerializer(StrictModelSerializer):
+    """The caller's profile."""
+
     class Meta:
         model = Profile
         fields = ["display_name", "bio", "timezone", "updated_at"]
@@ -33,34 +37,34 @@ class ProfileSerializer(serializers.ModelSerializer):
 
 
 class UserUpdateSerializer(serializers.Serializer):
-    email = serializers.EmailField(required=False, max_length=254)
-    username = serializers.CharField(
+    email = StrictEmailField(required=False, max_length=254)
+    username = StrictCharField(
         required=False, max_length=_USERNAME_MAX, validators=[UnicodeUsernameValidator()]
     )
-    first_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
-    last_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    first_name = StrictCharField(required=False, allow_blank=True, max_length=150)
+    last_name = StrictCharField(required=False, allow_blank=True, max_length=150)
 
 
 class RegisterSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(
+    email = StrictEmailField(max_length=254)
+    password = StrictCharField(
         write_only=True, trim_whitespace=False, max_length=4096, style={"input_type": "password"}
     )
-    username = serializers.CharField(
+    username = StrictCharField(
         required=False,
         max_length=_USERNAME_MAX,
         validators=[UnicodeUsernameValidator()],
         help_text="Optional; derived from the email's local part when omitted.",
     )
-    name = serializers.CharField(required=False, allow_blank=True, max_length=150, help_text="Display name.")
+    name = StrictCharField(required=False, allow_blank=True, max_length=150, help_text="Display name.")
 
 
 class LoginSerializer(serializers.Serializer):
-    username = serializers.CharField(
+    username = StrictCharField(
         required=False, allow_blank=True, max_length=254, help_text="Username or email."
     )
-    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
-    password = serializers.CharField(
+    email = StrictCharField(required=False, allow_blank=True, max_length=254)
+    password = StrictCharField(
         write_only=True, trim_whitespace=False, max_length=4096, style={"input_type": "password"}
     )
 
@@ -71,44 +75,38 @@ class LoginSerializer(serializers.Serializer):
 
 
 class PasswordChangeSerializer(serializers.Serializer):
-    old_password = serializers.CharField(
-        trim_whitespace=False, max_length=4096, style={"input_type": "password"}
-    )
-    new_password = serializers.CharField(
-        trim_whitespace=False, max_length=4096, style={"input_type": "password"}
-    )
+    old_password = StrictCharField(trim_whitespace=False, max_length=4096, style={"input_type": "password"})
+    new_password = StrictCharField(trim_whitespace=False, max_length=4096, style={"input_type": "password"})
 
 
 class PasswordResetSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
+    email = StrictEmailField(max_length=254)
 
 
 class PasswordResetConfirmSerializer(serializers.Serializer):
-    uid = serializers.CharField(max_length=64)
-    token = serializers.CharField(max_length=128)
-    new_password = serializers.CharField(
-        trim_whitespace=False, max_length=4096, style={"input_type": "password"}
-    )
+    uid = StrictCharField(max_length=64)
+    token = StrictCharField(max_length=128)
+    new_password = StrictCharField(trim_whitespace=False, max_length=4096, style={"input_type": "password"})
 
 
 # Response shapes, for the OpenAPI document.
 class TokenUserSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = StrictCharField()
     user = UserSerializer()
 
 
 class LoginResponseSerializer(TokenUserSerializer):
     user_id = serializers.IntegerField()
-    email = serializers.EmailField()
+    email = StrictEmailField()
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = StrictCharField()
 
 
 class DetailSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+    detail = StrictCharField()
 
 
 class CsrfSerializer(serializers.Serializer):
-    csrfToken = serializers.CharField()
+    csrfToken = StrictCharField()

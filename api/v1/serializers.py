@@ -13,6 +13,7 @@ from django.db.models.manager import BaseManager
 from rest_framework import serializers
 
 from api.models import ExampleModel
+from backend.fields import StrictModelSerializer
 
 EXAMPLE_FIELDS = ("id", "title", "content", "created_at", "updated_at")
 
@@ -55,7 +56,7 @@ class RowListSerializer(serializers.ListSerializer):
         return represented
 
 
-class ExampleModelSerializer(serializers.ModelSerializer):
+class ExampleModelSerializer(StrictModelSerializer):
     """An example. Its owner is always the caller: a `user` or `id` in a request body is ignored."""
 
     def get_fields(self):

@@ -340,6 +340,7 @@ export interface components {
             /** @description Text, may be empty; at most 100,000 characters. */
             content?: string;
         };
+        /** @description The caller's profile. */
         PatchedProfileRequest: {
             display_name?: string;
             bio?: string;
@@ -352,6 +353,7 @@ export interface components {
             first_name?: string;
             last_name?: string;
         };
+        /** @description The caller's profile. */
         Profile: {
             display_name?: string;
             bio?: string;

@@ -185,3 +185,14 @@ def test_emoji_and_right_to_left_text_round_trip(auth_client):
     created = auth_client.post(LIST_URL, {"title": title}, format="json").json()
 
     assert auth_client.get(detail_url(created["id"])).json()["title"] == title
+
+
+@pytest.mark.parametrize("value", [0, 1.5, True, ["x"], {"x": 1}])
+@pytest.mark.parametrize("field", ["title", "content"])
+def test_wrong_types_are_refused_not_coerced(auth_client, field, value):
+    """{"title": 0} is a client error (as in GraphQL), never stored as "0"."""
+    body = {"title": "ok", field: value}
+    response = auth_client.post(LIST_URL, body, format="json")
+    assert response.status_code == 400
+    assert response.json() == {field: ["Not a valid string."]}
+    assert not ExampleModel.objects.exists()

@@ -95,3 +95,12 @@ def test_register_ignores_a_stale_token_header(api_client):
     api_client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
     response = api_client.post(URL, {"email": "new@example.com", "password": STRONG})
     assert response.status_code == 201
+
+
+@pytest.mark.parametrize("field", ["email", "password", "username", "name"])
+def test_register_refuses_non_string_values(api_client, field):
+    body = {"email": "x@example.com", "password": STRONG, field: 12345}
+    response = api_client.post(URL, body, format="json")
+    assert response.status_code == 400
+    assert response.json() == {field: ["Not a valid string."]}
+    assert not User.objects.exists()
