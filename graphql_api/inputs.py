@@ -10,11 +10,12 @@ from graphql import GraphQLError
 from strawberry.extensions.field_extension import FieldExtension
 from strawberry.utils.str_converters import to_camel_case
 
+from api.datetimes import DateTimeOutOfRange, as_utc
+
 from .errors import BAD_USER_INPUT
 
 NUL_MESSAGE = "Text may not contain NUL (\\u0000) characters."
 # The same words as REST's created_after/created_before (api.v1.filters).
-DATETIME_RANGE_MESSAGE = "Enter a date-time between the years 1 and 9999 in UTC."
 
 
 def _path_of_nul(value: Any, path: str) -> str | None:
@@ -90,11 +91,7 @@ class DateTimesInUTC(FieldExtension):
 
 
 def _as_utc(moment: dt.datetime, path: str) -> dt.datetime:
-    if moment.utcoffset() is None:
-        moment = moment.replace(tzinfo=dt.UTC)
     try:
-        return moment.astimezone(dt.UTC)
-    except OverflowError:
-        raise GraphQLError(
-            DATETIME_RANGE_MESSAGE, extensions={"code": BAD_USER_INPUT, "field": path}
-        ) from None
+        return as_utc(moment)
+    except DateTimeOutOfRange as error:
+        raise GraphQLError(str(error), extensions={"code": BAD_USER_INPUT, "field": path}) from None

@@ -8,12 +8,11 @@ values make the FilterSet invalid, which DjangoFilterBackend answers with a
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from django.core.exceptions import ValidationError
 from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
 
+from api.datetimes import OUT_OF_RANGE_MESSAGE, DateTimeOutOfRange, as_utc
 from api.models import ExampleModel
 from api.querysets import DEFAULT_ORDERING, ORDERING_FIELDS, ExampleQuerySet
 
@@ -31,17 +30,17 @@ class UTCIsoDateTimeField(IsoDateTimeField):
 
     default_error_messages = {
         "invalid": "Enter a valid ISO 8601 date-time, such as 2024-01-31T12:00:00Z.",
-        "out_of_range": "Enter a date-time between the years 1 and 9999 in UTC.",
+        "out_of_range": OUT_OF_RANGE_MESSAGE,
     }
 
     def to_python(self, value):
         result = super().to_python(value)
-        if result is not None:
-            try:
-                result.astimezone(UTC)
-            except OverflowError:
-                raise ValidationError(self.error_messages["out_of_range"], code="out_of_range") from None
-        return result
+        if result is None:
+            return None
+        try:
+            return as_utc(result)
+        except DateTimeOutOfRange:
+            raise ValidationError(self.error_messages["out_of_range"], code="out_of_range") from None
 
 
 class UTCIsoDateTimeFilter(filters.IsoDateTimeFilter):

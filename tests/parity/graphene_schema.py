@@ -37,6 +37,7 @@ from graphene_django import DjangoObjectType
 from graphene_django.registry import Registry
 from graphql import FieldNode, FragmentSpreadNode, GraphQLError, InlineFragmentNode
 
+from api.datetimes import DateTimeOutOfRange, as_utc
 from api.models import ExampleModel
 from api.paging import PageError, parse_page
 from api.querysets import DEFAULT_ORDERING, ORDERING_FIELDS, ExampleQuerySet, parse_pk, search_condition
@@ -44,7 +45,6 @@ from authentication.models import Profile, User
 
 BAD_USER_INPUT = "BAD_USER_INPUT"
 NUL_MESSAGE = "Text may not contain NUL (\\u0000) characters."
-DATETIME_RANGE_MESSAGE = "Enter a date-time between the years 1 and 9999 in UTC."
 ONE_KEY_MESSAGE = "Each ExampleOrder item must set exactly one key."
 TIEBREAK = DEFAULT_ORDERING[-1]
 # The columns the types below read, so that a page is one query with no deferred loads.
@@ -236,13 +236,11 @@ def _check_nul(value: Any, path: str) -> None:
 
 
 def _as_utc(moment: dt.datetime, path: str) -> dt.datetime:
-    """No offset means UTC (REST's rule); outside years 1 to 9999 in UTC is a client error."""
-    if moment.utcoffset() is None:
-        moment = moment.replace(tzinfo=dt.UTC)
+    """The core's rule (api.datetimes); out of range is a client error, as in the Strawberry schema."""
     try:
-        return moment.astimezone(dt.UTC)
-    except OverflowError:
-        raise bad_input(DATETIME_RANGE_MESSAGE, path) from None
+        return as_utc(moment)
+    except DateTimeOutOfRange as error:
+        raise bad_input(str(error), path) from None
 
 
 def filter_condition(filters: dict, path: str) -> tuple[Q, bool]:
