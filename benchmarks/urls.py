@@ -4,10 +4,9 @@ from django.urls import path
 
 from backend.urls import urlpatterns as product_urlpatterns
 
-from .views import GrapheneView, raw_examples
+from .views import raw_examples
 
 urlpatterns = [
     path("bench/raw/examples/", raw_examples, name="bench-raw"),
-    path("bench/graphene/", GrapheneView.as_view(), name="bench-graphene"),
     *product_urlpatterns,
 ]

@@ -6,17 +6,13 @@
 ``visible_to`` rows, the same page rule, the same fields, and a count, as
 ``JsonResponse`` over ``.values()``. No DRF view, serializer or renderer.
 
-``GrapheneView`` serves ``tests.parity.graphene_schema.schema`` with
-graphene-django's own view, after the same token authentication the product
-uses. It depends only on that module exposing ``schema``.
+The graphene reference is not served from the product's environment (it
+needs graphql-core 3.2, the product runs 3.3): it runs as a process of its own.
 """
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.decorators import classonlymethod
-from django.views.decorators.csrf import csrf_exempt
-from graphene_django.views import GraphQLView
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
@@ -50,21 +46,3 @@ def raw_examples(request: HttpRequest) -> HttpResponse:
             "results": list(rows.values(*FIELDS)[page.offset : page.offset + page.limit]),
         }
     )
-
-
-class GrapheneView(GraphQLView):
-    @classonlymethod
-    def as_view(cls, **initkwargs):
-        from tests.parity.graphene_schema import schema
-
-        initkwargs.setdefault("schema", schema)
-        return csrf_exempt(super().as_view(**initkwargs))
-
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        try:
-            found = TokenAuthentication().authenticate(request)
-        except AuthenticationFailed as error:
-            return JsonResponse({"errors": [{"message": str(error.detail)}]}, status=401)
-        if found is not None:
-            request.user, request.auth = found
-        return super().dispatch(request, *args, **kwargs)

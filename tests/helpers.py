@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from typing import Any
 
+from django.db import transaction
 from rest_framework.test import APIClient
 
 from api.models import ExampleModel
@@ -64,3 +66,11 @@ def generated(max_examples: int):
 
     phases = list(Phase) if os.environ.get("HYPOTHESIS_SHRINK") == "1" else [Phase.explicit, Phase.generate]
     return settings(max_examples=max_examples, phases=phases)
+
+
+@contextmanager
+def rolled_back():
+    """Everything inside is undone: each generated population lives for one example only."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)

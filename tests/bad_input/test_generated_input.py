@@ -32,9 +32,8 @@ from graphql_api.errors import MASKED_MESSAGE
 from graphql_api.schema import schema as served_schema
 
 from ..factories import PASSWORD, ExampleFactory, UserFactory, token_for
-from ..helpers import generated
+from ..helpers import generated, rolled_back
 from ..matrix.surface import changed_rows, database_dump, describe, routes
-from ..parity.surfaces import rolled_back
 from .strategies import operation, raw_bodies, variables_for
 
 pytestmark = pytest.mark.django_db

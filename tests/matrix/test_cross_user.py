@@ -52,7 +52,7 @@ from graphql_api.queries import Query
 from graphql_api.schema import schema as served_schema
 
 from ..factories import PASSWORD, ExampleFactory, UserFactory, token_for
-from ..parity.surfaces import rolled_back
+from ..helpers import rolled_back
 from .surface import (
     ADMIN,
     Route,

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
 from django.test import RequestFactory
 from rest_framework.test import APIClient
 
 from authentication.models import User
 
 from ..factories import token_for
+from ..helpers import rolled_back  # noqa: F401 (re-exported for the parity tests)
 from .graphene_schema import schema as graphene_schema
 
 EXAMPLE_FIELDS = "id title content createdAt updatedAt"
@@ -85,11 +84,3 @@ class Surfaces:
         request.user = self.user if self.user is not None else AnonymousUser()
         result = graphene_schema.execute(query, variables=variables or {}, context_value=request)
         return GraphQLAnswer.of(result.data, [error.formatted for error in result.errors or []])
-
-
-@contextmanager
-def rolled_back():
-    """Everything inside is undone: each generated population lives for one example only."""
-    with transaction.atomic():
-        yield
-        transaction.set_rollback(True)
