@@ -1,7 +1,10 @@
+"""The admin's users: Django's own UserAdmin, with the profile inline."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import User
 
-from .models import Profile, User
+from .models import Profile
 
 
 class ProfileInline(admin.StackedInline):
@@ -9,6 +12,10 @@ class ProfileInline(admin.StackedInline):
     can_delete = False
     fields = ["display_name", "bio", "timezone", "updated_at"]
     readonly_fields = ["updated_at"]
+
+
+# django.contrib.auth registers User with its UserAdmin; ours replaces it.
+admin.site.unregister(User)
 
 
 @admin.register(User)

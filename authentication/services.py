@@ -9,18 +9,20 @@ keyed by field; adapters turn it into their own error shape. Session work
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Lower
 from django.http import HttpRequest
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
@@ -28,7 +30,8 @@ from rest_framework.authtoken.models import Token
 
 from backend.validators import reject_nulls
 
-from .models import Profile, User
+from .identity import free_username, validate_username
+from .models import Profile
 
 logger = logging.getLogger(__name__)
 
@@ -43,22 +46,34 @@ PROFILE_UPDATABLE_FIELDS = frozenset({"display_name", "bio", "timezone"})
 _USERNAME_MAX = User._meta.get_field("username").max_length
 
 
+def _users_with(field: str, value: str) -> QuerySet[User]:
+    """Users whose ``field`` equals ``value`` ignoring case, as the unique indexes compare.
+
+    ``LOWER(column) = LOWER(value)`` is the expression of the indexes of
+    migration 0002, so this lookup uses them (``iexact`` would not on
+    PostgreSQL) and agrees with them on what "the same" means.
+    """
+    return User.objects.alias(lowered=Lower(field)).filter(lowered=Lower(Value(value)))
+
+
 def _email_taken(email: str, *, exclude_pk: int | None = None) -> bool:
-    return User.objects.filter(email__iexact=email).exclude(pk=exclude_pk).exists()
+    return _users_with("email", email).exclude(pk=exclude_pk).exists()
 
 
 def _username_taken(username: str, *, exclude_pk: int | None = None) -> bool:
-    return User.objects.filter(username__iexact=username).exclude(pk=exclude_pk).exists()
+    return _users_with("username", username).exclude(pk=exclude_pk).exists()
+
+
+def _username_errors(username: str) -> None:
+    try:
+        validate_username(username)
+    except ValidationError as exc:
+        raise ValidationError({"username": exc.messages}) from None
 
 
 def derive_username(email: str) -> str:
-    """A free username from the address's local part ("ada.l@x.org" -> "ada.l", "ada.l2", ...)."""
-    base = re.sub(r"[^\w.@+-]", "", email.split("@", 1)[0])[: _USERNAME_MAX - 8] or "user"
-    candidate, n = base, 1
-    while _username_taken(candidate):
-        n += 1
-        candidate = f"{base}{n}"
-    return candidate
+    """A free username from the address's local part ("ada.l@x.org" -> "ada.l", "ada.l2", ...), never with ``@``."""
+    return free_username(email, _username_taken)
 
 
 def _password_errors(password: str, user: User, field: str) -> None:
@@ -91,6 +106,8 @@ def user_register(
 ) -> tuple[User, Token]:
     """Create a user, their profile and their API token, all or nothing."""
     email = User.objects.normalize_email(email.strip())
+    if username:
+        _username_errors(username)
     if _email_taken(email):
         raise ValidationError({"email": [EMAIL_TAKEN]})
     if username and _username_taken(username):
@@ -114,17 +131,18 @@ def user_authenticate(
 ) -> User:
     """The active user with these credentials, by username or email (either case).
 
+    One identifier names at most one account: an identifier with ``@``
+    (in ``email``, or in ``username``, where clients send "username or
+    email") is looked up by email only, one without by username only. No
+    username contains ``@``, so the two can never reach different users.
+
     Unknown user, wrong password and inactive user all raise the same error,
     and all cost one password hash, so neither the text nor the timing tells
     which it was.
     """
-    email, username = email.strip(), username.strip()
-    if email:
-        match = User.objects.filter(email__iexact=email).first()
-    else:
-        match = User.objects.filter(username__iexact=username).first()
-        if match is None and "@" in username:
-            match = User.objects.filter(email__iexact=username).first()
+    identifier = email.strip() or username.strip()
+    by_email = bool(email.strip()) or "@" in identifier
+    match = _users_with("email" if by_email else "username", identifier).first() if identifier else None
     # With no match, Django's backend still hashes the password once (for
     # timing); "" is never a username, so it cannot match anyone by accident.
     user = authenticate(request, username=match.username if match else "", password=password)
@@ -158,6 +176,8 @@ def user_update(*, user: User, data: Mapping[str, Any]) -> User:
         data = {**data, "email": User.objects.normalize_email(data["email"].strip())}
         if _email_taken(data["email"], exclude_pk=user.pk):
             raise ValidationError({"email": [EMAIL_TAKEN]})
+    if "username" in data:
+        _username_errors(data["username"])
     if "username" in data and _username_taken(data["username"], exclude_pk=user.pk):
         raise ValidationError({"username": [USERNAME_TAKEN]})
     for field, value in data.items():
