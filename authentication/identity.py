@@ -14,9 +14,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
+from django.db.models import Value
+from django.db.models.functions import Lower
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django.db.models import QuerySet
 
 USERNAME_MAX_LENGTH = 150
 USERNAME_HAS_AT = "A username cannot contain '@'; an identifier with '@' is an email address."
@@ -34,6 +37,26 @@ def display_name(user: User) -> str:
     if profile is not None and profile.display_name:
         return profile.display_name
     return user.get_full_name() or user.username
+
+
+def users_matching(field: str, value: str) -> QuerySet[User]:
+    """Users whose ``field`` (username or email) equals ``value`` ignoring case, as the unique indexes compare.
+
+    ``LOWER(column) = LOWER(value)`` is the expression of the indexes of
+    migration 0002, so this lookup can use them (``iexact`` cannot on
+    PostgreSQL) and agrees with them on what "the same" means.
+    """
+    from django.contrib.auth.models import User
+
+    return User.objects.alias(lowered=Lower(field)).filter(lowered=Lower(Value(value)))
+
+
+def username_taken(username: str, *, exclude_pk: int | None = None) -> bool:
+    return users_matching("username", username).exclude(pk=exclude_pk).exists()
+
+
+def email_taken(email: str, *, exclude_pk: int | None = None) -> bool:
+    return users_matching("email", email).exclude(pk=exclude_pk).exists()
 
 
 def validate_username(value: str) -> None:

@@ -21,8 +21,6 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet, Value
-from django.db.models.functions import Lower
 from django.http import HttpRequest
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
@@ -30,7 +28,7 @@ from rest_framework.authtoken.models import Token
 
 from backend.validators import reject_nulls
 
-from .identity import free_username, validate_username
+from .identity import email_taken, free_username, username_taken, users_matching, validate_username
 from .models import Profile
 
 logger = logging.getLogger(__name__)
@@ -46,22 +44,10 @@ PROFILE_UPDATABLE_FIELDS = frozenset({"display_name", "bio", "timezone"})
 _USERNAME_MAX = User._meta.get_field("username").max_length
 
 
-def _users_with(field: str, value: str) -> QuerySet[User]:
-    """Users whose ``field`` equals ``value`` ignoring case, as the unique indexes compare.
-
-    ``LOWER(column) = LOWER(value)`` is the expression of the indexes of
-    migration 0002, so this lookup uses them (``iexact`` would not on
-    PostgreSQL) and agrees with them on what "the same" means.
-    """
-    return User.objects.alias(lowered=Lower(field)).filter(lowered=Lower(Value(value)))
-
-
-def _email_taken(email: str, *, exclude_pk: int | None = None) -> bool:
-    return _users_with("email", email).exclude(pk=exclude_pk).exists()
-
-
-def _username_taken(username: str, *, exclude_pk: int | None = None) -> bool:
-    return _users_with("username", username).exclude(pk=exclude_pk).exists()
+# The names the rest of this module (and its other authors) use.
+_users_with = users_matching
+_email_taken = email_taken
+_username_taken = username_taken
 
 
 def _username_errors(username: str) -> None:
