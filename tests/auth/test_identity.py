@@ -20,6 +20,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
+from rest_framework.authtoken.models import Token
 
 from authentication.identity import USERNAME_HAS_AT, free_username
 from authentication.services import derive_username
@@ -310,3 +311,19 @@ def test_free_username_keeps_the_local_part_and_counts_up():
     assert free_username("Ada@x.org", lambda name: name.lower() in taken) == "Ada3"
     assert free_username("", lambda name: False) == "user"
     assert len(free_username("x" * 300 + "@x.org", lambda name: False)) <= 150
+
+
+def test_with_the_demo_data_the_demo_users_email_login_reaches_the_demo_user(api_client):
+    """The issue's reproduction: another demo user renames themself to the demo user's email."""
+    from api.management.commands.seed_demo_data import DEMO_PASSWORD
+
+    call_command("seed_demo_data", "--users", "2", "--examples", "1", "--force", verbosity=0)
+    demo, demo2 = User.objects.get(username="demo"), User.objects.get(username="demo2")
+    api_client.force_authenticate(demo2)
+    rename = api_client.patch(ME, {"username": demo.email.upper()}, format="json")
+    assert rename.status_code == 400
+    api_client.force_authenticate(None)
+    login = api_client.post(LOGIN, {"username": demo.email, "password": DEMO_PASSWORD}, format="json")
+    assert login.status_code == 200
+    assert login.json()["user_id"] == demo.pk
+    assert login.json()["token"] == Token.objects.get(user=demo).key
