@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db.models import Value
 from django.db.models.functions import Lower
@@ -37,6 +38,21 @@ def display_name(user: User) -> str:
     if profile is not None and profile.display_name:
         return profile.display_name
     return user.get_full_name() or user.username
+
+
+class UsernameValidator(UnicodeUsernameValidator):
+    """Django's username characters without ``@``: letters, digits and . + - _.
+
+    A RegexValidator, so the OpenAPI document shows the pattern; a username
+    with ``@`` gets the one clear message of ``validate_username``.
+    """
+
+    regex = r"^[\w.+-]+\Z"
+    message = "Enter a valid username. This value may contain only letters, numbers, and ./+/-/_ characters."
+
+    def __call__(self, value: str) -> None:
+        validate_username(value)
+        super().__call__(value)
 
 
 def users_matching(field: str, value: str) -> QuerySet[User]:

@@ -7,12 +7,11 @@ everything that needs the database (uniqueness, passwords, credentials).
 from __future__ import annotations
 
 from django.contrib.auth.models import User
-from django.contrib.auth.validators import UnicodeUsernameValidator
 from rest_framework import serializers
 
 from backend.fields import StrictCharField, StrictEmailField, StrictModelSerializer
 
-from .identity import display_name, validate_username
+from .identity import UsernameValidator, display_name
 from .models import Profile
 
 _USERNAME_MAX = User._meta.get_field("username").max_length
@@ -49,7 +48,10 @@ class ProfileSerializer(StrictModelSerializer):
 class UserUpdateSerializer(serializers.Serializer):
     email = StrictEmailField(required=False, max_length=254)
     username = StrictCharField(
-        required=False, max_length=_USERNAME_MAX, validators=[UnicodeUsernameValidator(), validate_username]
+        required=False,
+        max_length=_USERNAME_MAX,
+        validators=[UsernameValidator()],
+        help_text="Never contains '@': a login identifier with '@' is an email.",
     )
     first_name = StrictCharField(required=False, allow_blank=True, max_length=150)
     last_name = StrictCharField(required=False, allow_blank=True, max_length=150)
@@ -63,15 +65,21 @@ class RegisterSerializer(serializers.Serializer):
     username = StrictCharField(
         required=False,
         max_length=_USERNAME_MAX,
-        validators=[UnicodeUsernameValidator(), validate_username],
-        help_text="Optional; derived from the email's local part when omitted.",
+        validators=[UsernameValidator()],
+        help_text=(
+            "Optional; derived from the email's local part when omitted. "
+            "Never contains '@': a login identifier with '@' is an email."
+        ),
     )
     name = StrictCharField(required=False, allow_blank=True, max_length=150, help_text="Display name.")
 
 
 class LoginSerializer(serializers.Serializer):
     username = StrictCharField(
-        required=False, allow_blank=True, max_length=254, help_text="Username or email."
+        required=False,
+        allow_blank=True,
+        max_length=254,
+        help_text="Username, or email: an identifier with '@' is looked up by email only.",
     )
     email = StrictCharField(required=False, allow_blank=True, max_length=254)
     password = StrictCharField(

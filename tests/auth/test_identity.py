@@ -12,10 +12,13 @@
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import yaml
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
@@ -327,3 +330,24 @@ def test_with_the_demo_data_the_demo_users_email_login_reaches_the_demo_user(api
     assert login.status_code == 200
     assert login.json()["user_id"] == demo.pk
     assert login.json()["token"] == Token.objects.get(user=demo).key
+
+
+def test_other_bad_username_characters_keep_their_own_message(api_client):
+    response = api_client.post(
+        REGISTER, {"email": "ada@example.com", "password": STRONG, "username": "ada lovelace"}
+    )
+    assert response.status_code == 400
+    [message] = response.json()["username"]
+    assert message.startswith("Enter a valid username.")
+    assert "@" not in message.split("characters")[0]
+
+
+def test_the_openapi_document_tells_clients_usernames_have_no_at():
+    schemas = yaml.safe_load((Path(settings.BASE_DIR) / "openapi.yaml").read_text())["components"]["schemas"]
+    patterns = {
+        name: schema["properties"]["username"].get("pattern")
+        for name, schema in schemas.items()
+        if "username" in schema.get("properties", {}) and not schema["properties"]["username"].get("readOnly")
+    }
+    assert patterns["RegisterRequest"] == r"^[\w.+-]+$", patterns
+    assert patterns["PatchedUserUpdateRequest"] == r"^[\w.+-]+$", patterns
