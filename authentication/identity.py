@@ -62,6 +62,8 @@ def users_matching(field: str, value: str) -> QuerySet[User]:
     migration 0002, so this lookup can use them (``iexact`` cannot on
     PostgreSQL) and agrees with them on what "the same" means.
     """
+    # Imported here: migration 0003 imports this module, and models may not be
+    # imported at module level before the app registry is ready.
     from django.contrib.auth.models import User
 
     return User.objects.alias(lowered=Lower(field)).filter(lowered=Lower(Value(value)))
