@@ -1,47 +1,23 @@
-"""Users and their profiles."""
+"""Profiles of Django's built-in users.
+
+The user model is ``django.contrib.auth.models.User`` (no swapped model, as
+the team's guide has it). What the product adds lives beside it: the
+``Profile`` one-to-one here; case-insensitive unique usernames and emails as
+expression indexes on ``auth_user`` (migration 0002); the display-name and
+username rules in ``authentication.identity``.
+"""
 
 from __future__ import annotations
 
 import zoneinfo
 from functools import cache
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models.functions import Lower
 
 from backend.validators import prohibit_null_characters
-
-
-class User(AbstractUser):
-    """Django's user, with usernames and emails unique regardless of case.
-
-    The case-insensitive constraints live in the database, so two concurrent
-    registrations with the same address cannot both succeed.
-    """
-
-    objects = UserManager()
-
-    class Meta(AbstractUser.Meta):
-        swappable = "AUTH_USER_MODEL"
-        constraints = [
-            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
-            models.UniqueConstraint(
-                Lower("email"),
-                condition=~models.Q(email=""),
-                name="user_email_ci_unique",
-                violation_error_message="A user with that email already exists.",
-            ),
-        ]
-
-    @property
-    def name(self) -> str:
-        """The display name: the profile's, else the full name, else the username."""
-        profile = getattr(self, "profile", None)
-        if profile is not None and profile.display_name:
-            return profile.display_name
-        return self.get_full_name() or self.username
 
 
 @cache

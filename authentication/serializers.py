@@ -6,20 +6,29 @@ everything that needs the database (uniqueness, passwords, credentials).
 
 from __future__ import annotations
 
-from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.contrib.auth.models import User
 from rest_framework import serializers
 
 from backend.fields import StrictCharField, StrictEmailField, StrictModelSerializer
 
-from .models import Profile, User
+from .identity import UsernameValidator, display_name
+from .models import Profile
 
 _USERNAME_MAX = User._meta.get_field("username").max_length
 
 
+class DisplayNameField(StrictCharField):
+    """The user's display name (``authentication.identity.display_name``), read-only."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(read_only=True, source="*", **kwargs)
+
+    def to_representation(self, user: User) -> str:
+        return display_name(user)
+
+
 class UserSerializer(serializers.ModelSerializer):
-    name = StrictCharField(
-        read_only=True, help_text="Display name: the profile's, else the full name, else the username."
-    )
+    name = DisplayNameField(help_text="Display name: the profile's, else the full name, else the username.")
 
     class Meta:
         model = User
@@ -39,7 +48,10 @@ class ProfileSerializer(StrictModelSerializer):
 class UserUpdateSerializer(serializers.Serializer):
     email = StrictEmailField(required=False, max_length=254)
     username = StrictCharField(
-        required=False, max_length=_USERNAME_MAX, validators=[UnicodeUsernameValidator()]
+        required=False,
+        max_length=_USERNAME_MAX,
+        validators=[UsernameValidator()],
+        help_text="Never contains '@': a login identifier with '@' is an email.",
     )
     first_name = StrictCharField(required=False, allow_blank=True, max_length=150)
     last_name = StrictCharField(required=False, allow_blank=True, max_length=150)
@@ -53,15 +65,21 @@ class RegisterSerializer(serializers.Serializer):
     username = StrictCharField(
         required=False,
         max_length=_USERNAME_MAX,
-        validators=[UnicodeUsernameValidator()],
-        help_text="Optional; derived from the email's local part when omitted.",
+        validators=[UsernameValidator()],
+        help_text=(
+            "Optional; derived from the email's local part when omitted. "
+            "Never contains '@': a login identifier with '@' is an email."
+        ),
     )
     name = StrictCharField(required=False, allow_blank=True, max_length=150, help_text="Display name.")
 
 
 class LoginSerializer(serializers.Serializer):
     username = StrictCharField(
-        required=False, allow_blank=True, max_length=254, help_text="Username or email."
+        required=False,
+        allow_blank=True,
+        max_length=254,
+        help_text="Username, or email: an identifier with '@' is looked up by email only.",
     )
     email = StrictCharField(required=False, allow_blank=True, max_length=254)
     password = StrictCharField(

@@ -9,13 +9,13 @@ keyed by field; adapters turn it into their own error shape. Session work
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
@@ -28,7 +28,8 @@ from rest_framework.authtoken.models import Token
 
 from backend.validators import reject_nulls
 
-from .models import Profile, User
+from .identity import email_taken, free_username, username_taken, users_matching, validate_username
+from .models import Profile
 
 logger = logging.getLogger(__name__)
 
@@ -43,22 +44,22 @@ PROFILE_UPDATABLE_FIELDS = frozenset({"display_name", "bio", "timezone"})
 _USERNAME_MAX = User._meta.get_field("username").max_length
 
 
-def _email_taken(email: str, *, exclude_pk: int | None = None) -> bool:
-    return User.objects.filter(email__iexact=email).exclude(pk=exclude_pk).exists()
+# The names the rest of this module (and its other authors) use.
+_users_with = users_matching
+_email_taken = email_taken
+_username_taken = username_taken
 
 
-def _username_taken(username: str, *, exclude_pk: int | None = None) -> bool:
-    return User.objects.filter(username__iexact=username).exclude(pk=exclude_pk).exists()
+def _username_errors(username: str) -> None:
+    try:
+        validate_username(username)
+    except ValidationError as exc:
+        raise ValidationError({"username": exc.messages}) from None
 
 
 def derive_username(email: str) -> str:
-    """A free username from the address's local part ("ada.l@x.org" -> "ada.l", "ada.l2", ...)."""
-    base = re.sub(r"[^\w.@+-]", "", email.split("@", 1)[0])[: _USERNAME_MAX - 8] or "user"
-    candidate, n = base, 1
-    while _username_taken(candidate):
-        n += 1
-        candidate = f"{base}{n}"
-    return candidate
+    """A free username from the address's local part ("ada.l@x.org" -> "ada.l", "ada.l2", ...), never with ``@``."""
+    return free_username(email, _username_taken)
 
 
 def _password_errors(password: str, user: User, field: str) -> None:
@@ -91,6 +92,8 @@ def user_register(
 ) -> tuple[User, Token]:
     """Create a user, their profile and their API token, all or nothing."""
     email = User.objects.normalize_email(email.strip())
+    if username:
+        _username_errors(username)
     if _email_taken(email):
         raise ValidationError({"email": [EMAIL_TAKEN]})
     if username and _username_taken(username):
@@ -114,17 +117,18 @@ def user_authenticate(
 ) -> User:
     """The active user with these credentials, by username or email (either case).
 
+    One identifier names at most one account: an identifier with ``@``
+    (in ``email``, or in ``username``, where clients send "username or
+    email") is looked up by email only, one without by username only. No
+    username contains ``@``, so the two can never reach different users.
+
     Unknown user, wrong password and inactive user all raise the same error,
     and all cost one password hash, so neither the text nor the timing tells
     which it was.
     """
-    email, username = email.strip(), username.strip()
-    if email:
-        match = User.objects.filter(email__iexact=email).first()
-    else:
-        match = User.objects.filter(username__iexact=username).first()
-        if match is None and "@" in username:
-            match = User.objects.filter(email__iexact=username).first()
+    identifier = email.strip() or username.strip()
+    by_email = bool(email.strip()) or "@" in identifier
+    match = _users_with("email" if by_email else "username", identifier).first() if identifier else None
     # With no match, Django's backend still hashes the password once (for
     # timing); "" is never a username, so it cannot match anyone by accident.
     user = authenticate(request, username=match.username if match else "", password=password)
@@ -158,6 +162,8 @@ def user_update(*, user: User, data: Mapping[str, Any]) -> User:
         data = {**data, "email": User.objects.normalize_email(data["email"].strip())}
         if _email_taken(data["email"], exclude_pk=user.pk):
             raise ValidationError({"email": [EMAIL_TAKEN]})
+    if "username" in data:
+        _username_errors(data["username"])
     if "username" in data and _username_taken(data["username"], exclude_pk=user.pk):
         raise ValidationError({"username": [USERNAME_TAKEN]})
     for field, value in data.items():

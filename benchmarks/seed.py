@@ -23,11 +23,11 @@ import django
 
 def main(out_path: str) -> None:
     django.setup()
+    from django.contrib.auth.models import User
     from django.db import connection
     from rest_framework.authtoken.models import Token
 
     from api.models import ExampleModel
-    from authentication.models import User
 
     started = time.monotonic()
     rng = random.Random(7)

@@ -17,6 +17,7 @@ from typing import Annotated
 
 import strawberry
 import strawberry_django
+from django.contrib.auth.models import User
 from django.db.models import FileField, Q, QuerySet
 from django.db.models.query_utils import DeferredAttribute
 from strawberry import UNSET, auto
@@ -26,7 +27,8 @@ from strawberry_django.fields.types import OperationInfo
 
 from api.models import ExampleModel
 from api.querysets import ExampleQuerySet, search_condition
-from authentication.models import Profile, User
+from authentication.identity import display_name
+from authentication.models import Profile
 
 from .context import viewer
 
@@ -78,7 +80,7 @@ class ProfileType:
 
 
 def _display_name(root: User) -> str:
-    return root.name
+    return display_name(root)
 
 
 @strawberry_django.type(User, name="User", field_cls=ColumnField)
@@ -89,7 +91,7 @@ class UserType:
     name: str = strawberry_django.field(
         resolver=_display_name,
         description="Display name: the profile's, else the full name, else the username.",
-        # What User.name reads, so that listing owners costs no query per row.
+        # What display_name reads, so that listing owners costs no query per row.
         only=["username", "first_name", "last_name", "profile__display_name"],
         select_related=["profile"],
     )

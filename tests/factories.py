@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import factory
+from django.contrib.auth.models import User
 from rest_framework.authtoken.models import Token
 
 from api.models import ExampleModel
-from authentication.models import User
 
 PASSWORD = "correct-horse-battery-staple"
 

@@ -6,11 +6,12 @@ import datetime as dt
 from contextlib import contextmanager
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from rest_framework.test import APIClient
 
 from api.models import ExampleModel
-from authentication.models import Profile, User
+from authentication.models import Profile
 
 from .factories import token_for
 

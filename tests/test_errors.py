@@ -3,9 +3,8 @@
 import json
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import OperationalError
-
-from authentication.models import User
 
 pytestmark = pytest.mark.django_db
 

@@ -30,3 +30,7 @@ LOGGING = {
 # Serve static files from the apps without collectstatic (as DEBUG would).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# A model written the team guide's way (ForeignKey to the built-in User), for
+# tests/guide_app/test_guide_model.py: it must pass Django's system checks.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.guide_app"]  # noqa: F405

@@ -291,7 +291,7 @@ export interface components {
             content?: string;
         };
         LoginRequest: {
-            /** @description Username or email. */
+            /** @description Username, or email: an identifier with '@' is looked up by email only. */
             username?: string;
             email?: string;
             password: string;
@@ -349,6 +349,7 @@ export interface components {
         PatchedUserUpdateRequest: {
             /** Format: email */
             email?: string;
+            /** @description Never contains '@': a login identifier with '@' is an email. */
             username?: string;
             first_name?: string;
             last_name?: string;
@@ -365,7 +366,7 @@ export interface components {
             /** Format: email */
             email: string;
             password: string;
-            /** @description Optional; derived from the email's local part when omitted. */
+            /** @description Optional; derived from the email's local part when omitted. Never contains '@': a login identifier with '@' is an email. */
             username?: string;
             /** @description Display name. */
             name?: string;

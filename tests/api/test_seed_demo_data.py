@@ -5,11 +5,11 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
 from api.management.commands.seed_demo_data import DEMO_PASSWORD
 from api.models import ExampleModel
-from authentication.models import User
 
 from .conftest import LIST_URL, all_rows
 

@@ -1,7 +1,8 @@
 import pytest
+from django.contrib.auth.models import User
 from rest_framework.authtoken.models import Token
 
-from authentication.models import Profile, User
+from authentication.models import Profile
 
 pytestmark = pytest.mark.django_db
 
@@ -14,14 +15,14 @@ def admin_client(client, user_factory):
 
 
 def test_admin_user_change_page_shows_profile_inline(admin_client, user):
-    response = admin_client.get(f"/admin/authentication/user/{user.pk}/change/")
+    response = admin_client.get(f"/admin/auth/user/{user.pk}/change/")
     assert response.status_code == 200
     assert b"profile-0-display_name" in response.content or b"profile-0-bio" in response.content
 
 
 def test_admin_add_user_creates_exactly_one_profile(admin_client):
     response = admin_client.post(
-        "/admin/authentication/user/add/",
+        "/admin/auth/user/add/",
         {
             "username": "carol",
             "password1": "a-Strong-passphrase-42",

@@ -1,8 +1,9 @@
 import pytest
 import time_machine
+from django.contrib.auth.models import User
 from rest_framework.authtoken.models import Token
 
-from authentication.models import Profile, User
+from authentication.models import Profile
 from tests.helpers import FROZEN_AT, masked
 
 URL = "/api/auth/register/"

@@ -1,8 +1,9 @@
 import pytest
 import time_machine
+from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from authentication.models import Profile, User
+from authentication.models import Profile
 from tests.helpers import FROZEN_AT, client_with_token, masked
 
 pytestmark = pytest.mark.django_db

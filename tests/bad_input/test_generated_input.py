@@ -21,13 +21,13 @@ import json
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from hypothesis import event, given
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from api.models import ExampleModel
-from authentication.models import User
 from graphql_api.errors import MASKED_MESSAGE
 from graphql_api.schema import schema as served_schema
 

@@ -159,7 +159,7 @@ class Backend:
 
     def titles_of(self, username: str) -> list[str]:
         rows = self.query(
-            "SELECT e.title FROM api_examplemodel e JOIN authentication_user u ON u.id = e.user_id "
+            "SELECT e.title FROM api_examplemodel e JOIN auth_user u ON u.id = e.user_id "
             "WHERE u.username = ? ORDER BY e.id",
             username,
         )

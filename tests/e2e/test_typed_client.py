@@ -45,7 +45,7 @@ def test_typed_client_logs_in_and_runs_the_operations(backend):
 
     assert backend.titles_of("typed-client") == ["Typed client, renamed"]
     assert backend.query(
-        "SELECT p.display_name FROM authentication_profile p JOIN authentication_user u ON u.id = p.user_id "
+        "SELECT p.display_name FROM authentication_profile p JOIN auth_user u ON u.id = p.user_id "
         "WHERE u.username = ?",
         "typed-client",
     ) == [("Typed Client",)]

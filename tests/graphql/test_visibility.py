@@ -12,11 +12,11 @@ from __future__ import annotations
 import pytest
 import strawberry
 import strawberry_django
+from django.contrib.auth.models import User
 from django.test import RequestFactory
 from strawberry.django.context import StrawberryDjangoContext
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
-from authentication.models import User
 from graphql_api.types import ExampleType
 
 from ..factories import ExampleFactory

@@ -146,7 +146,7 @@ def database_dump() -> dict[str, Counter]:
 def owner_of_row(table: str, row: tuple) -> int | None:
     """The user a row belongs to, where the row says so: None for rows of nobody in particular."""
     values = dict(row)
-    if table == "authentication_user":
+    if table == "auth_user":
         return values["id"]
     if "user_id" in values:
         return values["user_id"]

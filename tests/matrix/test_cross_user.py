@@ -38,6 +38,7 @@ from typing import Any
 
 import pytest
 import strawberry
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.test import override_settings
@@ -46,7 +47,7 @@ from django.utils.http import urlsafe_base64_encode
 from rest_framework.test import APIClient
 
 from api.models import ExampleModel
-from authentication.models import Profile, User
+from authentication.models import Profile
 from graphql_api.mutations import Mutation
 from graphql_api.queries import Query
 from graphql_api.schema import schema as served_schema

@@ -31,6 +31,7 @@ import datetime as dt
 from typing import Any
 
 import graphene
+from django.contrib.auth.models import User
 from django.db.models import F, Q, QuerySet
 from graphene.utils.str_converters import to_camel_case
 from graphene_django import DjangoObjectType
@@ -41,7 +42,8 @@ from api.datetimes import DateTimeOutOfRange, as_utc
 from api.models import ExampleModel
 from api.paging import PageError, parse_page
 from api.querysets import DEFAULT_ORDERING, ORDERING_FIELDS, ExampleQuerySet, parse_pk, search_condition
-from authentication.models import Profile, User
+from authentication.identity import display_name
+from authentication.models import Profile
 
 BAD_USER_INPUT = "BAD_USER_INPUT"
 NUL_MESSAGE = "Text may not contain NUL (\\u0000) characters."
@@ -113,7 +115,7 @@ class UserType(DjangoObjectType):
 
     @staticmethod
     def resolve_name(root: User, info) -> str:
-        return root.name
+        return display_name(root)
 
     @staticmethod
     def resolve_profile(root: User, info) -> Profile:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import User
 from hypothesis import strategies as st
 
 from api.models import ExampleModel
 from api.querysets import ORDERING_FIELDS
-from authentication.models import Profile, User
+from authentication.models import Profile
 
 from ..factories import UserFactory
 

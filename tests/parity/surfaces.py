@@ -12,11 +12,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.test import RequestFactory
 from rest_framework.test import APIClient
-
-from authentication.models import User
 
 from ..factories import token_for
 from ..helpers import rolled_back  # noqa: F401 (re-exported for the parity tests)

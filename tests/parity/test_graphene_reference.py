@@ -76,7 +76,7 @@ def test_a_page_without_owners_does_not_join_them(user):
         answer = reference.graphene("{ examples { results { id title } } }")
     assert answer.errors is None
     assert len(queries) == 1, [q["sql"] for q in queries.captured_queries]
-    assert "authentication_user" not in queries[0]["sql"]
+    assert "auth_user" not in queries[0]["sql"]
 
 
 @pytest.mark.django_db

@@ -40,7 +40,7 @@ def test_concurrent_registrations_with_one_email_create_one_user(server, pg_clus
             if response.status == 400:
                 assert response.json() == {"email": ["A user with that email already exists."]}
         count = pg_cluster.psql(
-            f"SELECT count(*) FROM authentication_user WHERE lower(email) = lower('{local}@example.com')"
+            f"SELECT count(*) FROM auth_user WHERE lower(email) = lower('{local}@example.com')"
         )
         assert int(count) == 1
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.db import transaction
@@ -19,7 +20,6 @@ from django.db import transaction
 from api import services
 from api.models import ExampleModel
 from authentication import services as auth_services
-from authentication.models import User
 
 DEMO_USERNAME = "demo"
 # Published on purpose (docs/REST.md, `make run`): never seed a production database.
