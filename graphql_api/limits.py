@@ -128,7 +128,6 @@ def shape_error(document, limits: ShapeLimits) -> GraphQLError | None:
     if shape.widest > limits.fields_per_selection:
         return limit_error(
             SELECTION_LIMIT_EXCEEDED,
-            FIELD_COMPARISON_LIMIT_EXCEEDED,
             f"A selection set has {shape.widest} fields (its fragments included). "
             f"Allowed: {limits.fields_per_selection}",
             limits.fields_per_selection,
