@@ -9,7 +9,7 @@ without anyone remembering to:
   weight for a column that can hold a lot of text: ``ceil(max_length /
   GRAPHQL_COST_CHARS_PER_POINT)`` from the Django model field a
   strawberry-django field reads (``Example.content``, 100,000 characters,
-  weighs 100 more; a ``TextField`` without ``max_length`` weighs
+  weighs 100 in all; a ``TextField`` without ``max_length`` weighs
   ``GRAPHQL_COST_UNBOUNDED_TEXT_WEIGHT``);
 - a list multiplies the cost of what is selected under it by its size: the
   page the client asked for, clamped as ``api.paging`` clamps it, when the
@@ -153,7 +153,8 @@ class _Estimator:
         except GraphQLError:
             return 0  # Execution reports the bad argument; nothing is listed.
         page = values.get(argument)
-        limit = getattr(page, "limit", None) if page is not None else None
+        # graphql-core's coerced input: a dict (or a Strawberry input object).
+        limit = page.get("limit") if isinstance(page, dict) else getattr(page, "limit", None)
         try:
             return parse_page(limit if isinstance(limit, int) else None).limit
         except PageError:
