@@ -236,9 +236,10 @@ def _with_code(error: GraphQLError) -> GraphQLError:
     )
 
 
-# graphql-core ends a message with its suggestion: " Did you mean 'email'?",
-# " Did you mean 'a' or 'b'?", " Did you mean the enum value 'ASC'?".
-SUGGESTION = re.compile(r" ?Did you mean .+\?$", re.DOTALL)
+# graphql-core writes a suggestion as " Did you mean 'email'?", " Did you
+# mean 'a' or 'b'?", " Did you mean the enum value 'ASC'?", at the end of a
+# message or before " Found: ..."; GraphQL names never contain "?".
+SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
 
 
 def without_suggestion(error: GraphQLError) -> GraphQLError:
