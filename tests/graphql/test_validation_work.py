@@ -218,3 +218,12 @@ def test_the_limits_hold_in_front_of_strawberrys_own_caches(work, settings):
     [error] = cached.execute_sync("{ me { profile { bio } } }").errors
     assert error.extensions["code"] == "DEPTH_LIMIT_EXCEEDED"
     assert work == {"validate": 0, "find_conflict": 0}
+
+
+def test_the_benchmarks_worst_document_is_just_within_the_limits(gql_owner, work, settings):
+    from benchmarks.endpoints import WORST_DOCUMENT
+
+    assert gql_owner.run(WORST_DOCUMENT).errors is None
+    assert work["find_conflict"] == 930 <= settings.GRAPHQL_MAX_FIELD_COMPARISONS
+    one_more = WORST_DOCUMENT.replace("{ me { ", "{ me { profile { displayName } ", 1)
+    assert only_error(gql_owner.run(one_more))["extensions"]["code"] == "FIELD_COMPARISON_LIMIT_EXCEEDED"
