@@ -19,10 +19,10 @@ CREATE_MUTATION = (
     "{ __typename ... on Example { " + FIELDS_GQL + " } } }"
 )
 
-# 31 copies of one field with a subfield: 930 same-name pairs for
+# 22 copies of one field with a subfield: 462 same-name pairs for
 # overlapping-fields validation, just within GRAPHQL_MAX_FIELD_COMPARISONS
-# (1000); one more copy is refused before validation.
-WORST_DOCUMENT = "{ me { " + "profile { displayName } " * 31 + "} }"
+# (500); one more copy is refused before validation.
+WORST_DOCUMENT = "{ me { " + "profile { displayName } " * 22 + "} }"
 
 # Which token a request carries: the measured user (1,000 rows), the writer,
 # or the scale user (100,000 rows).

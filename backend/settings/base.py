@@ -223,7 +223,7 @@ GRAPHQL_MAX_FRAGMENT_SPREADS = env_int("GRAPHQL_MAX_FRAGMENT_SPREADS", 100, mini
 GRAPHQL_MAX_FIELDS = env_int("GRAPHQL_MAX_FIELDS", 1000, minimum=1)
 GRAPHQL_MAX_FIELDS_PER_SELECTION = env_int("GRAPHQL_MAX_FIELDS_PER_SELECTION", 100, minimum=1)
 # Same-named field pairs that overlapping-fields validation would compare.
-GRAPHQL_MAX_FIELD_COMPARISONS = env_int("GRAPHQL_MAX_FIELD_COMPARISONS", 1000, minimum=0)
+GRAPHQL_MAX_FIELD_COMPARISONS = env_int("GRAPHQL_MAX_FIELD_COMPARISONS", 500, minimum=0)
 # The estimated cost of one operation (graphql_api.cost) and its weights.
 GRAPHQL_MAX_COST = env_int("GRAPHQL_MAX_COST", 12000, minimum=1)
 GRAPHQL_COST_DEFAULT_LIST_SIZE = env_int("GRAPHQL_COST_DEFAULT_LIST_SIZE", 100, minimum=0)
