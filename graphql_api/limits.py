@@ -197,9 +197,15 @@ class DocumentLimits(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
         limit = settings.GRAPHQL_MAX_COST
-        cost = estimate_cost(
-            context.schema._schema, context.graphql_document, context.operation_name, context.variables
-        )
+        try:
+            cost = estimate_cost(
+                context.schema._schema, context.graphql_document, context.operation_name, context.variables
+            )
+        except RecursionError:
+            # Only a document nested past the interpreter's stack gets here.
+            raise limit_error(
+                DEPTH_LIMIT_EXCEEDED, "The document is nested too deeply.", settings.GRAPHQL_MAX_DEPTH
+            ) from None
         if cost is not None and cost > limit:
             raise limit_error(
                 COST_LIMIT_EXCEEDED,
