@@ -150,7 +150,7 @@ class _Estimator:
     def page_size(self, field: GraphQLField, node: FieldNode, argument: str) -> int:
         try:
             values = get_argument_values(field, node, self.variables)
-        except GraphQLError:
+        except (GraphQLError, ValueError, TypeError):
             return 0  # Execution reports the bad argument; nothing is listed.
         page = values.get(argument)
         # graphql-core's coerced input: a dict (or a Strawberry input object).

@@ -135,3 +135,26 @@ def test_the_worst_response_within_the_cost_limit_is_bounded(settings):
     bound = settings.GRAPHQL_MAX_COST * settings.GRAPHQL_COST_CHARS_PER_POINT * 6
     assert bound <= 72_000_000
     assert bound >= settings.GRAPHQL_MAX_RESPONSE_BYTES
+
+
+def test_the_frontends_operations_fit_at_the_largest_page(settings):
+    # The web frontend's own documents must never meet the cost limit.
+    from pathlib import Path
+
+    operations = Path(__file__).resolve().parents[2] / "frontend" / "operations"
+    fragments = "\n".join(path.read_text() for path in sorted(operations.glob("*.graphql")))
+    document = parse(fragments)
+    variables = {
+        "Examples": {"pagination": {"limit": 100}},
+        "CreateExample": {"data": {"title": "t"}},
+        "UpdateExample": {"data": {"id": "1", "title": "t"}},
+        "UpdateProfile": {"data": {"bio": "b"}},
+    }
+    costs = {}
+    for definition in document.definitions:
+        if getattr(definition, "operation", None) is not None:
+            name = definition.name.value
+            given = variables.get(name, {"id": "1"})
+            costs[name] = estimate_cost(schema._schema, document, name, given)
+    assert costs["Examples"] > 100 * ROW  # a full page of full rows
+    assert all(cost is not None and cost <= settings.GRAPHQL_MAX_COST for cost in costs.values()), costs
