@@ -28,6 +28,11 @@ within ``GRAPHQL_MAX_COST`` answers at most ``GRAPHQL_MAX_COST *
 GRAPHQL_COST_CHARS_PER_POINT`` characters of values (each at most 6 bytes of
 JSON, ``\\u00XX``); ``GRAPHQL_MAX_RESPONSE_BYTES`` is the backstop.
 
+Written here: the maintained cost analysers (graphql-query-complexity,
+graphql-cost-analysis, GraphQL Armor) are JavaScript; neither Strawberry nor
+graphql-core ships one, and none reads list sizes from strawberry-django's
+pagination or weights from Django model fields.
+
 The walk visits each selection once per distinct (fragment, page size)
 pair: fragments are memoized, so a document that the shape limits admitted
 is costed in time linear in its size.
