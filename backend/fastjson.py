@@ -14,10 +14,14 @@ microseconds), and so is every type orjson does not know.
 
 Where they differ, and what is done about it:
 
-- ``ensure_ascii=True`` (Strawberry's view): orjson cannot escape non-ASCII,
-  so any output with a byte above 0x7F is thrown away and the fallback
-  encodes it instead;
-- U+2028 and U+2029, which DRF escapes: replaced afterwards, as DRF does;
+- ``ensure_ascii=True``: orjson cannot escape non-ASCII, so any output with a
+  byte above 0x7F is thrown away and the fallback encodes it instead. No
+  surface asks for it any more: REST (DRF's ``UNICODE_JSON``) and GraphQL
+  (``dumps_utf8``) both write UTF-8, because ``\u00e9`` is six bytes for
+  one two-byte character and made a page of non-ASCII text up to six times
+  larger;
+- U+2028 and U+2029, which DRF escapes: replaced afterwards, as DRF does (on
+  both surfaces, so a response can also be embedded in a script);
 - integers past 64 bits, non-UTF-8 strings (lone surrogates), recursion
   deeper than 254: orjson refuses, the fallback answers as before;
 - floats: orjson writes some small ones differently (``1e-7`` for Python's
@@ -28,6 +32,7 @@ Where they differ, and what is done about it:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -58,3 +63,19 @@ def escape_line_separators(encoded: bytes) -> bytes:
     if LINE_SEPARATORS[0] in encoded or LINE_SEPARATORS[1] in encoded:
         encoded = encoded.replace(LINE_SEPARATORS[0], b"\\u2028").replace(LINE_SEPARATORS[1], b"\\u2029")
     return encoded
+
+
+def dumps_utf8(data: Any, *, default: Callable[[Any], Any]) -> bytes:
+    """Compact UTF-8 JSON, as ``json.dumps(..., ensure_ascii=False)`` writes it, encoded.
+
+    orjson when it can; otherwise the standard library. A string that is not
+    valid Unicode (a lone surrogate) cannot be written as UTF-8: the output
+    then escapes it as ``\\udXXX`` (``ensure_ascii``), which is still valid JSON.
+    """
+    encoded = dumps(data, default=default, ensure_ascii=False)
+    if encoded is None:
+        try:
+            encoded = json.dumps(data, default=default, separators=(",", ":"), ensure_ascii=False).encode()
+        except UnicodeEncodeError:
+            encoded = json.dumps(data, default=default, separators=(",", ":")).encode()
+    return escape_line_separators(encoded)

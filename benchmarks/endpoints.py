@@ -19,6 +19,11 @@ CREATE_MUTATION = (
     "{ __typename ... on Example { " + FIELDS_GQL + " } } }"
 )
 
+# 22 copies of one field with a subfield: 462 same-name pairs for
+# overlapping-fields validation, just within GRAPHQL_MAX_FIELD_COMPARISONS
+# (500); one more copy is refused before validation.
+WORST_DOCUMENT = "{ me { " + "profile { displayName } " * 22 + "} }"
+
 # Which token a request carries: the measured user (1,000 rows), the writer,
 # or the scale user (100,000 rows).
 READER, WRITER, SCALE = "reader", "writer", "scale"
@@ -77,6 +82,17 @@ def endpoints(detail_id: int) -> list[Endpoint]:
             )
         )
     rows.append(Endpoint("strawberry_detail", "strawberry", "detail", "POST", "/graphql/", detail_gql))
+    rows.append(
+        Endpoint(
+            "strawberry_worst_document",
+            "strawberry",
+            "detail",
+            "POST",
+            "/graphql/",
+            _gql(WORST_DOCUMENT),
+            notes="the costliest document to validate within the limits (graphql_api.limits)",
+        )
+    )
     for page in (20, 100):
         rows.append(
             Endpoint(

@@ -1,67 +1,285 @@
 """Safety limits, read from settings on every request.
 
 Strawberry builds a fresh extension list for each operation by calling the
-classes or factories given to the schema. The factories below read
+classes or factories given to the schema. The extensions below read
 ``django.conf.settings`` at that moment, so one schema object serves any
 configuration, and a test (or ``override_settings``) changes a limit without
 rebuilding the schema. No extension instance is ever shared between requests.
 
-| setting                 | default | what a request past it gets                          |
-|-------------------------|---------|------------------------------------------------------|
-| GRAPHQL_MAX_DEPTH       | 10      | "'<operation>' exceeds maximum operation depth of 10" |
-| GRAPHQL_MAX_ALIASES     | 15      | "16 aliases found. Allowed: 15"                       |
-| GRAPHQL_MAX_TOKENS      | 2000    | "Document contains more than 2000 tokens"             |
-| GRAPHQL_INTROSPECTION   | on (off in production) | "GraphQL introspection has been disabled" |
-| API_PAGE_SIZE_MAX       | 100     | the page is clamped (``api.paging``)                  |
-| DATA_UPLOAD_MAX_MEMORY_SIZE | 1 MiB | HTTP 413 (``graphql_api.views``)                    |
+Every refusal is one GraphQL error whose ``extensions`` carry a ``code``, the
+``limit`` and what was found (docs/GRAPHQL.md lists them):
 
-Batching is off (the schema has no batching config), so a JSON list body is a 400.
+| setting                          | default | code                            |
+|----------------------------------|---------|---------------------------------|
+| GRAPHQL_MAX_TOKENS               | 2000    | TOKEN_LIMIT_EXCEEDED            |
+| GRAPHQL_MAX_FRAGMENT_SPREADS     | 100     | FRAGMENT_SPREAD_LIMIT_EXCEEDED  |
+| GRAPHQL_MAX_FIELDS               | 1000    | FIELD_LIMIT_EXCEEDED            |
+| GRAPHQL_MAX_FIELDS_PER_SELECTION | 100     | SELECTION_LIMIT_EXCEEDED        |
+| GRAPHQL_MAX_FIELD_COMPARISONS    | 500     | FIELD_COMPARISON_LIMIT_EXCEEDED |
+| GRAPHQL_MAX_ALIASES              | 15      | ALIAS_LIMIT_EXCEEDED            |
+| GRAPHQL_MAX_DEPTH                | 10      | DEPTH_LIMIT_EXCEEDED            |
+| GRAPHQL_MAX_COST                 | 12000   | COST_LIMIT_EXCEEDED             |
+| GRAPHQL_MAX_RESPONSE_BYTES       | 32 MiB  | RESPONSE_TOO_LARGE (views.py)   |
+| GRAPHQL_INTROSPECTION            | on (off in production) | INTROSPECTION_DISABLED; suggestions hidden |
+
+Order matters, and is the point of this module. graphql-core runs all of its
+validation rules in one parallel visitor, and the expensive work (overlapping
+fields, Strawberry's old depth and alias limiters) happens inside it. So the
+shape limits are checked first, by ``DocumentLimits.on_validate``, from one
+linear walk of the parsed document (``graphql_api.shape``), and a refusal is
+raised there: the rules, and any validation cache after this extension,
+never see the document. The cost limit needs a valid document and the
+variables, so it is checked after validation, before execution.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import cache
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from django.conf import settings
-from graphql import ValidationRule
-from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
-    MaskErrors,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-    SchemaExtension,
+from graphql import GraphQLError
+from strawberry.extensions import DisableIntrospection, MaskErrors, SchemaExtension
+
+from .cost import estimate_cost
+from .errors import MASKED_MESSAGE, is_unexpected
+from .shape import measure, overlap_comparisons
+
+TOKEN_LIMIT_EXCEEDED = "TOKEN_LIMIT_EXCEEDED"  # noqa: S105 -- an error code
+FRAGMENT_SPREAD_LIMIT_EXCEEDED = "FRAGMENT_SPREAD_LIMIT_EXCEEDED"
+FIELD_LIMIT_EXCEEDED = "FIELD_LIMIT_EXCEEDED"
+SELECTION_LIMIT_EXCEEDED = "SELECTION_LIMIT_EXCEEDED"
+FIELD_COMPARISON_LIMIT_EXCEEDED = "FIELD_COMPARISON_LIMIT_EXCEEDED"
+ALIAS_LIMIT_EXCEEDED = "ALIAS_LIMIT_EXCEEDED"
+DEPTH_LIMIT_EXCEEDED = "DEPTH_LIMIT_EXCEEDED"
+COST_LIMIT_EXCEEDED = "COST_LIMIT_EXCEEDED"
+RESPONSE_TOO_LARGE = "RESPONSE_TOO_LARGE"
+INTROSPECTION_DISABLED = "INTROSPECTION_DISABLED"
+
+LIMIT_CODES = frozenset(
+    {
+        TOKEN_LIMIT_EXCEEDED,
+        FRAGMENT_SPREAD_LIMIT_EXCEEDED,
+        FIELD_LIMIT_EXCEEDED,
+        SELECTION_LIMIT_EXCEEDED,
+        FIELD_COMPARISON_LIMIT_EXCEEDED,
+        ALIAS_LIMIT_EXCEEDED,
+        DEPTH_LIMIT_EXCEEDED,
+        COST_LIMIT_EXCEEDED,
+        RESPONSE_TOO_LARGE,
+    }
 )
 
-from .errors import MASKED_MESSAGE, is_unexpected
+
+def limit_error(code: str, message: str, limit: int, **found: int) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": code, "limit": limit, **found})
 
 
-# Strawberry's limiters build a new rule class on every construction. One
-# class per limit value instead (the same rule, the same messages) keeps the
-# validation rules of two requests under the same settings identical, which
-# is what lets ``graphql_api.caching`` reuse a validation result.
-@cache
-def depth_rule(max_depth: int) -> type[ValidationRule]:
-    return QueryDepthLimiter(max_depth=max_depth).validation_rules[0]
+@dataclass(frozen=True)
+class ShapeLimits:
+    depth: int
+    aliases: int
+    fragment_spreads: int
+    fields: int
+    fields_per_selection: int
+    field_comparisons: int
+
+    @classmethod
+    def current(cls) -> ShapeLimits:
+        return cls(
+            depth=settings.GRAPHQL_MAX_DEPTH,
+            aliases=settings.GRAPHQL_MAX_ALIASES,
+            fragment_spreads=settings.GRAPHQL_MAX_FRAGMENT_SPREADS,
+            fields=settings.GRAPHQL_MAX_FIELDS,
+            fields_per_selection=settings.GRAPHQL_MAX_FIELDS_PER_SELECTION,
+            field_comparisons=settings.GRAPHQL_MAX_FIELD_COMPARISONS,
+        )
 
 
-@cache
-def aliases_rule(max_alias_count: int) -> type[ValidationRule]:
-    return MaxAliasesLimiter(max_alias_count=max_alias_count).validation_rules[0]
+def shape_error(document, limits: ShapeLimits) -> GraphQLError | None:
+    """The first shape limit ``document`` exceeds, as the error to answer, or None.
+
+    The spreads are checked first: past that limit the other numbers are
+    only a fragment bomb's multiplication table.
+    """
+    try:
+        shape = measure(document)
+    except RecursionError:
+        return limit_error(
+            DEPTH_LIMIT_EXCEEDED, "The document's fragments are nested too deeply.", limits.depth
+        )
+    if shape.spreads > limits.fragment_spreads:
+        return limit_error(
+            FRAGMENT_SPREAD_LIMIT_EXCEEDED,
+            f"{shape.spreads} fragment spreads found (each time a fragment is spread counts, "
+            f"also inside other fragments). Allowed: {limits.fragment_spreads}",
+            limits.fragment_spreads,
+            found=shape.spreads,
+        )
+    if shape.fields > limits.fields:
+        return limit_error(
+            FIELD_LIMIT_EXCEEDED,
+            f"{shape.fields} fields found (fragments counted each time they are spread). "
+            f"Allowed: {limits.fields}",
+            limits.fields,
+            found=shape.fields,
+        )
+    if shape.widest > limits.fields_per_selection:
+        return limit_error(
+            SELECTION_LIMIT_EXCEEDED,
+            f"A selection set has {shape.widest} fields (its fragments included). "
+            f"Allowed: {limits.fields_per_selection}",
+            limits.fields_per_selection,
+            found=shape.widest,
+        )
+    # Only now, with the expansion bounded, is it cheap to count the pairs.
+    try:
+        comparisons = overlap_comparisons(document, limits.field_comparisons)
+    except RecursionError:
+        comparisons = limits.field_comparisons + 1
+    if comparisons > limits.field_comparisons:
+        return limit_error(
+            FIELD_COMPARISON_LIMIT_EXCEEDED,
+            f"The document repeats fields so often that checking them would compare more than "
+            f"{limits.field_comparisons} pairs of same-named fields. Ask for each field once.",
+            limits.field_comparisons,
+        )
+    if shape.aliases > limits.aliases:
+        return limit_error(
+            ALIAS_LIMIT_EXCEEDED,
+            f"{shape.aliases} aliases found. Allowed: {limits.aliases}",
+            limits.aliases,
+            found=shape.aliases,
+        )
+    for name, operation in shape.operations:
+        if operation.depth > limits.depth:
+            return limit_error(
+                DEPTH_LIMIT_EXCEEDED,
+                f"'{name}' exceeds maximum operation depth of {limits.depth}",
+                limits.depth,
+                found=operation.depth,
+            )
+    return None
 
 
-def depth_limiter() -> SchemaExtension:
-    return AddValidationRules([depth_rule(settings.GRAPHQL_MAX_DEPTH)])
+class DocumentLimits(SchemaExtension):
+    """The token limit at parse time, the shape limits before validation, the cost before execution."""
+
+    def on_operation(self) -> Iterator[None]:
+        self.execution_context.parse_options["max_tokens"] = settings.GRAPHQL_MAX_TOKENS
+        yield
+        # graphql-core's token and introspection errors have no code; give
+        # them one on the way out. (Strawberry builds the result from the
+        # error list before the parse and validation hooks end, so this is
+        # the one place that sees them.)
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [_with_code(error) for error in result.errors]
+
+    def on_parse(self) -> Iterator[None]:
+        try:
+            yield
+        except GraphQLError as error:
+            # A parse cache before Strawberry's own parse may raise here.
+            raise _with_code(error) from None
+
+    def on_validate(self) -> Iterator[None]:
+        document = self.execution_context.graphql_document
+        if document is not None:
+            error = shape_error(document, ShapeLimits.current())
+            if error is not None:
+                # Raised, not stored: a validation cache after this extension
+                # would overwrite ``pre_execution_errors`` and run the rules.
+                raise error
+        yield
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        limit = settings.GRAPHQL_MAX_COST
+        try:
+            cost = estimate_cost(
+                context.schema._schema, context.graphql_document, context.operation_name, context.variables
+            )
+        except RecursionError:
+            # Only a document nested past the interpreter's stack gets here.
+            raise limit_error(
+                DEPTH_LIMIT_EXCEEDED, "The document is nested too deeply.", settings.GRAPHQL_MAX_DEPTH
+            ) from None
+        if cost is not None and cost > limit:
+            raise limit_error(
+                COST_LIMIT_EXCEEDED,
+                f"The operation's estimated cost is {cost}, over the limit of {limit} "
+                "(GRAPHQL_MAX_COST). Ask for smaller pages, fewer aliases or fewer large fields.",
+                limit,
+                cost=cost,
+            )
+        yield
 
 
-def aliases_limiter() -> SchemaExtension:
-    return AddValidationRules([aliases_rule(settings.GRAPHQL_MAX_ALIASES)])
+TOKEN_MESSAGE = re.compile(r"Document contains more than (\d+) tokens")
+INTROSPECTION_MESSAGE = "introspection has been disabled"
 
 
-def tokens_limiter() -> SchemaExtension:
-    return MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS)
+def _with_code(error: GraphQLError) -> GraphQLError:
+    """``error`` with the code of the limit it reports, if graphql-core gave it none."""
+    if (error.extensions or {}).get("code"):
+        return error
+    match = TOKEN_MESSAGE.search(error.message)
+    if match is not None:
+        extensions = {"code": TOKEN_LIMIT_EXCEEDED, "limit": int(match.group(1))}
+    elif INTROSPECTION_MESSAGE in error.message:
+        extensions = {"code": INTROSPECTION_DISABLED}
+    else:
+        return error
+    return GraphQLError(
+        error.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions=extensions,
+    )
+
+
+# graphql-core writes a suggestion as " Did you mean 'email'?", " Did you
+# mean 'a' or 'b'?", " Did you mean the enum value 'ASC'?", at the end of a
+# message or before " Found: ..."; GraphQL names never contain "?".
+SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
+
+
+def without_suggestion(error: GraphQLError) -> GraphQLError:
+    message = SUGGESTION.sub("", error.message)
+    if message == error.message:
+        return error
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions=error.extensions,
+    )
+
+
+class HideSuggestions(SchemaExtension):
+    """Removes graphql-core's "Did you mean ...?" from every error (introspection is off).
+
+    Suggestions name fields, arguments, types and enum values; with them a
+    client rebuilds the schema that introspection would have shown
+    (clairvoyance). graphql-core 3.3 can leave them out (``hide_suggestions``)
+    but Strawberry passes that neither to validation nor to execution, so the
+    text is removed here, from every error of the result, in one place, as
+    Apollo Server does. The errors are copied, never edited: a validation
+    cache may hold them.
+    """
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [without_suggestion(error) for error in result.errors]
 
 
 class _Nothing(SchemaExtension):
@@ -72,13 +290,16 @@ def introspection_switch() -> SchemaExtension:
     return _Nothing() if settings.GRAPHQL_INTROSPECTION else DisableIntrospection()
 
 
+def suggestions_switch() -> SchemaExtension:
+    return _Nothing() if settings.GRAPHQL_INTROSPECTION else HideSuggestions()
+
+
 def error_mask() -> SchemaExtension:
     return MaskErrors(should_mask_error=is_unexpected, error_message=MASKED_MESSAGE)
 
 
-LIMIT_EXTENSIONS: tuple[Callable[[], SchemaExtension], ...] = (
-    tokens_limiter,
-    depth_limiter,
-    aliases_limiter,
+LIMIT_EXTENSIONS: tuple[Callable[[], SchemaExtension] | type[SchemaExtension], ...] = (
+    suggestions_switch,
+    DocumentLimits,
     introspection_switch,
 )

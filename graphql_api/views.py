@@ -60,6 +60,7 @@ from .errors import (
     UNSUPPORTED_MEDIA_TYPE,
     database_was_unavailable,
 )
+from .limits import RESPONSE_TOO_LARGE
 from .schema import schema as default_schema
 
 CODES_BY_STATUS = {
@@ -82,6 +83,16 @@ def error_response(message: str, status: int, **headers: str) -> JsonResponse:
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
     return response
+
+
+def response_too_large(size: int, limit: int) -> dict[str, object]:
+    message = f"The response would be {size} bytes, over the limit of {limit} (GRAPHQL_MAX_RESPONSE_BYTES)."
+    return {
+        "data": None,
+        "errors": [
+            {"message": message, "extensions": {"code": RESPONSE_TOO_LARGE, "limit": limit, "size": size}}
+        ],
+    }
 
 
 def database_unavailable_response() -> JsonResponse:
@@ -189,11 +200,16 @@ class GraphQLView(StrawberryGraphQLView):
             raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null.")
         return data
 
-    def encode_json(self, data: object) -> str | bytes:
-        # The same bytes as Strawberry's json.dumps(DjangoJSONEncoder, compact,
-        # ASCII only), written by orjson when it can (see backend.fastjson).
-        encoded = fastjson.dumps(data, default=DjangoJSONEncoder().default, ensure_ascii=True)
-        return encoded if encoded is not None else super().encode_json(data)
+    def encode_json(self, data: object) -> bytes:
+        # UTF-8, not ASCII escapes (a non-ASCII character is 2-4 bytes, not 6),
+        # written by orjson when it can (see backend.fastjson).
+        encoded = fastjson.dumps_utf8(data, default=DjangoJSONEncoder().default)
+        limit = settings.GRAPHQL_MAX_RESPONSE_BYTES
+        if len(encoded) > limit:
+            # The backstop behind the cost limit (graphql_api.cost), which
+            # already bounds what an operation can produce before it runs.
+            return fastjson.dumps_utf8(response_too_large(len(encoded), limit), default=str)
+        return encoded
 
     def decode_json(self, data: str | bytes) -> object:
         try:

@@ -92,20 +92,46 @@ def test_rest_renderer_renders_none_as_an_empty_body():
 
 
 def graphql_reference(data) -> bytes:
-    # Strawberry's own encode_json for Django: compact, ASCII, DjangoJSONEncoder.
-    return json.dumps(data, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
+    # The standard library's compact UTF-8 JSON with Django's encoder, U+2028/9
+    # escaped as DRF escapes them; a lone surrogate (not UTF-8) as an escape.
+    try:
+        text = json.dumps(data, cls=DjangoJSONEncoder, separators=(",", ":"), ensure_ascii=False)
+        encoded = text.encode()
+    except UnicodeEncodeError:
+        encoded = json.dumps(data, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
+    return encoded.replace("\u2028".encode(), b"\\u2028").replace("\u2029".encode(), b"\\u2029")
 
 
 @pytest.mark.parametrize("data", [payload for payload in PAYLOADS if not isinstance(payload, ReturnDict)])
-def test_graphql_view_writes_what_strawberry_writes(data):
+def test_graphql_view_writes_utf8_json(data):
     try:
         expected = graphql_reference(data)
     except (TypeError, ValueError) as error:
         with pytest.raises(type(error)):
             GraphQLView(schema=schema).encode_json(data)
         return
-    encoded = GraphQLView(schema=schema).encode_json(data)
-    assert (encoded if isinstance(encoded, bytes) else encoded.encode()) == expected
+    assert GraphQLView(schema=schema).encode_json(data) == expected
+
+
+def test_graphql_writes_non_ascii_as_utf8_not_escapes():
+    encoded = GraphQLView(schema=schema).encode_json({"content": "é" * 10, "emoji": "😀"})
+    assert encoded == '{"content":"éééééééééé","emoji":"😀"}'.encode()
+    assert b"\\u" not in encoded
+    # A lone surrogate cannot be UTF-8: it is escaped, and the JSON stays valid.
+    assert json.loads(GraphQLView(schema=schema).encode_json({"t": "\ud800"})) == {"t": "\ud800"}
+    # Past 64 bits orjson refuses; the standard library writes the same JSON.
+    assert GraphQLView(schema=schema).encode_json({"n": 2**70}) == b'{"n":1180591620717411303424}'
+
+
+def test_graphql_responses_are_capped_in_bytes(settings):
+    settings.GRAPHQL_MAX_RESPONSE_BYTES = 1024
+    small = GraphQLView(schema=schema).encode_json({"data": {"t": "x" * 100}})
+    assert json.loads(small) == {"data": {"t": "x" * 100}}
+    refused = json.loads(GraphQLView(schema=schema).encode_json({"data": {"t": "é" * 600}}))
+    assert refused["data"] is None
+    [error] = refused["errors"]
+    assert error["extensions"] == {"code": "RESPONSE_TOO_LARGE", "limit": 1024, "size": 14 + 1200 + 3}
+    assert "GRAPHQL_MAX_RESPONSE_BYTES" in error["message"]
 
 
 def test_non_ascii_falls_back_to_the_standard_library():

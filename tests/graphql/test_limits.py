@@ -206,3 +206,47 @@ def test_expected_errors_keep_their_message_and_are_not_logged_as_errors(
     assert message in response.errors[0]["message"]
     assert "Unexpected error." not in [e["message"] for e in response.errors]
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+# Every limit error carries extensions.code (docs/GRAPHQL.md lists them)
+
+LIMIT_PROBES = [
+    ("GRAPHQL_MAX_TOKENS", 5, "{ me { id username } }", "TOKEN_LIMIT_EXCEEDED"),
+    (
+        "GRAPHQL_MAX_FRAGMENT_SPREADS",
+        0,
+        "{ me { ...U } } fragment U on User { id }",
+        "FRAGMENT_SPREAD_LIMIT_EXCEEDED",
+    ),
+    ("GRAPHQL_MAX_FIELDS", 1, "{ me { id } }", "FIELD_LIMIT_EXCEEDED"),
+    ("GRAPHQL_MAX_FIELDS_PER_SELECTION", 1, "{ me { id username } }", "SELECTION_LIMIT_EXCEEDED"),
+    ("GRAPHQL_MAX_FIELD_COMPARISONS", 0, "{ me { id id } }", "FIELD_COMPARISON_LIMIT_EXCEEDED"),
+    ("GRAPHQL_MAX_ALIASES", 0, "{ a: me { id } }", "ALIAS_LIMIT_EXCEEDED"),
+    ("GRAPHQL_MAX_DEPTH", 1, "{ me { profile { bio } } }", "DEPTH_LIMIT_EXCEEDED"),
+    ("GRAPHQL_MAX_COST", 1, "{ me { id } }", "COST_LIMIT_EXCEEDED"),
+    ("GRAPHQL_INTROSPECTION", False, "{ __schema { queryType { name } } }", "INTROSPECTION_DISABLED"),
+]
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "query", "code"), LIMIT_PROBES, ids=[p[3] for p in LIMIT_PROBES]
+)
+def test_every_limit_error_has_a_code(gql_owner, settings, setting, value, query, code):
+    assert gql_owner.run(query).errors is None
+    setattr(settings, setting, value)
+    response = gql_owner.run(query)
+    assert response.data is None
+    for error in response.errors:
+        assert error["extensions"]["code"] == code, error
+        if setting != "GRAPHQL_INTROSPECTION":
+            assert error["extensions"]["limit"] == value
+
+
+def test_a_response_past_the_byte_limit_is_refused_with_a_code(gql_owner, user, settings):
+    ExampleFactory(user=user, content="é" * 5000)
+    settings.GRAPHQL_MAX_RESPONSE_BYTES = 8000
+    assert gql_owner.run("{ examples { results { title } } }").errors is None
+    [error] = gql_owner.run("{ examples { results { content } } }").errors
+    assert error["extensions"]["code"] == "RESPONSE_TOO_LARGE"
+    assert error["extensions"]["limit"] == 8000
+    assert error["extensions"]["size"] > 10_000

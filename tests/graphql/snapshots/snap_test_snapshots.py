@@ -229,6 +229,11 @@ snapshots['test_limit_error_shapes 1'] = {
         'data': None,
         'errors': [
             {
+                'extensions': {
+                    'code': 'ALIAS_LIMIT_EXCEEDED',
+                    'found': 16,
+                    'limit': 15
+                },
                 'message': '16 aliases found. Allowed: 15'
             }
         ]
@@ -237,22 +242,12 @@ snapshots['test_limit_error_shapes 1'] = {
         'data': None,
         'errors': [
             {
-                'locations': [
-                    {
-                        'column': 59,
-                        'line': 1
-                    }
-                ],
+                'extensions': {
+                    'code': 'DEPTH_LIMIT_EXCEEDED',
+                    'found': 11,
+                    'limit': 10
+                },
                 'message': "'Deep' exceeds maximum operation depth of 10"
-            },
-            {
-                'locations': [
-                    {
-                        'column': 19,
-                        'line': 1
-                    }
-                ],
-                'message': "Cannot query field 'f' on type 'User'."
             }
         ]
     },
@@ -260,6 +255,10 @@ snapshots['test_limit_error_shapes 1'] = {
         'data': None,
         'errors': [
             {
+                'extensions': {
+                    'code': 'TOKEN_LIMIT_EXCEEDED',
+                    'limit': 2000
+                },
                 'locations': [
                     {
                         'column': 5999,
