@@ -219,6 +219,12 @@ GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 15, minimum=0)
 GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 2000, minimum=1)
 GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", True)
 GRAPHIQL_ENABLED = env_bool("GRAPHIQL_ENABLED", False)
+# Trusted documents (graphql_api.persisted): the frontend's operations, compiled by
+# `npm run codegen`. With the switch on, any other query is refused (staff excepted).
+GRAPHQL_TRUSTED_DOCUMENTS_ONLY = env_bool("GRAPHQL_TRUSTED_DOCUMENTS_ONLY", False)
+GRAPHQL_TRUSTED_DOCUMENTS_MANIFEST = env_str(
+    "GRAPHQL_TRUSTED_DOCUMENTS_MANIFEST", str(BASE_DIR / "frontend" / "generated" / "persisted-documents.json")
+)
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 # LOG_FORMAT=json gives one JSON object per line (the production default).
