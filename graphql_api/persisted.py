@@ -106,7 +106,9 @@ def _operation_names(document: DocumentNode) -> tuple[str, ...]:
 def load_document(sha256: str, text: object, schema: Any, source: str) -> TrustedDocument:
     """One manifest entry, checked: its hash, its syntax, one named operation, the schema's rules."""
     if not isinstance(text, str):
-        raise ManifestError(f"{source}: the entry {sha256!r} is not a document string; run `{CODEGEN_COMMAND}`.")
+        raise ManifestError(
+            f"{source}: the entry {sha256!r} is not a document string; run `{CODEGEN_COMMAND}`."
+        )
     if sha256_hex(text) != sha256:
         raise ManifestError(
             f"{source}: the entry {sha256!r} is not the sha256 of its document; run `{CODEGEN_COMMAND}`."
@@ -117,7 +119,9 @@ def load_document(sha256: str, text: object, schema: Any, source: str) -> Truste
         raise ManifestError(f"{source}: the document {sha256} does not parse: {error.message}") from None
     names = _operation_names(document)
     if len(names) != 1 or names[0] == "<anonymous>":
-        raise ManifestError(f"{source}: the document {sha256} must hold exactly one named operation, not {names}.")
+        raise ManifestError(
+            f"{source}: the document {sha256} must hold exactly one named operation, not {names}."
+        )
     errors = validate_document(schema._schema, document, tuple(specified_rules))
     if errors:
         problems = "; ".join(error.message for error in errors)
@@ -133,7 +137,9 @@ def load_manifest(path: str | Path, schema: Any) -> Manifest:
     try:
         entries = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ManifestError(f"The trusted documents manifest {source} is missing; run `{CODEGEN_COMMAND}`.") from None
+        raise ManifestError(
+            f"The trusted documents manifest {source} is missing; run `{CODEGEN_COMMAND}`."
+        ) from None
     except (ValueError, UnicodeDecodeError) as error:
         raise ManifestError(f"The trusted documents manifest {source} is not valid JSON: {error}") from None
     if not isinstance(entries, dict):
@@ -223,14 +229,18 @@ def resolve_request(data: GraphQLRequestData, raw: Mapping[str, Any], user: Any)
         # then an ordinary query (nothing is registered: the manifest is fixed).
         if sha256_hex(data.query) != sha256:
             raise _bad_request("`extensions.persistedQuery.sha256Hash` is not the sha256 of `query`.")
-    if data.query is not None and settings.GRAPHQL_TRUSTED_DOCUMENTS_ONLY and not _may_send_any_query(user):
-        if get_manifest().for_text(data.query) is None:
-            raise PersistedDocumentError(
-                400,
-                "This server runs only trusted documents: send the operation's `documentId` "
-                '("sha256:<hex>") from the frontend\'s manifest instead of `query`.',
-                PERSISTED_QUERY_REQUIRED,
-            )
+    if (
+        data.query is not None
+        and settings.GRAPHQL_TRUSTED_DOCUMENTS_ONLY
+        and not _may_send_any_query(user)
+        and get_manifest().for_text(data.query) is None
+    ):
+        raise PersistedDocumentError(
+            400,
+            "This server runs only trusted documents: send the operation's `documentId` "
+            '("sha256:<hex>") from the frontend\'s manifest instead of `query`.',
+            PERSISTED_QUERY_REQUIRED,
+        )
     return data
 
 
@@ -283,5 +293,7 @@ class TrustedDocuments(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         if self.trusted is not None and context.graphql_document is self.trusted.document:
-            context.validation_rules = tuple(rule for rule in context.validation_rules if rule not in STARTUP_RULES)
+            context.validation_rules = tuple(
+                rule for rule in context.validation_rules if rule not in STARTUP_RULES
+            )
         yield

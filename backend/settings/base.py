@@ -223,7 +223,8 @@ GRAPHIQL_ENABLED = env_bool("GRAPHIQL_ENABLED", False)
 # `npm run codegen`. With the switch on, any other query is refused (staff excepted).
 GRAPHQL_TRUSTED_DOCUMENTS_ONLY = env_bool("GRAPHQL_TRUSTED_DOCUMENTS_ONLY", False)
 GRAPHQL_TRUSTED_DOCUMENTS_MANIFEST = env_str(
-    "GRAPHQL_TRUSTED_DOCUMENTS_MANIFEST", str(BASE_DIR / "frontend" / "generated" / "persisted-documents.json")
+    "GRAPHQL_TRUSTED_DOCUMENTS_MANIFEST",
+    str(BASE_DIR / "frontend" / "generated" / "persisted-documents.json"),
 )
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
