@@ -34,7 +34,7 @@ import json
 import re
 import threading
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -68,12 +68,36 @@ class PersistedDocumentError(HTTPException):
         self.code = code
 
 
+# Distinct sets of per-request rules whose result a document keeps: one per
+# combination of settings and caller kind in practice; a rule built per
+# request (a new class each time) is validated again, never piles up.
+MAX_VALIDATIONS_KEPT = 32
+
+
 @dataclass(frozen=True)
 class TrustedDocument:
     sha256: str
     text: str
     document: DocumentNode
     operation_names: tuple[str, ...]
+    _validated: dict[tuple[type, ...], tuple[GraphQLError, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def validate(self, schema: Any, rules: tuple[type, ...]) -> list[GraphQLError]:
+        """The errors of the per-request ``rules`` (the standard ones passed at start).
+
+        Kept per rules tuple, as ``graphql_api.caching`` keeps a text's: a rule's
+        verdict depends only on the schema, the document and the rule class (one
+        class per limit value, see ``graphql_api.limits``).
+        """
+        errors = self._validated.get(rules)
+        if errors is None:
+            errors = tuple(validate_document(schema, self.document, rules)) if rules else ()
+            if len(self._validated) >= MAX_VALIDATIONS_KEPT:
+                self._validated.clear()
+            self._validated[rules] = errors
+        return list(errors)
 
 
 class Manifest:
@@ -132,10 +156,15 @@ def load_document(sha256: str, text: object, schema: Any, source: str) -> Truste
     return TrustedDocument(sha256=sha256, text=text, document=document, operation_names=names)
 
 
+def load_manifest_entries(path: str | Path | None = None) -> Any:
+    """The manifest's JSON as stored (the configured one by default)."""
+    return json.loads(Path(path or settings.GRAPHQL_TRUSTED_DOCUMENTS_MANIFEST).read_text(encoding="utf-8"))
+
+
 def load_manifest(path: str | Path, schema: Any) -> Manifest:
     source = str(path)
     try:
-        entries = json.loads(Path(path).read_text(encoding="utf-8"))
+        entries = load_manifest_entries(path)
     except FileNotFoundError:
         raise ManifestError(
             f"The trusted documents manifest {source} is missing; run `{CODEGEN_COMMAND}`."
@@ -267,8 +296,9 @@ class TrustedDocuments(SchemaExtension):
     no parse cache parses it; and again in ``on_parse`` for a cache that sets
     the document unconditionally (Strawberry's ``ParserCache``) and comes
     before this extension. ``on_validate`` must come after every extension that
-    adds validation rules: it drops only graphql-core's standard rules, which
-    the document passed at start, and keeps the rest.
+    adds validation rules (as ``graphql_api.caching`` must): it runs the rules
+    present then except graphql-core's standard ones, which the document passed
+    at start, and keeps the verdict per set of rules.
     """
 
     def __init__(self) -> None:
@@ -293,7 +323,8 @@ class TrustedDocuments(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         if self.trusted is not None and context.graphql_document is self.trusted.document:
-            context.validation_rules = tuple(
-                rule for rule in context.validation_rules if rule not in STARTUP_RULES
-            )
+            # Only the rules the start did not run, each set's verdict kept:
+            # setting the errors here tells Strawberry validation is done.
+            rules = tuple(rule for rule in context.validation_rules if rule not in STARTUP_RULES)
+            context.pre_execution_errors = self.trusted.validate(context.schema._schema, rules)
         yield
