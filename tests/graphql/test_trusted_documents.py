@@ -513,3 +513,15 @@ def test_a_staff_session_in_graphiql_may_explore(db):
 
 
 pytestmark = pytest.mark.django_db
+
+
+def test_a_document_keeps_a_bounded_number_of_validation_verdicts():
+    from graphql import ValidationRule
+
+    [document] = [d for d in persisted.get_manifest().by_hash.values() if d.operation_names == ("Me",)]
+    rule_sets = [
+        (type(f"Rule{n}", (ValidationRule,), {}),) for n in range(persisted.MAX_VALIDATIONS_KEPT + 8)
+    ]
+    for rules in rule_sets:
+        assert document.validate(schema._schema, rules) == []
+    assert 0 < len(document._validated) <= persisted.MAX_VALIDATIONS_KEPT
