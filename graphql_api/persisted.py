@@ -194,11 +194,6 @@ def get_manifest() -> Manifest:
     return manifest
 
 
-def forget_manifests() -> None:
-    """Drop the loaded manifests (tests that rewrite a manifest file)."""
-    _manifests.clear()
-
-
 # -- requests -----------------------------------------------------------------------------
 
 
