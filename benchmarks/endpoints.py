@@ -53,6 +53,26 @@ def _gql(query: str) -> str:
     return json.dumps({"query": query})
 
 
+def _trusted_list_bodies(page: int) -> tuple[str, str]:
+    """The frontend's ``Examples`` operation (the same five fields) as text, and as its document id.
+
+    The text is the manifest document reprinted (graphql-core's multi-line
+    form, what a client sends without ids), so it takes the ordinary path:
+    parsed and validated, through the per-process document cache.
+    """
+    from graphql import parse, print_ast
+
+    from graphql_api.persisted import load_manifest_entries
+
+    [(sha256, text)] = [
+        (sha256, text) for sha256, text in load_manifest_entries().items() if "query Examples(" in text
+    ]
+    variables = {"pagination": {"limit": page}}
+    as_text = json.dumps({"query": print_ast(parse(text)), "variables": variables})
+    as_id = json.dumps({"documentId": f"sha256:{sha256}", "variables": variables})
+    return as_text, as_id
+
+
 def endpoints(detail_id: int) -> list[Endpoint]:
     """Every measured endpoint; ``detail_id`` is one of the measured user's rows."""
     list_gql = {page: _gql(LIST_QUERY % (page, FIELDS_GQL)) for page in (20, 100)}
@@ -93,6 +113,26 @@ def endpoints(detail_id: int) -> list[Endpoint]:
             notes="the costliest document to validate within the limits (graphql_api.limits)",
         )
     )
+    # Trusted documents: the same operation sent as text and as its id, in the same run.
+    for page in (20, 100):
+        as_text, as_id = _trusted_list_bodies(page)
+        for name, body, notes in (
+            ("text", as_text, "frontend's Examples operation as text"),
+            ("id", as_id, "the same operation as a trusted document id"),
+        ):
+            rows.append(
+                Endpoint(
+                    f"strawberry_list_{page}_{name}",
+                    "strawberry",
+                    "list",
+                    "POST",
+                    "/graphql/",
+                    body,
+                    page=page,
+                    notes=notes,
+                    tags=("trusted-documents",),
+                )
+            )
     for page in (20, 100):
         rows.append(
             Endpoint(

@@ -106,6 +106,18 @@ function unwrap<TPayload extends { __typename: string }>(payload: TPayload): Suc
   return payload as Succeeded<TPayload>;
 }
 
+/**
+ * The trusted document id of an operation: `sha256:<hex>`, the hash codegen
+ * embedded in the document (`__meta__.hash`) and wrote to the manifest.
+ */
+export function documentId<TResult, TVariables>(document: TypedDocumentString<TResult, TVariables>): string {
+  const hash: unknown = document.__meta__?.['hash'];
+  if (typeof hash !== 'string') {
+    throw new Error('This document has no persisted hash: run `npm run codegen`.');
+  }
+  return `sha256:${hash}`;
+}
+
 export class BackendClient {
   readonly baseUrl: string;
   auth: Auth = { kind: 'anonymous' };
@@ -148,7 +160,13 @@ export class BackendClient {
     return data;
   }
 
-  /** Run one operation from operations/*.graphql with its typed variables. */
+  /**
+   * Run one operation from operations/*.graphql with its typed variables.
+   *
+   * It is sent as a trusted document: its sha256 (`documentId`, from the
+   * manifest `npm run codegen` writes), not its text, so it also runs on a
+   * server with GRAPHQL_TRUSTED_DOCUMENTS_ONLY (the production default).
+   */
   async graphql<TResult, TVariables>(
     document: TypedDocumentString<TResult, TVariables>,
     ...[variables]: VariablesArgs<TVariables>
@@ -157,7 +175,7 @@ export class BackendClient {
       method: 'POST',
       credentials: this.auth.kind === 'session' ? 'include' : 'omit',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...this.authHeaders() },
-      body: JSON.stringify({ query: document.toString(), variables: variables ?? {} }),
+      body: JSON.stringify({ documentId: documentId(document), variables: variables ?? {} }),
     });
     const body = (await response.json()) as { data?: TResult | null; errors?: GraphQLErrorEntry[] };
     if (body.errors?.length || !response.ok || body.data == null) {

@@ -21,6 +21,7 @@ from .caching import DocumentCache
 from .errors import log_errors, mark_database_unavailable
 from .limits import LIMIT_EXTENSIONS, error_mask
 from .mutations import Mutation
+from .persisted import TrustedDocuments
 from .queries import Query
 
 
@@ -57,6 +58,8 @@ def build_schema() -> GraphQLSchema:
         extensions=[
             *LIMIT_EXTENSIONS,
             RequireAuthentication,
+            # After every extension that adds validation rules, before the parse cache (see there).
+            TrustedDocuments,
             # After every extension that adds validation rules (see there).
             DocumentCache,
             QueryOptimizer,

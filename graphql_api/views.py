@@ -61,6 +61,7 @@ from .errors import (
     database_was_unavailable,
 )
 from .limits import RESPONSE_TOO_LARGE
+from .persisted import has_document_id, resolve_request
 from .schema import schema as default_schema
 
 CODES_BY_STATUS = {
@@ -76,9 +77,9 @@ CODES_BY_STATUS = {
 ALLOWED_METHODS = "GET, POST"
 
 
-def error_response(message: str, status: int, **headers: str) -> JsonResponse:
+def error_response(message: str, status: int, code: str | None = None, **headers: str) -> JsonResponse:
     """An HTTP-level refusal, in the shape GraphQL clients read errors from."""
-    code = CODES_BY_STATUS.get(status, BAD_REQUEST)
+    code = code or CODES_BY_STATUS.get(status, BAD_REQUEST)
     response = JsonResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status=status)
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
@@ -123,6 +124,8 @@ class GraphQLView(StrawberryGraphQLView):
     # Set per request in dispatch() from settings.GRAPHIQL_ENABLED.
     graphql_ide = None
     _body_must_be_object = False
+    # The POST body as decoded, for the fields Strawberry does not keep (documentId).
+    _decoded_body: object = None
 
     @classonlymethod
     def as_view(cls, **initkwargs: Any):
@@ -180,7 +183,7 @@ class GraphQLView(StrawberryGraphQLView):
             return error_response(
                 "GraphiQL is not enabled here; send a query (GET ?query=... or POST JSON).", 404
             )
-        return error_response(exc.reason, exc.status_code)
+        return error_response(exc.reason, exc.status_code, code=getattr(exc, "code", None))
 
     def render_graphql_ide(self, request: HttpRequest) -> HttpResponse:
         # The page reads the csrftoken cookie and sends it as X-CSRFToken;
@@ -198,7 +201,20 @@ class GraphQLView(StrawberryGraphQLView):
         data = super().parse_http_body(request)
         if not isinstance(data.operation_name, str | None):
             raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null.")
-        return data
+        # Trusted documents (graphql_api.persisted): an id becomes its document;
+        # with GRAPHQL_TRUSTED_DOCUMENTS_ONLY other queries are refused.
+        raw = request.query_params if request.method == "GET" else self._decoded_body
+        return resolve_request(data, raw if isinstance(raw, dict) else {}, request.request.user)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        value = super().parse_json(data)
+        if self._body_must_be_object and self._decoded_body is None:
+            self._decoded_body = value
+        return value
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A GET naming a persisted document is an operation, not a page load.
+        return super().should_render_graphql_ide(request) and not has_document_id(request.query_params)
 
     def encode_json(self, data: object) -> bytes:
         # UTF-8, not ASCII escapes (a non-ASCII character is 2-4 bytes, not 6),

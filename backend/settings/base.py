@@ -232,6 +232,13 @@ GRAPHQL_COST_UNBOUNDED_TEXT_WEIGHT = env_int("GRAPHQL_COST_UNBOUNDED_TEXT_WEIGHT
 GRAPHQL_MAX_RESPONSE_BYTES = env_int("GRAPHQL_MAX_RESPONSE_BYTES", 32 * 1024 * 1024, minimum=1024)
 GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", True)
 GRAPHIQL_ENABLED = env_bool("GRAPHIQL_ENABLED", False)
+# Trusted documents (graphql_api.persisted): the frontend's operations, compiled by
+# `npm run codegen`. With the switch on, any other query is refused (staff excepted).
+GRAPHQL_TRUSTED_DOCUMENTS_ONLY = env_bool("GRAPHQL_TRUSTED_DOCUMENTS_ONLY", False)
+GRAPHQL_TRUSTED_DOCUMENTS_MANIFEST = env_str(
+    "GRAPHQL_TRUSTED_DOCUMENTS_MANIFEST",
+    str(BASE_DIR / "frontend" / "generated" / "persisted-documents.json"),
+)
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 # LOG_FORMAT=json gives one JSON object per line (the production default).

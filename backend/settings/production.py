@@ -40,3 +40,4 @@ LOGGING["handlers"]["console"]["formatter"] = env_str("LOG_FORMAT", "json")  # n
 
 GRAPHIQL_ENABLED = env_bool("GRAPHIQL_ENABLED", False)
 GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", False)
+GRAPHQL_TRUSTED_DOCUMENTS_ONLY = env_bool("GRAPHQL_TRUSTED_DOCUMENTS_ONLY", True)

@@ -21,6 +21,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", ["http://localhost:3000"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", ["http://localhost:3000"])
 GRAPHIQL_ENABLED = True
+# Any query runs unless a test turns trusted documents only on.
+GRAPHQL_TRUSTED_DOCUMENTS_ONLY = False
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -52,6 +52,7 @@ from .graphiql_assets import Asset, load_graphiql_assets
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(__file__).resolve().parent / "site"
+MANIFEST = ROOT / "frontend" / "generated" / "persisted-documents.json"
 FRONTEND_PORT = 3000
 FRONTEND_ORIGIN = f"http://localhost:{FRONTEND_PORT}"
 ADMIN_USERNAME = "e2e-admin"
@@ -217,6 +218,7 @@ def _backend_env(db_path: Path) -> dict[str, str]:
             "CSRF_TRUSTED_ORIGINS",
             "GRAPHIQL_ENABLED",
             "GRAPHQL_INTROSPECTION",
+            "GRAPHQL_TRUSTED_DOCUMENTS_ONLY",
             "ALLOWED_HOSTS",
         }
     }
@@ -233,11 +235,26 @@ def _backend_env(db_path: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def backend(tmp_path_factory, pytestconfig) -> Iterator[Backend]:
-    folder = tmp_path_factory.mktemp("backend")
+    with _run_backend(tmp_path_factory, pytestconfig, "backend") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def trusted_backend(tmp_path_factory, pytestconfig) -> Iterator[Backend]:
+    """A second backend in production's GraphQL mode: GRAPHQL_TRUSTED_DOCUMENTS_ONLY=1."""
+    with _run_backend(
+        tmp_path_factory, pytestconfig, "trusted-backend", GRAPHQL_TRUSTED_DOCUMENTS_ONLY="1"
+    ) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def _run_backend(tmp_path_factory, pytestconfig, name: str, **extra_env: str) -> Iterator[Backend]:
+    folder = tmp_path_factory.mktemp(name)
     db_path = folder / "e2e.sqlite3"
     log = folder / "server.log"
-    pytestconfig.stash[ARTIFACTS_KEY].append(f"backend log: {log}")
-    env = _backend_env(db_path)
+    pytestconfig.stash[ARTIFACTS_KEY].append(f"{name} log: {log}")
+    env = {**_backend_env(db_path), **extra_env}
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     subprocess.run(
@@ -287,6 +304,13 @@ def backend(tmp_path_factory, pytestconfig) -> Iterator[Backend]:
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):
         pass
+
+    def translate_path(self, path):
+        # The page takes its operations' ids from the committed manifest, as
+        # the real frontend's build does from the same file.
+        if urlsplit(path).path == "/persisted-documents.json":
+            return str(MANIFEST)
+        return super().translate_path(path)
 
     def end_headers(self):
         # The fixture page must never come from the browser's cache.

@@ -12,6 +12,14 @@ STRONG = "a-Strong-passphrase-42"
 UNAVAILABLE = {"detail": "The database is unavailable. Try again shortly."}
 
 
+def examples_by_id() -> dict:
+    """The frontend's Examples operation as a trusted document id: production runs only those."""
+    from graphql_api.persisted import load_manifest_entries
+
+    [sha256] = [key for key, text in load_manifest_entries().items() if "query Examples(" in text]
+    return {"documentId": f"sha256:{sha256}", "variables": {}}
+
+
 @pytest.fixture(scope="module")
 def server(start_server):
     # Persistent connections, as deployed: the interesting case for reconnects.
@@ -46,9 +54,7 @@ def test_outage_is_503_json_and_recovery_needs_no_restart(server, token, pg_clus
             assert b"Traceback" not in api.body
             login = server.request("POST", "/api/auth/login/", {"username": "x", "password": "y"})
             assert (login.status, login.json()) == (503, UNAVAILABLE)
-            graphql = server.request(
-                "POST", "/graphql/", {"query": "{ examples { totalCount } }"}, headers=auth
-            )
+            graphql = server.request("POST", "/graphql/", examples_by_id(), headers=auth)
             assert graphql.status == 503
             assert graphql.json()["errors"][0]["extensions"] == {"code": "SERVICE_UNAVAILABLE"}
         assert server.request("GET", "/health/").status == 200  # liveness does not need the database
@@ -57,9 +63,9 @@ def test_outage_is_503_json_and_recovery_needs_no_restart(server, token, pg_clus
 
     assert server.request("GET", "/ready/").status == 200
     assert server.request("GET", "/api/auth/user/", headers=auth).status == 200
-    graphql = server.request("POST", "/graphql/", {"query": "{ examples { totalCount } }"}, headers=auth)
+    graphql = server.request("POST", "/graphql/", examples_by_id(), headers=auth)
     assert graphql.status == 200
-    assert graphql.json() == {"data": {"examples": {"totalCount": 0}}}
+    assert graphql.json()["data"]["examples"]["totalCount"] == 0
     assert server.process.poll() is None  # the same process, never restarted
 
 

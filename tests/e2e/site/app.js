@@ -7,18 +7,22 @@
 const API = new URL(location.href).searchParams.get('api');
 const state = { csrfToken: null };
 
-const EXAMPLES_QUERY = `query Examples($pagination: OffsetPaginationInput) {
-  examples(pagination: $pagination) { totalCount results { id title } }
-}`;
-const CREATE_EXAMPLE = `mutation CreateExample($data: ExampleInput!) {
-  createExample(data: $data) {
-    __typename
-    ... on Example { id title }
-    ... on OperationInfo { messages { kind field message } }
-  }
-}`;
-const ME_QUERY = 'query Me { me { username } }';
-
+// The page sends trusted documents: each operation's sha256 from the manifest
+// `npm run codegen` writes (frontend/generated/persisted-documents.json, served
+// next to this page), never its text, so it runs on a server with
+// GRAPHQL_TRUSTED_DOCUMENTS_ONLY (production) as on a development one.
+const manifest = fetch('persisted-documents.json', { cache: 'no-store' })
+  .then((response) => response.json())
+  .then((entries) => {
+    const ids = {};
+    for (const [hash, text] of Object.entries(entries)) {
+      const [, name] = text.match(/\b(?:query|mutation)\s+(\w+)/) ?? [];
+      if (name) ids[name] = `sha256:${hash}`;
+    }
+    return ids;
+  });
+// Not in the manifest: what an attacker (or a hand-written script) would send.
+const ARBITRARY_QUERY = '{ examples { totalCount } }';
 const $ = (id) => document.getElementById(id);
 
 function show(step, status, text) {
@@ -44,7 +48,7 @@ async function rest(path, { method = 'GET', body } = {}) {
   return data;
 }
 
-async function graphql(mode, query, variables = {}, { csrf = true } = {}) {
+async function post(mode, payload, { csrf = true } = {}) {
   const headers = { 'Content-Type': 'application/json' };
   if (mode === 'session' && csrf) headers['X-CSRFToken'] = state.csrfToken;
   if (mode === 'token') headers.Authorization = `Token ${$('token').value}`;
@@ -52,9 +56,15 @@ async function graphql(mode, query, variables = {}, { csrf = true } = {}) {
     method: 'POST',
     credentials: mode === 'session' ? 'include' : 'omit',
     headers,
-    body: JSON.stringify({ query, variables }),
+    body: JSON.stringify(payload),
   });
   return { status: response.status, body: await response.json() };
+}
+
+async function graphql(mode, operationName, variables = {}, options = {}) {
+  const documentId = (await manifest)[operationName];
+  if (!documentId) throw new Error(`${operationName} is not in the manifest`);
+  return post(mode, { documentId, operationName, variables }, options);
 }
 
 function describeErrors(result) {
@@ -63,14 +73,14 @@ function describeErrors(result) {
 }
 
 async function listExamples(mode) {
-  const result = await graphql(mode, EXAMPLES_QUERY, { pagination: { limit: 10 } });
+  const result = await graphql(mode, 'Examples', { pagination: { limit: 10 } });
   if (result.body.errors) throw new Error(describeErrors(result));
   const { totalCount, results } = result.body.data.examples;
   return `totalCount=${totalCount} titles=${JSON.stringify(results.map((example) => example.title))}`;
 }
 
 async function createExample(mode, options) {
-  const result = await graphql(mode, CREATE_EXAMPLE, { data: { title: $('title').value } }, options);
+  const result = await graphql(mode, 'CreateExample', { data: { title: $('title').value } }, options);
   if (result.body.errors) throw new Error(describeErrors(result));
   const payload = result.body.data.createExample;
   if (payload.__typename !== 'Example') throw new Error(JSON.stringify(payload.messages));
@@ -108,9 +118,14 @@ const actions = {
   'token-examples': () => listExamples('token'),
   'token-create': () => createExample('token'),
   'anonymous-me': async () => {
-    const result = await graphql('anonymous', ME_QUERY);
+    const result = await graphql('anonymous', 'Me');
     if (result.body.errors) throw new Error(describeErrors(result));
     return `me=${JSON.stringify(result.body.data.me)}`;
+  },
+  'token-arbitrary': async () => {
+    const result = await post('token', { query: ARBITRARY_QUERY });
+    if (result.body.errors) throw new Error(describeErrors(result));
+    return `totalCount=${result.body.data.examples.totalCount}`;
   },
 };
 
