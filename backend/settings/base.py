@@ -185,12 +185,17 @@ TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
     "database": "django_tasks_db.DatabaseBackend",
 }
-TASKS_BACKEND = env_str("TASKS_BACKEND", "immediate")
-if TASKS_BACKEND not in TASK_BACKENDS:
-    raise ImproperlyConfigured(
-        f"TASKS_BACKEND must be one of {sorted(TASK_BACKENDS)}, got {TASKS_BACKEND!r}."
-    )
-TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
+
+
+def tasks_from_env(default: str) -> dict:
+    """The TASKS setting for TASKS_BACKEND (immediate or database)."""
+    name = env_str("TASKS_BACKEND", default)
+    if name not in TASK_BACKENDS:
+        raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {sorted(TASK_BACKENDS)}, got {name!r}.")
+    return {"default": {"BACKEND": TASK_BACKENDS[name]}}
+
+
+TASKS = tasks_from_env("immediate")
 # A mail that fails is tried again after 30 s, 60 s, 120 s, ... up to this many
 # attempts in all; every failure is logged, the last one as an error.
 MAIL_TASK_MAX_ATTEMPTS = env_int("MAIL_TASK_MAX_ATTEMPTS", 5, minimum=1)

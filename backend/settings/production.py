@@ -3,8 +3,6 @@
 A missing required variable stops start-up with a message naming it.
 """
 
-from django.core.exceptions import ImproperlyConfigured
-
 from .base import *  # noqa: F403
 from .env import env_bool, env_int, env_list, env_required, env_str
 
@@ -45,9 +43,4 @@ GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", False)
 
 # Mail and other background work wait in the database for `manage.py
 # db_worker` (started by scripts/serve.sh), surviving restarts of either.
-TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
-if TASKS_BACKEND not in TASK_BACKENDS:  # noqa: F405
-    raise ImproperlyConfigured(
-        f"TASKS_BACKEND must be one of {sorted(TASK_BACKENDS)}, got {TASKS_BACKEND!r}."
-    )  # noqa: F405
-TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}  # noqa: F405
+TASKS = tasks_from_env("database")  # noqa: F405
