@@ -158,6 +158,9 @@ def test_the_last_attempt_enqueues_nothing(user, flaky):
     assert default_task_backend.results == []
 
 
+# db_worker closes connections between tasks (close_old_connections), as a
+# real worker does: the data must be committed, not in a test transaction.
+@pytest.mark.django_db(transaction=True)
 @override_settings(TASKS=DATABASE)
 def test_the_database_queue_holds_the_mail_until_the_worker_sends_it(api_client, user):
     """The production path: a row per request, sent by `manage.py db_worker`."""
@@ -173,6 +176,9 @@ def test_the_database_queue_holds_the_mail_until_the_worker_sends_it(api_client,
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
 
 
+# db_worker closes connections between tasks (close_old_connections), as a
+# real worker does: the data must be committed, not in a test transaction.
+@pytest.mark.django_db(transaction=True)
 @override_settings(TASKS=DATABASE, MAIL_TASK_MAX_ATTEMPTS=3)
 def test_a_failed_send_in_the_worker_is_requeued_for_later(user, flaky):
     flaky.failures = 100

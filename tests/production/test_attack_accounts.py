@@ -9,9 +9,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -232,3 +234,72 @@ def test_password_reset_without_a_mail_server_answers_alike_and_queues_the_work(
     assert _queued(pg_cluster, account["email"]) == [("FAILED", 1), ("READY", 2)]
     assert _queued(pg_cluster, unknown) == [("SUCCESSFUL", 1)]
     assert "retrying in 30 s" in worker.stderr + worker.stdout
+
+
+def test_make_serve_starts_and_stops_the_task_worker(tmp_path):
+    """scripts/serve.sh (what `make serve` runs): the worker drains the queue, and Ctrl-C stops it."""
+    port = _closed_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DB_", "DJANGO_", "REDIS", "PG_"))},
+        **MAIL_ENV,
+        "PG_STATE": str(tmp_path / "postgres.env"),
+        "REDIS_STATE": str(tmp_path / "redis.env"),
+        "PORT": str(port),
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": "1",
+    }
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        serve = subprocess.Popen(
+            [str(ROOT / "scripts" / "serve.sh")], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, as a terminal gives it
+        )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_for(lambda: urllib.request.urlopen(base + "/health/", timeout=2).status == 200, serve, log)
+        worker_pid = int(re.search(r"Task worker started \(pid (\d+)\)", log.read_text()).group(1))
+        unknown = f"nobody-{uuid.uuid4().hex[:8]}@example.com"
+        request = urllib.request.Request(
+            base + "/api/auth/password/reset/",
+            data=json.dumps({"email": unknown}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        assert urllib.request.urlopen(request, timeout=10).status == 202
+        # The worker picks the task up on its own (an unknown address: it succeeds doing nothing).
+        state = dict(
+            line.split("=", 1) for line in (tmp_path / "postgres.env").read_text().splitlines() if "=" in line
+        )
+        cluster = type("C", (), {"psql": _Psql(state).psql})()
+        _wait_for(lambda: _queued(cluster, unknown) == [("SUCCESSFUL", 1)], serve, log)
+    finally:
+        os.killpg(serve.pid, signal.SIGINT)  # Ctrl-C
+        serve.wait(timeout=60)
+    with pytest.raises(ProcessLookupError):
+        os.kill(worker_pid, 0)
+
+
+class _Psql:
+    def __init__(self, state: dict[str, str]) -> None:
+        self.state = state
+
+    def psql(self, sql: str) -> str:
+        # The cluster is stopped by serve.sh's own exit; read it while it runs.
+        return subprocess.run(
+            ["psql", "-h", self.state["DB_HOST"], "-p", self.state["DB_PORT"], "-U", "postgres",
+             "-d", self.state["DB_NAME"], "-Atc", sql],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+
+
+def _wait_for(condition, process: subprocess.Popen, log, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"serve.sh exited: {log.read_text()[-3000:]}")
+        try:
+            if condition():
+                return
+        except (OSError, subprocess.CalledProcessError):
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"timed out: {log.read_text()[-3000:]}")
