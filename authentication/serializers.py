@@ -55,6 +55,14 @@ class UserUpdateSerializer(serializers.Serializer):
     )
     first_name = StrictCharField(required=False, allow_blank=True, max_length=150)
     last_name = StrictCharField(required=False, allow_blank=True, max_length=150)
+    current_password = StrictCharField(
+        required=False,
+        write_only=True,
+        trim_whitespace=False,
+        max_length=4096,
+        style={"input_type": "password"},
+        help_text="Required when `email` changes; other fields change without it.",
+    )
 
 
 class RegisterSerializer(serializers.Serializer):

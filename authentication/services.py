@@ -13,23 +13,22 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.utils.encoding import force_bytes, force_str
-from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
 from rest_framework.authtoken.models import Token
 
 from backend.validators import reject_nulls
 
 from .identity import email_taken, free_username, username_taken, users_matching, validate_username
 from .models import Profile
+from .tasks import send_email_changed_notice, send_password_reset_mail
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +37,8 @@ USERNAME_TAKEN = "A user with that username already exists."
 BAD_CREDENTIALS = "Unable to log in with provided credentials."
 BAD_RESET_LINK = "The reset link is invalid or has expired."
 WRONG_OLD_PASSWORD = "Your old password was entered incorrectly."  # noqa: S105 (a message)
+CURRENT_PASSWORD_REQUIRED = "Your current password is required to change the email address."  # noqa: S105
+WRONG_CURRENT_PASSWORD = "Your current password was entered incorrectly."  # noqa: S105 (a message)
 
 USER_UPDATABLE_FIELDS = frozenset({"email", "username", "first_name", "last_name"})
 PROFILE_UPDATABLE_FIELDS = frozenset({"display_name", "bio", "timezone"})
@@ -153,13 +154,28 @@ def token_rotate(user: User) -> Token:
 
 
 @transaction.atomic
-def user_update(*, user: User, data: Mapping[str, Any]) -> User:
+def user_update(*, user: User, data: Mapping[str, Any], current_password: str | None = None) -> User:
+    """Change the user's own fields; a new email needs ``current_password``.
+
+    A stolen token or session must not be enough to move the account to an
+    address the thief reads (and then reset the password): the password is
+    checked before anything about the new address is looked at, so without
+    it the answer tells nothing about which addresses are taken. When the
+    email does change, a notice goes to the old address through the mail
+    queue (enqueued in this transaction: with the database queue it is
+    written, or rolled back, together with the change).
+    """
     unknown = set(data) - USER_UPDATABLE_FIELDS
     if unknown:
         raise ValueError(f"user_update cannot change {sorted(unknown)}")
     reject_nulls(User, data)
+    old_email = user.email
+    email_changes = False
     if "email" in data:
         data = {**data, "email": User.objects.normalize_email(data["email"].strip())}
+        email_changes = data["email"] != old_email
+    if email_changes:
+        _require_current_password(user, current_password)
         if _email_taken(data["email"], exclude_pk=user.pk):
             raise ValidationError({"email": [EMAIL_TAKEN]})
     if "username" in data:
@@ -175,7 +191,16 @@ def user_update(*, user: User, data: Mapping[str, Any]) -> User:
     except IntegrityError:
         field = "email" if "email" in data and _email_taken(data["email"], exclude_pk=user.pk) else "username"
         raise ValidationError({field: [EMAIL_TAKEN if field == "email" else USERNAME_TAKEN]}) from None
+    if email_changes and old_email:
+        send_email_changed_notice.enqueue(user_id=user.pk, old_email=old_email, new_email=user.email)
     return user
+
+
+def _require_current_password(user: User, current_password: str | None) -> None:
+    if not current_password:
+        raise ValidationError({"current_password": [CURRENT_PASSWORD_REQUIRED]})
+    if not user.check_password(current_password):
+        raise ValidationError({"current_password": [WRONG_CURRENT_PASSWORD]})
 
 
 @transaction.atomic
@@ -208,25 +233,13 @@ def password_change(*, user: User, old_password: str, new_password: str) -> Toke
 
 
 def password_reset_request(*, email: str) -> None:
-    """Mail a reset link if the address belongs to an active user; silent otherwise."""
-    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
-    if user is None or not user.has_usable_password():
-        return
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    link = settings.PASSWORD_RESET_URL.format(uid=uid, token=token)
-    send_mail(
-        subject="Reset your password",
-        message=(
-            "Someone asked to reset the password of your account.\n"
-            "If it was you, open the link below or send uid and token to "
-            "POST /api/auth/password/reset/confirm/ with your new password.\n\n"
-            f"{link}\n\nuid: {uid}\ntoken: {token}\n\n"
-            "If it was not you, ignore this message; your password is unchanged.\n"
-        ),
-        from_email=None,
-        recipient_list=[user.email],
-    )
+    """Queue a reset mail for ``email``; the worker sends it only if an active user has it.
+
+    The same work for every address (one enqueue, no lookup here), so the
+    answer and its timing do not tell whether the address is known, and no
+    mail server is contacted during the request.
+    """
+    send_password_reset_mail.enqueue(email=email.strip())
 
 
 def _user_from_uid(uid: str) -> User | None:

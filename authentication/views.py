@@ -31,7 +31,15 @@ from .serializers import (
     UserSerializer,
     UserUpdateSerializer,
 )
-from .throttles import LoginThrottle, PasswordResetThrottle, RegisterThrottle
+from .throttles import (
+    EmailChangeAccountThrottle,
+    EmailChangeThrottle,
+    LoginThrottle,
+    PasswordChangeAccountThrottle,
+    PasswordChangeThrottle,
+    PasswordResetThrottle,
+    RegisterThrottle,
+)
 
 TAG = ["auth"]
 
@@ -107,6 +115,8 @@ class LogoutView(APIView):
 
 class UserView(APIView):
     http_method_names = ["get", "patch", "head", "options"]
+    # Only bodies with an `email` count (see the throttles' docstring).
+    throttle_classes = [EmailChangeThrottle, EmailChangeAccountThrottle]
 
     @extend_schema(tags=TAG, responses={200: UserSerializer, **READ_ERRORS})
     def get(self, request: Request) -> Response:
@@ -115,10 +125,13 @@ class UserView(APIView):
     @extend_schema(
         tags=TAG,
         request=UserUpdateSerializer,
-        responses={200: UserSerializer, **AUTHENTICATED_ERRORS, **BODY_ERRORS},
+        responses={200: UserSerializer, **AUTHENTICATED_ERRORS, **BODY_ERRORS, 429: THROTTLED},
+        summary="Change the caller's account; a new `email` needs `current_password`.",
     )
     def patch(self, request: Request) -> Response:
-        user = services.user_update(user=request.user, data=_valid(UserUpdateSerializer, request))
+        data = _valid(UserUpdateSerializer, request)
+        current_password = data.pop("current_password", None)
+        user = services.user_update(user=request.user, data=data, current_password=current_password)
         return Response(UserSerializer(user).data)
 
 
@@ -142,10 +155,12 @@ class ProfileView(APIView):
 
 
 class PasswordChangeView(APIView):
+    throttle_classes = [PasswordChangeThrottle, PasswordChangeAccountThrottle]
+
     @extend_schema(
         tags=TAG,
         request=PasswordChangeSerializer,
-        responses={200: TokenSerializer, **AUTHENTICATED_ERRORS, **BODY_ERRORS},
+        responses={200: TokenSerializer, **AUTHENTICATED_ERRORS, **BODY_ERRORS, 429: THROTTLED},
         summary="Change the password; returns a new token, other sessions and tokens stop working.",
     )
     def post(self, request: Request) -> Response:

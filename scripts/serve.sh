@@ -6,7 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 started=()
+worker_pid=""
 cleanup() {
+  # The task worker first: it finishes the mail it is sending, then exits (SIGTERM).
+  if [ -n "$worker_pid" ]; then kill -TERM "$worker_pid" 2>/dev/null || true; wait "$worker_pid" 2>/dev/null || true; fi
+  worker_pid=""
   for service in "${started[@]}"; do "scripts/$service.sh" stop || true; done
   started=()
 }
@@ -28,5 +32,11 @@ export SECURE_HSTS_SECONDS="${SECURE_HSTS_SECONDS:-0}"
 
 .venv/bin/python manage.py migrate --noinput
 .venv/bin/python manage.py collectstatic --noinput -v 0
+# The background task worker (password reset and email-change mail): it reads
+# the database queue, so tasks enqueued while it was down are sent when it
+# starts again.
+.venv/bin/python manage.py db_worker --queue-name '*' &
+worker_pid=$!
+echo "Task worker started (pid $worker_pid): manage.py db_worker" >&2
 echo "Serving the production stack on http://${HOST:-127.0.0.1}:${PORT:-8000}/ (Ctrl-C stops everything)" >&2
 .venv/bin/gunicorn -c gunicorn.conf.py backend.wsgi

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .env import env_bool, env_int, env_list, env_str
+from django.core.exceptions import ImproperlyConfigured
+
+from .env import env_bool, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -19,7 +21,8 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with a throttled login form (authentication/admin_site.py).
+    "authentication.admin_site.ThrottledAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -31,6 +34,10 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "strawberry_django",
+    # Background tasks (Django 6's tasks framework, backported) and their
+    # database queue: mail leaves the request path (authentication/tasks.py).
+    "django_tasks",
+    "django_tasks_db",
     "authentication",
     "api",
     "graphql_api",
@@ -151,8 +158,47 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 CORS_ALLOW_CREDENTIALS = True
 CORS_EXPOSE_HEADERS = ["Retry-After", "X-Request-ID"]
 
+# Outgoing mail. Only the task worker talks to the mail server (see TASKS):
+# a slow or absent server never holds up a request.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "EMAIL_USE_TLS and EMAIL_USE_SSL are both on; set at most one "
+        "(EMAIL_USE_TLS for STARTTLS, usually port 587; EMAIL_USE_SSL for implicit TLS, usually 465)."
+    )
+# Seconds; Django's default is no timeout, which would let a dead mail server
+# hold a worker forever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+
+# Background tasks. "immediate" runs a task inside the call that enqueues it
+# (development and tests: no extra process); "database" stores it in the
+# database for `manage.py db_worker` (production: it survives a restart).
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+
+
+def tasks_from_env(default: str) -> dict:
+    """The TASKS setting for TASKS_BACKEND (immediate or database)."""
+    name = env_str("TASKS_BACKEND", default)
+    if name not in TASK_BACKENDS:
+        raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {sorted(TASK_BACKENDS)}, got {name!r}.")
+    return {"default": {"BACKEND": TASK_BACKENDS[name]}}
+
+
+TASKS = tasks_from_env("immediate")
+# A mail that fails is tried again after 30 s, 60 s, 120 s, ... up to this many
+# attempts in all; every failure is logged, the last one as an error.
+MAIL_TASK_MAX_ATTEMPTS = env_int("MAIL_TASK_MAX_ATTEMPTS", 5, minimum=1)
+MAIL_TASK_RETRY_SECONDS = env_int("MAIL_TASK_RETRY_SECONDS", 30, minimum=1)
 
 # Pagination, shared by REST and GraphQL (one rule, api.paging).
 API_PAGE_SIZE_DEFAULT = env_int("API_PAGE_SIZE_DEFAULT", 20, minimum=1)
@@ -165,10 +211,19 @@ STRAWBERRY_DJANGO = {
     "PAGINATION_MAX_LIMIT": API_PAGE_SIZE_MAX,
 }
 
-# Login, register and password reset, per client.
-AUTH_THROTTLE_RATE = env_str("AUTH_THROTTLE_RATE", "10/min")
+# Login, register and password reset, per client address; the other account
+# throttles default to the same rate.
+AUTH_THROTTLE_RATE = env_rate("AUTH_THROTTLE_RATE", "10/min")
+# Password change: per client address and per account (old_password guesses).
+PASSWORD_CHANGE_THROTTLE_RATE = env_rate("PASSWORD_CHANGE_THROTTLE_RATE", AUTH_THROTTLE_RATE)
+# Email changes through PATCH /api/auth/user/: per client address and per account.
+EMAIL_CHANGE_THROTTLE_RATE = env_rate("EMAIL_CHANGE_THROTTLE_RATE", AUTH_THROTTLE_RATE)
+# POSTs to the Django admin's login form, per client address.
+ADMIN_LOGIN_THROTTLE_RATE = env_rate("ADMIN_LOGIN_THROTTLE_RATE", AUTH_THROTTLE_RATE)
 # Number of trusted reverse proxies in front of the app; 0 means the client
-# address is REMOTE_ADDR and X-Forwarded-For is ignored (it can be forged).
+# address is REMOTE_ADDR and X-Forwarded-For is ignored (it can be forged);
+# n means the n-th address from the right of X-Forwarded-For
+# (authentication.throttles.client_address, the one rule).
 NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0)
 
 REST_FRAMEWORK = {
@@ -191,7 +246,10 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "backend.exceptions.api_exception_handler",
-    "NUM_PROXIES": NUM_PROXIES or None,
+    # Our throttles use authentication.throttles.client_address; an integer
+    # here (never None, which would key on the whole client-written header)
+    # keeps any DRF throttle added later on REMOTE_ADDR when NUM_PROXIES=0.
+    "NUM_PROXIES": NUM_PROXIES,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 

@@ -63,3 +63,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+_RATE_PERIODS = {"s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"}
+
+
+def env_rate(name: str, default: str) -> str:
+    """A throttle rate as DRF writes it, "<count>/<period>" (10/min, 100/hour)."""
+    value = (os.environ.get(name) or default).strip()
+    count, _, period = value.partition("/")
+    if not (count.isdigit() and int(count) > 0 and period in _RATE_PERIODS):
+        raise ImproperlyConfigured(
+            f"{name} must look like 10/min (a count, then s, min, hour or day), got {value!r}."
+        )
+    return value

@@ -41,3 +41,7 @@ LOGGING["handlers"]["console"]["formatter"] = env_str("LOG_FORMAT", "json")  # n
 GRAPHIQL_ENABLED = env_bool("GRAPHIQL_ENABLED", False)
 GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", False)
 GRAPHQL_TRUSTED_DOCUMENTS_ONLY = env_bool("GRAPHQL_TRUSTED_DOCUMENTS_ONLY", True)
+
+# Mail and other background work wait in the database for `manage.py
+# db_worker` (started by scripts/serve.sh), surviving restarts of either.
+TASKS = tasks_from_env("database")  # noqa: F405

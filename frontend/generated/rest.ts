@@ -182,6 +182,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
+        /** Change the caller's account; a new `email` needs `current_password`. */
         patch: operations["auth_user_partial_update"];
         trace?: never;
     };
@@ -353,6 +354,8 @@ export interface components {
             username?: string;
             first_name?: string;
             last_name?: string;
+            /** @description Required when `email` changes; other fields change without it. */
+            current_password?: string;
         };
         /** @description The caller's profile. */
         Profile: {
@@ -611,6 +614,19 @@ export interface operations {
             /** @description Body is not JSON, form or multipart. */
             415: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests; see `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1049,6 +1065,19 @@ export interface operations {
             /** @description Body is not JSON, form or multipart. */
             415: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests; see `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

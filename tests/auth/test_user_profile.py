@@ -4,6 +4,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from authentication.models import Profile
+from tests.factories import PASSWORD
 from tests.helpers import FROZEN_AT, client_with_token, masked
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,13 @@ def test_invalid_token_is_401(api_client):
 
 def test_patch_user(auth_client, user):
     response = auth_client.patch(
-        "/api/auth/user/", {"first_name": "Alice", "last_name": "Liddell", "email": "ALICE@wonder.land"}
+        "/api/auth/user/",
+        {
+            "first_name": "Alice",
+            "last_name": "Liddell",
+            "email": "ALICE@wonder.land",
+            "current_password": PASSWORD,
+        },
     )
     assert response.status_code == 200
     body = response.json()
@@ -45,14 +52,19 @@ def test_patch_user(auth_client, user):
 
 
 def test_patch_user_keeps_own_email_in_other_case(auth_client, user):
-    response = auth_client.patch("/api/auth/user/", {"email": "Alice@example.com"})
+    response = auth_client.patch(
+        "/api/auth/user/", {"email": "Alice@example.com", "current_password": PASSWORD}
+    )
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        ({"email": "BOB@example.com"}, {"email": ["A user with that email already exists."]}),
+        (
+            {"email": "BOB@example.com", "current_password": PASSWORD},
+            {"email": ["A user with that email already exists."]},
+        ),
         ({"username": "Bob"}, {"username": ["A user with that username already exists."]}),
     ],
 )
