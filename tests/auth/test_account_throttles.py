@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.test import override_settings
 
-from authentication.models import User
 from tests.factories import PASSWORD
 from tests.helpers import client_with_token
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import User
 from django.core import mail
 
-from authentication.models import User
 from graphql_api.schema import schema
 from tests.factories import PASSWORD
 
