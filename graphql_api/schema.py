@@ -22,6 +22,7 @@ from .errors import log_errors, mark_database_unavailable
 from .limits import LIMIT_EXTENSIONS, error_mask
 from .mutations import Mutation
 from .queries import Query
+from .scalars import SCALAR_OVERRIDES
 
 
 class GraphQLSchema(Schema):
@@ -54,6 +55,7 @@ def build_schema() -> GraphQLSchema:
     return GraphQLSchema(
         query=Query,
         mutation=Mutation,
+        scalar_overrides=SCALAR_OVERRIDES,
         extensions=[
             *LIMIT_EXTENSIONS,
             RequireAuthentication,

@@ -13,7 +13,7 @@ Authentication, in DRF's order:
 
 HTTP rules: GET runs queries only (a mutation over GET is a 405); POST takes
 one JSON object ``{query, variables, operationName}`` (no batching); bodies
-over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` are a 413; malformed JSON, invalid UTF-8,
+over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` are a 413; malformed JSON, invalid UTF-8, huge numbers,
 lone surrogates and other junk are a 400. Every refusal is JSON in GraphQL's
 error shape: ``{"errors": [{"message": ..., "extensions": {"code": ...}}]}``.
 
@@ -24,7 +24,6 @@ as ``X-CSRFToken``, so a logged-in user's queries and mutations just work.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from cross_web import DjangoHTTPRequestAdapter, HTTPException
@@ -47,7 +46,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from backend import fastjson
 from backend.errors import DATABASE_UNAVAILABLE
 from backend.middleware import is_connection_error
-from backend.parsers import find_unencodable_string
+from backend.parsers import JSONRefused, decode_json, decode_utf8
 
 from .errors import (
     BAD_REQUEST,
@@ -101,9 +100,9 @@ class RequestAdapter(DjangoHTTPRequestAdapter):
         # Strawberry decodes the body with .decode(), which raises on invalid
         # UTF-8: a client's mistake, not a server error.
         try:
-            return self.request.body.decode("utf-8")
-        except UnicodeDecodeError:
-            raise HTTPException(400, "The request body is not valid UTF-8.") from None
+            return decode_utf8(self.request.body)
+        except JSONRefused as exc:
+            raise HTTPException(400, str(exc)) from None
 
 
 class GraphQLView(StrawberryGraphQLView):
@@ -196,12 +195,12 @@ class GraphQLView(StrawberryGraphQLView):
         return encoded if encoded is not None else super().encode_json(data)
 
     def decode_json(self, data: str | bytes) -> object:
+        # The body and GET's ?variables= and ?extensions=: the project's one
+        # JSON rule (backend.parsers), REST's exactly.
         try:
-            value = json.loads(data)
-        except RecursionError:
-            raise HTTPException(400, "The JSON is nested too deeply.") from None
-        if find_unencodable_string(value) is not None:
-            raise HTTPException(400, "JSON strings must be valid Unicode (no lone surrogates).")
+            value = decode_json(data)
+        except JSONRefused as exc:
+            raise HTTPException(400, str(exc)) from None
         if self._body_must_be_object and not isinstance(value, dict | list):
             raise HTTPException(
                 400, "The request body must be a JSON object: {query, variables, operationName}."

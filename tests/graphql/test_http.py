@@ -250,13 +250,16 @@ def test_other_methods_are_405(client, method):
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        (b"{", "Unable to parse request body as JSON"),
+        (b"{", "JSON parse error - Expecting property name enclosed in double quotes"),
         (b"null", "The request body must be a JSON object: {query, variables, operationName}."),
         (b"42", "The request body must be a JSON object: {query, variables, operationName}."),
         (b'"{ me { id } }"', "The request body must be a JSON object: {query, variables, operationName}."),
-        (b"\xff\xfe{}", "The request body is not valid UTF-8."),
-        (b'{"query": "{ me { id } }", "variables": {"x": "\\ud800"}}', "JSON strings must be valid Unicode"),
-        (b"[" * 50_000 + b"]" * 50_000, "The JSON is nested too deeply."),
+        (b"\xff\xfe{}", "JSON parse error - the body is not valid UTF-8."),
+        (
+            b'{"query": "{ me { id } }", "variables": {"x": "\\ud800"}}',
+            "JSON parse error - strings must be valid Unicode",
+        ),
+        (b"[" * 50_000 + b"]" * 50_000, "JSON parse error - the document is nested too deeply."),
         (b"{}", "No GraphQL query found in the request"),
         (b'{"query": 42}', "The GraphQL operation's `query` must be a string or null, if provided."),
         (b'{"query": "{ me { id } }", "variables": [1]}', "`variables` must be an object or null"),
