@@ -19,7 +19,9 @@ error shape: ``{"errors": [{"message": ..., "extensions": {"code": ...}}]}``.
 
 A browser's GET (``Accept: text/html``, no ``query``) gets GraphiQL when
 ``GRAPHIQL_ENABLED``; the page sets the ``csrftoken`` cookie and sends it back
-as ``X-CSRFToken``, so a logged-in user's queries and mutations just work.
+as ``X-CSRFToken``, so a logged-in user's queries and mutations just work. Its
+files are this backend's static files (graphql_api/static, vendored at pinned
+versions by ``make graphiql-assets``), under a Content-Security-Policy.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.middleware.csrf import get_token
+from django.shortcuts import render
 from django.utils.decorators import classonlymethod
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.authentication import CSRFCheck, TokenAuthentication
@@ -45,7 +48,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from backend import fastjson
 from backend.errors import DATABASE_UNAVAILABLE
-from backend.middleware import is_connection_error
+from backend.middleware import PAGE_POLICY, is_connection_error, set_policy
 from backend.parsers import JSONRefused, decode_json, decode_utf8
 
 from .errors import (
@@ -171,10 +174,12 @@ class GraphQLView(StrawberryGraphQLView):
         return error_response(exc.reason, exc.status_code)
 
     def render_graphql_ide(self, request: HttpRequest) -> HttpResponse:
+        """Strawberry's GraphiQL page, with its files served by this backend (no CDN) under ``PAGE_POLICY``."""
         # The page reads the csrftoken cookie and sends it as X-CSRFToken;
         # make sure the cookie exists (what @ensure_csrf_cookie does).
         get_token(request)
-        return super().render_graphql_ide(request)
+        response = render(request, "graphql_api/graphiql.html")
+        return set_policy(response, PAGE_POLICY)
 
     def parse_http_body(self, request: DjangoHTTPRequestAdapter) -> GraphQLRequestData:
         if request.method == "POST":

@@ -431,8 +431,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["LoginRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["LoginRequest"];
-                "multipart/form-data": components["schemas"]["LoginRequest"];
             };
         };
         responses: {
@@ -468,7 +466,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Body is not JSON, form or multipart. */
+            /** @description Body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -546,8 +544,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["PasswordChangeRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PasswordChangeRequest"];
-                "multipart/form-data": components["schemas"]["PasswordChangeRequest"];
             };
         };
         responses: {
@@ -607,7 +603,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Body is not JSON, form or multipart. */
+            /** @description Body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -630,8 +626,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["PasswordResetRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PasswordResetRequest"];
-                "multipart/form-data": components["schemas"]["PasswordResetRequest"];
             };
         };
         responses: {
@@ -667,7 +661,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Body is not JSON, form or multipart. */
+            /** @description Body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -703,8 +697,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["PasswordResetConfirmRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PasswordResetConfirmRequest"];
-                "multipart/form-data": components["schemas"]["PasswordResetConfirmRequest"];
             };
         };
         responses: {
@@ -740,7 +732,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Body is not JSON, form or multipart. */
+            /** @description Body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -795,8 +787,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedProfileRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedProfileRequest"];
-                "multipart/form-data": components["schemas"]["PatchedProfileRequest"];
             };
         };
         responses: {
@@ -856,7 +846,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Body is not JSON, form or multipart. */
+            /** @description Body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -879,8 +869,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["RegisterRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["RegisterRequest"];
-                "multipart/form-data": components["schemas"]["RegisterRequest"];
             };
         };
         responses: {
@@ -916,7 +904,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Body is not JSON, form or multipart. */
+            /** @description Body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -984,8 +972,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedUserUpdateRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedUserUpdateRequest"];
-                "multipart/form-data": components["schemas"]["PatchedUserUpdateRequest"];
             };
         };
         responses: {
@@ -1045,7 +1031,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Body is not JSON, form or multipart. */
+            /** @description Body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1080,7 +1066,7 @@ export interface operations {
                  *     * `-title` - Title (descending)
                  */
                 ordering?: ("-created_at" | "-title" | "-updated_at" | "created_at" | "title" | "updated_at")[];
-                /** @description Only examples whose title or content contains this text (case-insensitive). */
+                /** @description Only examples whose title or content contains this text (case-insensitive); at most 200 characters (longer is a 400). */
                 search?: string;
             };
             header?: never;
@@ -1133,8 +1119,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ExampleModelRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["ExampleModelRequest"];
-                "multipart/form-data": components["schemas"]["ExampleModelRequest"];
             };
         };
         responses: {
@@ -1194,7 +1178,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Body is not JSON, form or multipart. */
+            /** @description Body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1266,8 +1250,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ExampleModelRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["ExampleModelRequest"];
-                "multipart/form-data": components["schemas"]["ExampleModelRequest"];
             };
         };
         responses: {
@@ -1338,7 +1320,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Body is not JSON, form or multipart. */
+            /** @description Body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1420,8 +1402,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedExampleModelRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedExampleModelRequest"];
-                "multipart/form-data": components["schemas"]["PatchedExampleModelRequest"];
             };
         };
         responses: {
@@ -1492,7 +1472,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Body is not JSON, form or multipart. */
+            /** @description Body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
                     [name: string]: unknown;

@@ -180,9 +180,11 @@ def test_graphiql_is_served_to_browsers_and_sets_the_csrf_cookie(browser):
     assert response["Content-Type"].startswith("text/html")
     page = response.content.decode()
     assert "graphiql" in page.lower()
-    # The page's fetcher sends the csrftoken cookie back as X-CSRFToken...
-    assert 'Cookies.get("csrftoken")' in page
-    assert 'defaultHeaders["x-csrftoken"] = csrfToken' in page
+    # The page's fetcher (a static file of its own) sends the csrftoken cookie back as X-CSRFToken...
+    assert '<script src="/static/graphql_api/graphiql_page.js"></script>' in page
+    script = b"".join(browser.get("/static/graphql_api/graphiql_page.js").streaming_content).decode()
+    assert 'Cookies.get("csrftoken")' in script
+    assert 'defaultHeaders["x-csrftoken"] = csrfToken' in script
     # ...which is the cookie and header Django checks, readable from JavaScript.
     assert settings.CSRF_COOKIE_NAME == "csrftoken"
     assert settings.CSRF_HEADER_NAME == "HTTP_X_CSRFTOKEN"
