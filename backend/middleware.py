@@ -160,6 +160,9 @@ PAGE_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
+# DRF's browsable API templates carry an inline <style> block and style
+# attributes; its scripts are files. Inline styles only, never scripts.
+BROWSABLE_API_POLICY = PAGE_POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 CSP_HEADER = "Content-Security-Policy"
 
 
@@ -175,8 +178,8 @@ class ContentSecurityPolicyMiddleware:
     - Anything that is not HTML (JSON on every surface, static files, errors)
       gets ``DATA_POLICY``: a JSON answer opened as a page, or an SVG, can run
       nothing, load nothing and be framed by no one.
-    - HTML on API paths (DRF's browsable API) gets ``PAGE_POLICY``. The
-      Swagger UI and GraphiQL pages set theirs in their views.
+    - HTML on API paths (DRF's browsable API) gets ``BROWSABLE_API_POLICY``.
+      The Swagger UI and GraphiQL pages set ``PAGE_POLICY`` in their views.
     - Other HTML (the admin, Django's debug pages) is left as Django sends it.
     """
 
@@ -190,5 +193,5 @@ class ContentSecurityPolicyMiddleware:
         if not is_html(response):
             response[CSP_HEADER] = DATA_POLICY
         elif is_api_path(request.path):
-            response[CSP_HEADER] = PAGE_POLICY
+            response[CSP_HEADER] = BROWSABLE_API_POLICY
         return response

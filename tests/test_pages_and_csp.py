@@ -18,7 +18,7 @@ import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
 
-from backend.middleware import DATA_POLICY, PAGE_POLICY
+from backend.middleware import BROWSABLE_API_POLICY, DATA_POLICY, PAGE_POLICY
 
 pytestmark = pytest.mark.django_db
 
@@ -187,11 +187,14 @@ def test_api_responses_allow_nothing(client, method, url, kwargs):
     assert response["Content-Security-Policy"] == DATA_POLICY == "default-src 'none'; frame-ancestors 'none'"
 
 
-def test_the_browsable_api_runs_under_the_page_policy(client, user):
+def test_the_browsable_api_runs_scripts_from_self_only(client, user):
     client.force_login(user)
     response = client.get("/api/v1/examples/", HTTP_ACCEPT="text/html")
     assert response["Content-Type"].startswith("text/html")
-    assert response["Content-Security-Policy"] == PAGE_POLICY
+    assert response["Content-Security-Policy"] == BROWSABLE_API_POLICY
+    directives = policy_directives(BROWSABLE_API_POLICY)
+    assert directives["script-src"] == ["'self'"]
+    assert directives["style-src"] == ["'self'", "'unsafe-inline'"]  # DRF's templates style inline
     assets = page_assets(response.content.decode())
     assert assets.inline_scripts == []  # DRF's only <script> without src is JSON data, not code
 
