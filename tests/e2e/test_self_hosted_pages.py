@@ -13,6 +13,7 @@ import json
 import pytest
 from playwright.sync_api import Page, expect
 
+from .conftest import ADMIN_PASSWORD, ADMIN_USERNAME
 from .test_graphiql import log_in_through_admin, run_and_read_result, type_operation
 
 CSP_WATCH = """
@@ -77,3 +78,23 @@ def test_swagger_ui_opens_an_operation_with_only_the_backend_reachable(
     assert json.loads(answer.value.text())["username"] == "e2e-admin"
     assert backend_only.urls == []
     assert csp_watch() == []
+
+
+def test_browsable_api_login_through_its_json_form(page: Page, backend, backend_only, csp_watch):
+    """JSON bodies only: the browsable API stays usable through its raw-data form, under its CSP."""
+    page.goto(f"{backend.url}/api/auth/login/")
+    form = page.locator("#post-generic-content-form")
+    expect(form.locator("select[name=_content_type]")).to_have_value("application/json")
+    form.locator("textarea[name=_content]").fill(
+        json.dumps({"username": ADMIN_USERNAME, "password": ADMIN_PASSWORD})
+    )
+    with page.expect_response(
+        lambda r: r.url == f"{backend.url}/api/auth/login/" and r.request.method == "POST"
+    ) as answer:
+        form.locator("button", has_text="POST").click()
+    assert answer.value.status == 200
+    assert answer.value.request.headers["content-type"].startswith("application/json")
+    assert any(cookie["name"] == "sessionid" for cookie in page.context.cookies())
+    assert backend_only.urls == []
+    # Scripts are the browsable API's files; only its inline styles are allowed.
+    assert [v for v in csp_watch() if "script" in v.lower()] == []
