@@ -13,7 +13,7 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; \
 	then echo $$p; break; fi; done)
 
-.PHONY: help install install-dev install-e2e install-fuzz run serve test test-postgres e2e typescript fuzz fuzz-ci lint format migrate makemigrations superuser openapi seed schema check-python check-node bench
+.PHONY: help install install-dev install-e2e install-fuzz run serve test test-postgres e2e typescript fuzz fuzz-ci lint format migrate makemigrations superuser openapi seed schema graphiql-assets check-python check-node bench
 
 help:
 	@echo "make run        set up .venv, migrate, load demo data, serve on $(HOST):$(PORT)"
@@ -31,6 +31,7 @@ help:
 	@echo "make seed       load demo data (ARGS='--users 5 --examples 200' for more)"
 	@echo "make openapi    regenerate openapi.yaml from the code (commit the result)"
 	@echo "make schema     regenerate schema.graphql (the committed GraphQL SDL)"
+	@echo "make graphiql-assets  refresh GraphiQL's vendored files from npm (pinned in scripts/vendor_graphiql.py; commit them)"
 	@echo "make bench      benchmark REST, GraphQL, graphene and raw Django on PostgreSQL (~6 min; see BENCHMARKS.md)"
 
 check-python:
@@ -68,7 +69,7 @@ install-e2e: $(VENV)/.e2e-installed
 install-fuzz: $(VENV)/.fuzz-installed
 
 check-node:
-	@command -v npm >/dev/null 2>&1 || { echo "Node.js and npm are required (the TypeScript tooling, GraphiQL's assets for the browser tests)." >&2; exit 1; }
+	@command -v npm >/dev/null 2>&1 || { echo "Node.js and npm are required (the TypeScript tooling, the browser tests, make graphiql-assets)." >&2; exit 1; }
 
 # npm ci again only when the lock file changes.
 node_modules/.package-lock.json: package.json package-lock.json | check-node
@@ -141,6 +142,11 @@ openapi: install
 # The committed SDL; tests/graphql/test_schema_sdl.py fails when it drifts from the code.
 schema: install
 	$(MANAGE) export_schema graphql_api.schema --path schema.graphql
+
+# GraphiQL's files, committed under graphql_api/static/graphql_api/graphiql/ with
+# their versions and hashes (versions.json); serving them needs no Node.js.
+graphiql-assets: check-node install
+	$(BIN)/python scripts/vendor_graphiql.py
 
 # Benchmarks on a throwaway PostgreSQL and gunicorn, stopped on exit; writes
 # benchmarks/results/ and the results section of BENCHMARKS.md. Not run by CI.

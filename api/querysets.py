@@ -22,6 +22,27 @@ ORDERING_FIELDS = ("created_at", "updated_at", "title")
 MAX_PK = 2**63 - 1
 # Ties are broken by id so pages are stable, as in Meta.ordering.
 DEFAULT_ORDERING = ("-created_at", "-id")
+# Longest search term or text lookup any surface accepts (REST `search`,
+# GraphQL `ExampleFilter.search` and every text lookup). A title is at most
+# 200 characters, and an unbounded LIKE pattern costs the database time in
+# proportion to its length (SQLite refuses patterns past 50,000 bytes with an
+# OperationalError, which would read as an outage).
+SEARCH_MAX_LENGTH = 200
+
+
+class SearchTermTooLong(ValueError):
+    """A search term or text lookup longer than ``SEARCH_MAX_LENGTH``; the message is for the client."""
+
+    def __init__(self, length: int) -> None:
+        # Django's MaxLengthValidator wording, which REST's form field gives too.
+        super().__init__(f"Ensure this value has at most {SEARCH_MAX_LENGTH} characters (it has {length}).")
+
+
+def check_search_term(term: str) -> str:
+    """``term`` unchanged, or ``SearchTermTooLong``."""
+    if len(term) > SEARCH_MAX_LENGTH:
+        raise SearchTermTooLong(len(term))
+    return term
 
 
 def parse_pk(value: object) -> int | None:
@@ -45,9 +66,10 @@ def search_condition(term: str) -> Q:
 
     GraphQL's ``ExampleFilter`` nests ``search`` inside ``AND``/``OR``/``NOT``,
     which needs a ``Q`` rather than a filtered queryset. An empty or blank term
-    is an empty ``Q`` (no condition).
+    is an empty ``Q`` (no condition); one past ``SEARCH_MAX_LENGTH`` is
+    ``SearchTermTooLong`` (the surfaces refuse it before it gets here).
     """
-    term = term.strip()
+    term = check_search_term(term).strip()
     if not term:
         return Q()
     return Q(title__icontains=term) | Q(content__icontains=term)

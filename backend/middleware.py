@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from http import HTTPStatus
 
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.middleware.common import CommonMiddleware
+from rest_framework.response import Response as DRFResponse
 
 from .errors import DATABASE_UNAVAILABLE, json_error
 
@@ -77,3 +79,119 @@ class DatabaseUnavailableMiddleware:
             logger.warning("database unavailable: %s", exception)
             return json_error(DATABASE_UNAVAILABLE, 503, Retry_After="5")
         return None
+
+
+# Paths whose clients read JSON: REST (`/api/...`, the docs page included) and
+# GraphQL (`/graphql`, with or without the slash).
+API_PREFIXES = ("/api/", "/graphql")
+
+
+def is_api_path(path: str) -> bool:
+    return path == "/api" or path.startswith(API_PREFIXES)
+
+
+def is_json(response: HttpResponse) -> bool:
+    content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
+    return content_type == "application/json" or content_type.endswith("+json")
+
+
+def is_html(response: HttpResponse) -> bool:
+    return response.get("Content-Type", "").split(";")[0].strip().lower() == "text/html"
+
+
+def _error_detail(request: HttpRequest, status: int) -> str:
+    if status == 404:
+        return "Not found."
+    if status == 405:
+        return f'Method "{request.method}" not allowed.'  # DRF's words
+    if status == 500:
+        return "Server error."  # handler500's words
+    try:
+        return HTTPStatus(status).phrase + "."
+    except ValueError:
+        return "Error."
+
+
+class APIErrorsAsJSONMiddleware:
+    """Error answers on API paths are JSON in every mode, DEBUG included.
+
+    With DEBUG on, Django answers an unknown URL with its HTML debug page
+    (``technical_404_response`` never calls ``handler404``), a method a plain
+    view does not take with an empty HTML 405, and a crash with the HTML
+    traceback page. A JSON client (Apollo, a generated client) then sees only
+    "status 404". On ``/api/...`` and ``/graphql...`` such a response becomes
+    ``{"detail": ...}`` with the same status and headers (``Allow`` kept); the
+    traceback stays in the log. DRF's own responses are left alone: they
+    follow content negotiation (the browsable API renders its errors as
+    HTML for a browser on purpose). The admin and other pages keep their HTML.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and is_api_path(request.path)
+            and not isinstance(response, DRFResponse)
+            and not is_json(response)
+        ):
+            replacement = json_error(_error_detail(request, response.status_code), response.status_code)
+            for header in ("Allow", "Retry-After", "WWW-Authenticate", "Vary"):
+                if header in response:
+                    replacement[header] = response[header]
+            replacement.cookies = response.cookies
+            return replacement
+        return response
+
+
+# Content-Security-Policy. Django 5.2 has none built in. django-csp would
+# bring per-view decorators and nonces that no page here needs (every script
+# of the pages served is a static file of this backend), and it has no notion
+# of "by content type", which is the rule needed: data responses get the
+# policy that allows nothing, the HTML pages of the API their own.
+DATA_POLICY = "default-src 'none'; frame-ancestors 'none'"
+# The HTML pages served on API paths (Swagger UI, GraphiQL, DRF's browsable
+# API): scripts, styles, fonts and images from this origin only, requests to
+# this origin only, never framed. No 'unsafe-eval', no inline script.
+# Images and fonts may be data: URLs (GraphiQL's and Swagger UI's CSS embed them).
+PAGE_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+# DRF's browsable API templates carry an inline <style> block and style
+# attributes; its scripts are files. Inline styles only, never scripts.
+BROWSABLE_API_POLICY = PAGE_POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+CSP_HEADER = "Content-Security-Policy"
+
+
+def set_policy(response: HttpResponse, policy: str) -> HttpResponse:
+    """Give ``response`` its own policy; ``ContentSecurityPolicyMiddleware`` then leaves it."""
+    response[CSP_HEADER] = policy
+    return response
+
+
+class ContentSecurityPolicyMiddleware:
+    """A Content-Security-Policy on every response that has none of its own.
+
+    - Anything that is not HTML (JSON on every surface, static files, errors)
+      gets ``DATA_POLICY``: a JSON answer opened as a page, or an SVG, can run
+      nothing, load nothing and be framed by no one.
+    - HTML on API paths (DRF's browsable API) gets ``BROWSABLE_API_POLICY``.
+      The Swagger UI and GraphiQL pages set ``PAGE_POLICY`` in their views.
+    - Other HTML (the admin, Django's debug pages) is left as Django sends it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if CSP_HEADER in response:
+            return response
+        if not is_html(response):
+            response[CSP_HEADER] = DATA_POLICY
+        elif is_api_path(request.path):
+            response[CSP_HEADER] = BROWSABLE_API_POLICY
+        return response

@@ -32,7 +32,7 @@ UNAUTHENTICATED = detail("No or invalid credentials (`WWW-Authenticate: Token`).
 FORBIDDEN = detail("CSRF check failed for a session-authenticated request.")
 NOT_FOUND = detail("No such object, or not the caller's (the same answer).")
 PAYLOAD_TOO_LARGE = detail("Body larger than 1 MiB.")
-UNSUPPORTED_MEDIA_TYPE = detail("Body is not JSON, form or multipart.")
+UNSUPPORTED_MEDIA_TYPE = detail("Body is not JSON (`Content-Type: application/json`).")
 THROTTLED = detail("Too many requests; see `Retry-After`.")
 
 # What any authenticated endpoint may answer besides its own success.

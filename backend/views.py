@@ -7,9 +7,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
-from drf_spectacular.views import SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from .errors import DATABASE_UNAVAILABLE, json_error
+from .middleware import PAGE_POLICY, set_policy
 
 
 @never_cache
@@ -65,11 +66,23 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> JsonResponse:
     return json_error(f"CSRF Failed: {reason}", 403)
 
 
-class SwaggerUIView(SpectacularSwaggerView):
-    """The Swagger UI page, for GET and HEAD only.
+class SwaggerUIView(SpectacularSwaggerSplitView):
+    """The Swagger UI page, for GET and HEAD only, with every file served by this backend.
 
     Its only renderer is an HTML template that needs the page's data, so an
     OPTIONS request (DRF's metadata) failed to render: a 500. Now a 405.
+
+    The split view serves the page's start-up script as a file of its own
+    (``?script``) instead of inline, and the template keeps no inline style,
+    so the page runs under ``PAGE_POLICY``: scripts and styles from this
+    origin only. Swagger UI itself comes from drf-spectacular-sidecar.
     """
 
     http_method_names = ["get", "head"]
+    template_name = "backend/swagger_ui.html"
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code == 200 and request.GET.get("script") is None:
+            set_policy(response, PAGE_POLICY)
+        return response

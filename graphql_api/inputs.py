@@ -11,6 +11,7 @@ from strawberry.extensions.field_extension import FieldExtension
 from strawberry.utils.str_converters import to_camel_case
 
 from api.datetimes import DateTimeOutOfRange, as_utc
+from api.querysets import SearchTermTooLong, check_search_term
 
 from .errors import BAD_USER_INPUT
 
@@ -53,6 +54,43 @@ class RejectNulCharacters(FieldExtension):
             path = _path_of_nul(value, name)
             if path is not None:
                 raise GraphQLError(NUL_MESSAGE, extensions={"code": BAD_USER_INPUT, "field": path})
+        return kwargs
+
+
+def _strings(value: Any, path: str):
+    """Each string inside an argument, with its dotted camelCase path."""
+    stack = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            yield item, where
+        elif isinstance(item, list | tuple):
+            stack.extend((element, where) for element in item)
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            stack.extend(
+                (getattr(item, field.name), f"{where}.{to_camel_case(field.name)}")
+                for field in dataclasses.fields(item)
+            )
+
+
+class BoundedSearchText(FieldExtension):
+    """A BAD_USER_INPUT error for any text in filter arguments past the core's search cap.
+
+    Every string a filter takes (``search``, ``title: {iContains: ...}`` and
+    the other text lookups, and those of filters added later) becomes a
+    database pattern or comparison; REST's ``search`` has the same cap
+    (``api.querysets.SEARCH_MAX_LENGTH``) and the same message.
+    """
+
+    def map_arguments(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        for name, value in kwargs.items():
+            for text, where in _strings(value, name):
+                try:
+                    check_search_term(text)
+                except SearchTermTooLong as error:
+                    raise GraphQLError(
+                        str(error), extensions={"code": BAD_USER_INPUT, "field": where}
+                    ) from None
         return kwargs
 
 

@@ -13,7 +13,7 @@ from api.models import ExampleModel
 from api.querysets import parse_pk
 
 from .context import viewer
-from .inputs import DateTimesInUTC, RejectNulCharacters
+from .inputs import BoundedSearchText, DateTimesInUTC, RejectNulCharacters
 from .pagination import PageRule
 from .types import ExampleFilter, ExampleOrder, ExampleType, UserType
 
@@ -55,7 +55,7 @@ class Query:
     )
     examples: OffsetPaginated[ExampleType] = strawberry_django.offset_paginated(
         resolver=resolve_examples,
-        extensions=[RejectNulCharacters(), DateTimesInUTC(), PageRule()],
+        extensions=[RejectNulCharacters(), BoundedSearchText(), DateTimesInUTC(), PageRule()],
         filters=ExampleFilter,
         ordering=ExampleOrder,
         description="The caller's examples, newest first unless `ordering` says otherwise.",

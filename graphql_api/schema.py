@@ -23,6 +23,7 @@ from .limits import LIMIT_EXTENSIONS, error_mask
 from .mutations import Mutation
 from .persisted import TrustedDocuments
 from .queries import Query
+from .scalars import SCALAR_OVERRIDES
 
 
 class GraphQLSchema(Schema):
@@ -55,6 +56,7 @@ def build_schema() -> GraphQLSchema:
     return GraphQLSchema(
         query=Query,
         mutation=Mutation,
+        scalar_overrides=SCALAR_OVERRIDES,
         extensions=[
             *LIMIT_EXTENSIONS,
             RequireAuthentication,

@@ -26,7 +26,7 @@ from strawberry_django.fields.field import StrawberryDjangoField
 from strawberry_django.fields.types import OperationInfo
 
 from api.models import ExampleModel
-from api.querysets import ExampleQuerySet, search_condition
+from api.querysets import SEARCH_MAX_LENGTH, ExampleQuerySet, search_condition
 from authentication.identity import display_name
 from authentication.models import Profile
 
@@ -148,7 +148,10 @@ class ExampleFilter:
     created_at: DateTimeFilterLookup | None = strawberry_django.filter_field()
 
     @strawberry_django.filter_field(
-        description="Title or content contains this text, case-insensitively (REST's `search`)."
+        description=(
+            "Title or content contains this text, case-insensitively (REST's `search`). "
+            f"At most {SEARCH_MAX_LENGTH} characters, as every text of a filter (longer: BAD_USER_INPUT)."
+        )
     )
     def search(self, value: str, prefix: str) -> Q:
         # The core's condition, so both surfaces match exactly the same rows.

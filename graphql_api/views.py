@@ -13,18 +13,19 @@ Authentication, in DRF's order:
 
 HTTP rules: GET runs queries only (a mutation over GET is a 405); POST takes
 one JSON object ``{query, variables, operationName}`` (no batching); bodies
-over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` are a 413; malformed JSON, invalid UTF-8,
+over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` are a 413; malformed JSON, invalid UTF-8, huge numbers,
 lone surrogates and other junk are a 400. Every refusal is JSON in GraphQL's
 error shape: ``{"errors": [{"message": ..., "extensions": {"code": ...}}]}``.
 
 A browser's GET (``Accept: text/html``, no ``query``) gets GraphiQL when
 ``GRAPHIQL_ENABLED``; the page sets the ``csrftoken`` cookie and sends it back
-as ``X-CSRFToken``, so a logged-in user's queries and mutations just work.
+as ``X-CSRFToken``, so a logged-in user's queries and mutations just work. Its
+files are this backend's static files (graphql_api/static, vendored at pinned
+versions by ``make graphiql-assets``), under a Content-Security-Policy.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from cross_web import DjangoHTTPRequestAdapter, HTTPException
@@ -35,6 +36,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.middleware.csrf import get_token
+from django.shortcuts import render
 from django.utils.decorators import classonlymethod
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.authentication import CSRFCheck, TokenAuthentication
@@ -46,8 +48,8 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from backend import fastjson
 from backend.errors import DATABASE_UNAVAILABLE
-from backend.middleware import is_connection_error
-from backend.parsers import find_unencodable_string
+from backend.middleware import PAGE_POLICY, is_connection_error, set_policy
+from backend.parsers import JSONRefused, decode_json, decode_utf8
 
 from .errors import (
     BAD_REQUEST,
@@ -113,9 +115,9 @@ class RequestAdapter(DjangoHTTPRequestAdapter):
         # Strawberry decodes the body with .decode(), which raises on invalid
         # UTF-8: a client's mistake, not a server error.
         try:
-            return self.request.body.decode("utf-8")
-        except UnicodeDecodeError:
-            raise HTTPException(400, "The request body is not valid UTF-8.") from None
+            return decode_utf8(self.request.body)
+        except JSONRefused as exc:
+            raise HTTPException(400, str(exc)) from None
 
 
 class GraphQLView(StrawberryGraphQLView):
@@ -186,10 +188,12 @@ class GraphQLView(StrawberryGraphQLView):
         return error_response(exc.reason, exc.status_code, code=getattr(exc, "code", None))
 
     def render_graphql_ide(self, request: HttpRequest) -> HttpResponse:
+        """Strawberry's GraphiQL page, with its files served by this backend (no CDN) under ``PAGE_POLICY``."""
         # The page reads the csrftoken cookie and sends it as X-CSRFToken;
         # make sure the cookie exists (what @ensure_csrf_cookie does).
         get_token(request)
-        return super().render_graphql_ide(request)
+        response = render(request, "graphql_api/graphiql.html")
+        return set_policy(response, PAGE_POLICY)
 
     def parse_http_body(self, request: DjangoHTTPRequestAdapter) -> GraphQLRequestData:
         if request.method == "POST":
@@ -228,12 +232,12 @@ class GraphQLView(StrawberryGraphQLView):
         return encoded
 
     def decode_json(self, data: str | bytes) -> object:
+        # The body and GET's ?variables= and ?extensions=: the project's one
+        # JSON rule (backend.parsers), REST's exactly.
         try:
-            value = json.loads(data)
-        except RecursionError:
-            raise HTTPException(400, "The JSON is nested too deeply.") from None
-        if find_unencodable_string(value) is not None:
-            raise HTTPException(400, "JSON strings must be valid Unicode (no lone surrogates).")
+            value = decode_json(data)
+        except JSONRefused as exc:
+            raise HTTPException(400, str(exc)) from None
         if self._body_must_be_object and not isinstance(value, dict | list):
             raise HTTPException(
                 400, "The request body must be a JSON object: {query, variables, operationName}."

@@ -52,16 +52,19 @@ def test_json_that_is_not_an_object_is_400(client):
     assert response.json() == {"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}
 
 
-@pytest.mark.parametrize("content_type", ["application/json", "application/x-www-form-urlencoded"])
-def test_body_over_one_mebibyte_is_413(client, content_type):
-    body = (
-        json.dumps({"email": "a@example.com", "password": "x" * (1024 * 1024)})
-        if content_type == "application/json"
-        else "email=a%40example.com&password=" + "x" * (1024 * 1024)
-    )
-    response = post_raw(client, REGISTER, body, content_type=content_type)
+def test_body_over_one_mebibyte_is_413(client):
+    body = json.dumps({"email": "a@example.com", "password": "x" * (1024 * 1024)})
+    response = post_raw(client, REGISTER, body)
     assert response.status_code == 413
     assert response.json() == {"detail": "Request body too large."}
+    assert not User.objects.exists()
+
+
+def test_form_body_over_one_mebibyte_is_refused_unread(client):
+    # Not JSON: refused as a 415 before the body is read at all.
+    body = "email=a%40example.com&password=" + "x" * (1024 * 1024)
+    response = post_raw(client, REGISTER, body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 415
     assert not User.objects.exists()
 
 

@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
 
-from api.datetimes import OUT_OF_RANGE_MESSAGE, DateTimeOutOfRange, as_utc
+from api.datetimes import INVALID_MESSAGE, OUT_OF_RANGE_MESSAGE, DateTimeOutOfRange, as_utc
 from api.models import ExampleModel
-from api.querysets import DEFAULT_ORDERING, ORDERING_FIELDS, ExampleQuerySet
+from api.querysets import DEFAULT_ORDERING, ORDERING_FIELDS, SEARCH_MAX_LENGTH, ExampleQuerySet
 
 # Ties (equal titles, equal timestamps) are broken by id, newest first, so
 # that limit/offset pages never skip or repeat a row.
@@ -29,7 +29,7 @@ class UTCIsoDateTimeField(IsoDateTimeField):
     """
 
     default_error_messages = {
-        "invalid": "Enter a valid ISO 8601 date-time, such as 2024-01-31T12:00:00Z.",
+        "invalid": INVALID_MESSAGE,
         "out_of_range": OUT_OF_RANGE_MESSAGE,
     }
 
@@ -60,7 +60,11 @@ class StableOrderingFilter(filters.OrderingFilter):
 class ExampleFilter(filters.FilterSet):
     search = filters.CharFilter(
         method="filter_search",
-        help_text="Only examples whose title or content contains this text (case-insensitive).",
+        max_length=SEARCH_MAX_LENGTH,
+        help_text=(
+            "Only examples whose title or content contains this text (case-insensitive); "
+            f"at most {SEARCH_MAX_LENGTH} characters (longer is a 400)."
+        ),
     )
     created_after = UTCIsoDateTimeFilter(
         field_name="created_at",

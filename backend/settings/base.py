@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    # Swagger UI's files, pinned in requirements.txt and served by this backend.
+    "drf_spectacular_sidecar",
     "strawberry_django",
     # Background tasks (Django 6's tasks framework, backported) and their
     # database queue: mail leaves the request path (authentication/tasks.py).
@@ -46,6 +48,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "backend.request_id.RequestIDMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Both see every response below them, the debug pages included.
+    "backend.middleware.ContentSecurityPolicyMiddleware",
+    "backend.middleware.APIErrorsAsJSONMiddleware",
     # Static files (admin, Swagger UI, GraphiQL assets) straight from the app.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -68,7 +73,8 @@ ASGI_APPLICATION = "backend.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The Swagger UI page (backend/templates/backend/swagger_ui.html).
+        "DIRS": [BASE_DIR / "backend" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -123,6 +129,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# Project-level assets (the Swagger UI page's style); GraphiQL's are in graphql_api/static.
+STATICFILES_DIRS = [BASE_DIR / "backend" / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -234,11 +242,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": [
-        "backend.parsers.StrictJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON bodies only, on every /api/ endpoint: a form-encoded, multipart or
+    # text/plain body is a 415. A page on another site can send those three
+    # without a CORS preflight (an HTML form), so this is what stops a
+    # cross-site form from logging a visitor in (login CSRF) or registering.
+    # The browsable API still posts through its raw-data (JSON) form.
+    "DEFAULT_PARSER_CLASSES": ["backend.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "backend.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -264,6 +273,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/",
+    # Swagger UI from drf-spectacular-sidecar's static files (a pinned PyPI
+    # package), never a CDN; the page's CSP allows this origin only.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No badge image from validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "backend.openapi.add_status_headers",

@@ -39,7 +39,7 @@ export type ExampleFilter = {
   NOT?: InputMaybe<ExampleFilter>;
   OR?: InputMaybe<ExampleFilter>;
   createdAt?: InputMaybe<DateTimeFilterLookup>;
-  /** Title or content contains this text, case-insensitively (REST's `search`). */
+  /** Title or content contains this text, case-insensitively (REST's `search`). At most 200 characters, as every text of a filter (longer: BAD_USER_INPUT). */
   search?: InputMaybe<Scalars['String']['input']>;
   title?: InputMaybe<TextFilterLookup>;
 };

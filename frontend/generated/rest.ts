@@ -435,8 +435,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["LoginRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["LoginRequest"];
-                "multipart/form-data": components["schemas"]["LoginRequest"];
             };
         };
         responses: {
@@ -472,7 +470,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Body is not JSON, form or multipart. */
+            /** @description Body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -550,8 +548,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["PasswordChangeRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PasswordChangeRequest"];
-                "multipart/form-data": components["schemas"]["PasswordChangeRequest"];
             };
         };
         responses: {
@@ -611,7 +607,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Body is not JSON, form or multipart. */
+            /** @description Body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -647,8 +643,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["PasswordResetRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PasswordResetRequest"];
-                "multipart/form-data": components["schemas"]["PasswordResetRequest"];
             };
         };
         responses: {
@@ -684,7 +678,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Body is not JSON, form or multipart. */
+            /** @description Body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -720,8 +714,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["PasswordResetConfirmRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PasswordResetConfirmRequest"];
-                "multipart/form-data": components["schemas"]["PasswordResetConfirmRequest"];
             };
         };
         responses: {
@@ -757,7 +749,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Body is not JSON, form or multipart. */
+            /** @description Body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -812,8 +804,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedProfileRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedProfileRequest"];
-                "multipart/form-data": components["schemas"]["PatchedProfileRequest"];
             };
         };
         responses: {
@@ -873,7 +863,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Body is not JSON, form or multipart. */
+            /** @description Body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -896,8 +886,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["RegisterRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["RegisterRequest"];
-                "multipart/form-data": components["schemas"]["RegisterRequest"];
             };
         };
         responses: {
@@ -933,7 +921,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Body is not JSON, form or multipart. */
+            /** @description Body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1001,8 +989,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedUserUpdateRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedUserUpdateRequest"];
-                "multipart/form-data": components["schemas"]["PatchedUserUpdateRequest"];
             };
         };
         responses: {
@@ -1062,7 +1048,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Body is not JSON, form or multipart. */
+            /** @description Body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1110,7 +1096,7 @@ export interface operations {
                  *     * `-title` - Title (descending)
                  */
                 ordering?: ("-created_at" | "-title" | "-updated_at" | "created_at" | "title" | "updated_at")[];
-                /** @description Only examples whose title or content contains this text (case-insensitive). */
+                /** @description Only examples whose title or content contains this text (case-insensitive); at most 200 characters (longer is a 400). */
                 search?: string;
             };
             header?: never;
@@ -1163,8 +1149,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ExampleModelRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["ExampleModelRequest"];
-                "multipart/form-data": components["schemas"]["ExampleModelRequest"];
             };
         };
         responses: {
@@ -1224,7 +1208,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Body is not JSON, form or multipart. */
+            /** @description Body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1296,8 +1280,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ExampleModelRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["ExampleModelRequest"];
-                "multipart/form-data": components["schemas"]["ExampleModelRequest"];
             };
         };
         responses: {
@@ -1368,7 +1350,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Body is not JSON, form or multipart. */
+            /** @description Body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1450,8 +1432,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedExampleModelRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedExampleModelRequest"];
-                "multipart/form-data": components["schemas"]["PatchedExampleModelRequest"];
             };
         };
         responses: {
@@ -1522,7 +1502,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Body is not JSON, form or multipart. */
+            /** @description Body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
                     [name: string]: unknown;

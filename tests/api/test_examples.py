@@ -93,20 +93,21 @@ def test_create_without_content_stores_empty_content(auth_client):
     assert ExampleModel.objects.get(pk=response.json()["id"]).content == ""
 
 
-def test_create_accepts_multipart(auth_client):
+# JSON bodies only (issue 11, item 9; tests/test_json_only.py covers every endpoint).
+def test_create_refuses_multipart(auth_client):
     response = auth_client.post(LIST_URL, {"title": "Form", "content": "Sent as a form"}, format="multipart")
 
-    assert response.status_code == 201
-    assert ExampleModel.objects.get(pk=response.json()["id"]).title == "Form"
+    assert response.status_code == 415
+    assert not ExampleModel.objects.exists()
 
 
-def test_create_accepts_urlencoded_form(auth_client):
+def test_create_refuses_urlencoded_form(auth_client):
     response = auth_client.post(
         LIST_URL, "title=Urlencoded&content=x", content_type="application/x-www-form-urlencoded"
     )
 
-    assert response.status_code == 201
-    assert ExampleModel.objects.get(pk=response.json()["id"]).title == "Urlencoded"
+    assert response.status_code == 415
+    assert not ExampleModel.objects.exists()
 
 
 def test_create_without_title_is_400(auth_client):

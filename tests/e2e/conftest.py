@@ -14,10 +14,10 @@ What a session starts, and stops at the end:
   same page on a free `http://127.0.0.1:<port>`, an origin it does not trust;
 - Chromium (Debian's package via scripts/chromium.sh), driven by Playwright.
 
-GraphiQL's page loads React and GraphiQL from a CDN that the test machines
-cannot reach. The browser's requests for those exact files are answered from
-the npm packages of the same versions (see graphiql_assets.py); any other
-request that leaves loopback is aborted and logged.
+GraphiQL and Swagger UI load every file from the backend itself (no CDN).
+Tests of those pages use the ``backend_only`` fixture: every request whose
+origin is not the backend's is aborted and logged, and each such request
+fails the test.
 
 A failed test leaves a screenshot and the browser's console log in the
 artifacts folder (E2E_ARTIFACTS, else a new temp folder), printed at the end.
@@ -44,11 +44,8 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-
-from .graphiql_assets import Asset, load_graphiql_assets
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(__file__).resolve().parent / "site"
@@ -390,11 +387,6 @@ def browser(chromium_path: str, tmp_path_factory) -> Iterator:
             browser.close()
 
 
-def _is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    return host in {"localhost", "127.0.0.1", "::1"} or url.startswith(("data:", "blob:", "about:"))
-
-
 @dataclass
 class BrowserLog:
     lines: list[str] = field(default_factory=list)
@@ -440,33 +432,32 @@ def page(request, browser, browser_log: BrowserLog, artifacts_dir: Path):
         context.close()
 
 
-@pytest.fixture(scope="session")
-def graphiql_assets(tmp_path_factory) -> dict[str, Asset]:
-    return load_graphiql_assets(tmp_path_factory.mktemp("graphiql-assets"))
+@dataclass
+class BlockedRequests:
+    urls: list[str] = field(default_factory=list)
 
 
 @pytest.fixture
-def offline_cdn(page, graphiql_assets: dict[str, Asset], browser_log: BrowserLog) -> None:
-    """Answer GraphiQL's CDN requests from npm's copies; abort anything else that leaves loopback.
+def backend_only(page, backend, browser_log: BrowserLog) -> BlockedRequests:
+    """Abort every request whose origin is not the backend's; the test reads what was blocked.
 
     Only for tests that need it: while any route is installed, Playwright
     answers CORS preflights itself (allowing everything), so a test of CORS
     must not use this fixture.
     """
+    blocked = BlockedRequests()
+    origin = backend.url
 
-    def off_loopback(route) -> None:
+    def elsewhere(route) -> None:
         url = route.request.url
-        asset = graphiql_assets.get(url)
-        if asset is not None:
-            route.fulfill(
-                status=200,
-                body=asset.body,
-                content_type=asset.content_type,
-                # The page loads them with `crossorigin` and `integrity`: a CORS response is required.
-                headers={"Access-Control-Allow-Origin": "*"},
-            )
-            return
-        browser_log.add(f"[blocked] request off loopback aborted: {url}")
+        blocked.urls.append(url)
+        browser_log.add(f"[blocked] request outside {origin} aborted: {url}")
         route.abort("blockedbyclient")
 
-    page.context.route(lambda url: not _is_loopback(url), off_loopback)
+    page.context.route(
+        lambda url: (
+            not (url == origin or url.startswith(origin + "/")) and not url.startswith(("data:", "blob:"))
+        ),
+        elsewhere,
+    )
+    return blocked

@@ -1,7 +1,8 @@
 """GraphiQL in Chromium: log in through /admin/, open /graphql/, type and run operations.
 
-The page is Strawberry's own GraphiQL, unchanged; only its CDN files are
-answered from npm's copies (the ``offline_cdn`` fixture).
+The page is Strawberry's GraphiQL with every file served by the backend
+(graphql_api/static); every request outside the backend is blocked
+(``backend_only``) and must not happen.
 """
 
 from __future__ import annotations
@@ -62,12 +63,12 @@ def run_and_read_result(page: Page) -> dict:
 
 
 def test_graphiql_runs_a_typed_query_and_mutation(
-    page: Page, backend, offline_cdn, artifacts_dir, pytestconfig
+    page: Page, backend, backend_only, artifacts_dir, pytestconfig
 ):
     log_in_through_admin(page, backend, "/graphql/")
     expect(page).to_have_url(f"{backend.url}/graphql/")
     expect(page).to_have_title("Strawberry GraphiQL")
-    # React and GraphiQL came from the (rerouted) CDN and rendered the editors.
+    # React and GraphiQL came from the backend's static files and rendered the editors.
     expect(page.locator(".graphiql-query-editor .CodeMirror")).to_be_visible()
     # The page's fetcher already ran introspection with the session cookie: the docs know the schema.
     expect(page.locator(".graphiql-execute-button")).to_be_enabled()
@@ -98,6 +99,7 @@ def test_graphiql_runs_a_typed_query_and_mutation(
     page.wait_for_function(
         "() => document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.lineCount() > 1"
     )
+    assert backend_only.urls == []
     screenshot = artifacts_dir / "graphiql.png"
     page.screenshot(path=str(screenshot))
     pytestconfig.stash[ARTIFACTS_KEY].append(f"GraphiQL screenshot: {screenshot}")

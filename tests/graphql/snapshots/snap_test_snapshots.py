@@ -181,7 +181,7 @@ snapshots['test_http_error_shapes 1'] = {
                     'extensions': {
                         'code': 'BAD_REQUEST'
                     },
-                    'message': 'Unable to parse request body as JSON'
+                    'message': 'JSON parse error - Expecting property name enclosed in double quotes: line 1 column 2 (char 1)'
                 }
             ]
         },
