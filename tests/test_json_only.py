@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 import yaml
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
 from rest_framework.views import APIView
 
-from authentication.models import User
 from backend.parsers import StrictJSONParser
 from tests.helpers import database_state
 from tests.matrix.surface import routes
