@@ -17,7 +17,7 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 from backend.middleware import is_connection_error
 
 from .access import RequireAuthentication
-from .caching import DocumentCache
+from .caching import CACHE_EXTENSIONS
 from .errors import log_errors, mark_database_unavailable
 from .limits import LIMIT_EXTENSIONS, error_mask
 from .mutations import Mutation
@@ -58,7 +58,7 @@ def build_schema() -> GraphQLSchema:
             *LIMIT_EXTENSIONS,
             RequireAuthentication,
             # After every extension that adds validation rules (see there).
-            DocumentCache,
+            *CACHE_EXTENSIONS,
             QueryOptimizer,
             # Last, so it sees every error the others produced.
             error_mask,
