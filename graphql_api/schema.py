@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from graphql import GraphQLError
 from strawberry import Schema
-from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
@@ -37,17 +36,14 @@ class GraphQLSchema(Schema):
             mark_database_unavailable(execution_context.context.request)
 
 
-class QueryOptimizer(DjangoOptimizerExtension):
-    """strawberry-django's optimizer without its per-field ``resolve`` hook.
+def query_optimizer() -> DjangoOptimizerExtension:
+    """strawberry-django's optimizer as shipped, run the way NetBox runs it.
 
-    Every field here that returns rows is a strawberry-django field, and those
-    ask the optimizer themselves (through the context variable the extension
-    sets for the operation) when they build their queryset. The hook only
-    served plain resolvers that return querysets, of which this schema has
-    none, and it wrapped the resolution of every field of every row.
+    ``prefetch_custom_queryset=True``: a nested list is prefetched through its
+    type's ``get_queryset`` (for ``Example``, ``visible_to``), so a list added
+    under another type cannot skip the read rule (NetBox #17310).
     """
-
-    resolve = SchemaExtension.resolve
+    return DjangoOptimizerExtension(prefetch_custom_queryset=True)
 
 
 def build_schema() -> GraphQLSchema:
@@ -59,7 +55,7 @@ def build_schema() -> GraphQLSchema:
             RequireAuthentication,
             # After every extension that adds validation rules (see there).
             *CACHE_EXTENSIONS,
-            QueryOptimizer,
+            query_optimizer,
             # Last, so it sees every error the others produced.
             error_mask,
         ],
