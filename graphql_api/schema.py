@@ -39,9 +39,12 @@ class GraphQLSchema(Schema):
 def query_optimizer() -> DjangoOptimizerExtension:
     """strawberry-django's optimizer as shipped, run the way NetBox runs it.
 
-    ``prefetch_custom_queryset=True``: a nested list is prefetched through its
-    type's ``get_queryset`` (for ``Example``, ``visible_to``), so a list added
-    under another type cannot skip the read rule (NetBox #17310).
+    ``prefetch_custom_queryset=True``: a nested list's prefetch starts from the
+    model's default manager (its own queryset class, as root fields have it),
+    not the base manager. Either way the optimizer then runs the type's
+    ``get_queryset`` (for ``Example``, ``visible_to``), so a list added under
+    another type cannot skip the read rule (NetBox #17310);
+    tests/graphql/test_optimizer.py proves it on a throwaway nested list.
     """
     return DjangoOptimizerExtension(prefetch_custom_queryset=True)
 
