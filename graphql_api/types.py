@@ -68,9 +68,10 @@ class ExampleType:
 
     @classmethod
     def get_queryset(cls, queryset: QuerySet, info: Info, **kwargs) -> QuerySet:
-        # The one read rule. Called as a plain function because nested
-        # prefetches start from the model's base manager, whose querysets are
-        # not ExampleQuerySets; the rule itself only needs .filter()/.none().
+        # The one read rule. Called as a plain function so that it holds for
+        # any queryset it is handed (nested prefetches start from the default
+        # manager with prefetch_custom_queryset, from the base manager without,
+        # whose querysets are not ExampleQuerySets); it only needs .filter()/.none().
         return ExampleQuerySet.visible_to(queryset, viewer(info))
 
 
