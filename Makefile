@@ -7,13 +7,15 @@ PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
-# The first python >= 3.11 on PATH, 3.11 preferred: snapshottest 0.6 (pinned by
-# the product) still imports the `imp` module that Python 3.12 removed.
+# The first python >= 3.11 on PATH, 3.11 preferred: the server runs on 3.11 to
+# 3.13 (requirements.txt is locked for all of them), but snapshottest 0.6, a
+# test tool (requirements-dev.txt), still imports the `imp` module that
+# Python 3.12 removed.
 PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; \
 	then echo $$p; break; fi; done)
 
-.PHONY: help install install-dev install-e2e install-fuzz run serve test test-postgres e2e typescript fuzz fuzz-ci lint format migrate makemigrations superuser openapi seed schema graphiql-assets check-python check-node bench
+.PHONY: help lock install install-dev install-e2e install-fuzz run serve test test-postgres e2e typescript fuzz fuzz-ci lint format migrate makemigrations superuser openapi seed schema graphiql-assets check-python check-node bench
 
 help:
 	@echo "make run        set up .venv, migrate, load demo data, serve on $(HOST):$(PORT)"
@@ -32,6 +34,7 @@ help:
 	@echo "make openapi    regenerate openapi.yaml from the code (commit the result)"
 	@echo "make schema     regenerate schema.graphql (the committed GraphQL SDL)"
 	@echo "make graphiql-assets  refresh GraphiQL's vendored files from npm (pinned in scripts/vendor_graphiql.py; commit them)"
+	@echo "make lock       regenerate requirements.txt from requirements.in (UPGRADE=1: newest releases)"
 	@echo "make bench      benchmark REST, GraphQL, graphene and raw Django on PostgreSQL (~6 min; see BENCHMARKS.md)"
 
 check-python:
@@ -62,6 +65,16 @@ $(VENV)/.e2e-installed: requirements.txt requirements-dev.txt requirements-e2e.t
 $(VENV)/.bench-installed: requirements.txt requirements-bench.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-bench.txt
 	touch $@ $(VENV)/.runtime-installed
+
+# requirements.txt is the lock of requirements.in, made by uv (pinned in
+# requirements-dev.txt). uv rather than pip-tools: one static binary with no
+# dependencies of its own, so the tool cannot conflict with what it locks, and
+# `--universal` writes one lock valid on every Python >= 3.11 and platform
+# (markers where they differ). Existing pins are kept unless UPGRADE=1, so
+# adding a dependency changes only the lines it needs.
+LOCK_FLAGS := --python-version 3.11 --universal --custom-compile-command "make lock" --quiet
+lock: install-dev
+	$(BIN)/uv pip compile requirements.in --output-file requirements.txt $(LOCK_FLAGS) $(if $(UPGRADE),--upgrade)
 
 install: $(VENV)/.runtime-installed
 install-dev: $(VENV)/.dev-installed

@@ -13,8 +13,14 @@ def main() -> None:
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    from backend.test_runner import MissingTestTools
+
     try:
         execute_from_command_line(sys.argv)
+    except MissingTestTools as exc:
+        # `manage.py test` after `pip install -r requirements.txt` only.
+        sys.stderr.write(f"{exc}\n")
+        sys.exit(2)
     except ImproperlyConfigured as exc:
         # A configuration mistake (a missing environment variable, say) is
         # reported in one line, not as a traceback.

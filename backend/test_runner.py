@@ -3,12 +3,37 @@
 Django developers type `manage.py test` and `coverage run manage.py test`;
 both land here and run exactly what `make test` runs, in-process so coverage
 sees it. manage.py switches to test settings for the `test` command.
+
+The test tools are development requirements (requirements-dev.txt), not
+runtime ones: after a plain `pip install -r requirements.txt` the command
+stops with one line saying what to install (manage.py prints it), not an
+ImportError traceback from the middle of pytest.
 """
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
+
+# What the suite cannot start without: the runner, its Django plugin, the snapshots.
+TEST_TOOLS = ("pytest", "pytest_django", "snapshottest")
+MISSING_TEST_TOOLS = (
+    "The test suite needs the development requirements: run `make test` "
+    "(or `pip install -r requirements-dev.txt`)."
+)
+
+
+class MissingTestTools(Exception):
+    """The development requirements are not installed; manage.py prints the message in one line."""
+
+
+def require_test_tools() -> None:
+    for name in TEST_TOOLS:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            raise MissingTestTools(f"{MISSING_TEST_TOOLS} ({name} is missing)") from None
 
 
 class PytestTestRunner:
@@ -28,6 +53,7 @@ class PytestTestRunner:
         parser.add_argument("--keepdb", action="store_true", help="Reuse the test database.")
 
     def run_tests(self, test_labels: list[str], **kwargs: Any) -> int:
+        require_test_tools()
         import pytest
 
         argv: list[str] = []

@@ -1,80 +1,87 @@
 """Parse and validate each distinct operation once per process, not once per request.
 
-Parsing and validating a document walk it node by node in Python; for a
-page of 100 rows that was about a third of a request's time. Both depend only
-on the text (and the token limit) and on the schema and validation rules, so
-their results are kept in small LRU caches shared by every request of a
-worker process.
+Strawberry's own ``ParserCache`` and ``ValidationCache`` do the work (module-level
+LRU caches shared by every request of a worker process); this module only
+decides which operations may use them and bounds them.
 
 What keeps this correct under per-request settings (``graphql_api.limits``):
 
-- the parse key includes the parse options: ``max_tokens``, the token limit read
-  for this request;
+- the parse key is (query, parse options): ``ParserCache`` passes the options
+  as keyword arguments of the cached ``parse``, so ``max_tokens``, the token
+  limit read for this request, is part of the key;
 - the validation key is (schema, document, rules). The rules are the ones the
-  extensions before this one added for this request: the depth and alias
-  limits (one rule class per limit value, see ``limits``), introspection off
-  or on, and the anonymous-caller rule. Change a setting and the key changes.
-- only documents that came from the parse cache are looked up, so a document
-  is found by identity and its hash is computed once.
+  extensions before these added for this request: the depth and alias limits,
+  introspection off or on, and the anonymous-caller rule. What this needs
+  from whoever writes those rules: the same settings give the *same* rule
+  classes (identical objects, e.g. a class built once per limit value), and
+  different settings give different ones. A rule class built afresh per
+  request would still be correct, but would miss every time and fill the cache.
+- the document of a cached parse is the very object validated before, so the
+  validation key's hash (graphql-core hashes a document node by node) is
+  computed on a small document only.
 
 What bounds it: at most ``CACHE_SIZE`` entries each, and only operations of at
-most ``MAX_CACHED_QUERY_LENGTH`` characters are cached; a larger one is
-parsed and validated as before, so a flood of large unique queries cannot pin
-memory. Errors are never cached: a query that fails to parse is parsed again
-by Strawberry, which reports the error its own way.
+most ``MAX_CACHED_QUERY_LENGTH`` characters are cached; a larger one is parsed
+and validated as before, so a flood of large unique queries cannot pin memory
+(Strawberry's caches bound the number of entries, not their size). Errors are
+never cached: ``lru_cache`` keeps no exceptions, and a syntax error is raised
+again on every request.
 
-Must come after every extension that adds validation rules (``limits``,
+Both must come after every extension that adds validation rules (``limits``,
 ``access.RequireAuthentication``) in the schema's extension list.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import lru_cache
 
-from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse
-from strawberry.extensions import SchemaExtension
-from strawberry.schema.schema import validate_document
+from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+from strawberry.types import ExecutionContext
 
 CACHE_SIZE = 256
 MAX_CACHED_QUERY_LENGTH = 10_000
 
 
-@lru_cache(maxsize=CACHE_SIZE)
-def parse_cached(query: str, options: tuple[tuple[str, object], ...]) -> DocumentNode:
-    """``parse(query, **options)``; the options (the token limit) are part of the key."""
-    return parse(query, **dict(options))
+def is_cacheable(context: ExecutionContext) -> bool:
+    return context.query is not None and len(context.query) <= MAX_CACHED_QUERY_LENGTH
 
 
-@lru_cache(maxsize=CACHE_SIZE)
-def validate_cached(schema: GraphQLSchema, document: DocumentNode, rules: tuple) -> list[GraphQLError]:
-    return validate_document(schema, document, rules)
-
-
-class DocumentCache(SchemaExtension):
+class BoundedParserCache(ParserCache):
     def __init__(self) -> None:
-        super().__init__()
-        self.cached_document = False
+        super().__init__(maxsize=CACHE_SIZE)
 
     def on_parse(self) -> Iterator[None]:
-        context = self.execution_context
-        query = context.query
-        if query is not None and len(query) <= MAX_CACHED_QUERY_LENGTH and context.graphql_document is None:
-            try:
-                options = tuple(sorted(context.parse_options.items()))
-                context.graphql_document = parse_cached(query, options)
-                self.cached_document = True
-            except GraphQLError:
-                pass
-        yield
+        if is_cacheable(self.execution_context) and self.execution_context.graphql_document is None:
+            yield from super().on_parse()
+        else:
+            yield
+
+
+class BoundedValidationCache(ValidationCache):
+    def __init__(self) -> None:
+        super().__init__(maxsize=CACHE_SIZE)
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
-        if self.cached_document and context.validation_rules:
-            # A copy: later steps may edit the list; the cached one must stay as validated.
-            context.pre_execution_errors = list(
-                validate_cached(
-                    context.schema._schema, context.graphql_document, tuple(context.validation_rules)
-                )
-            )
-        yield
+        # No rules (validation switched off) means nothing to validate, as Strawberry has it.
+        if is_cacheable(context) and context.validation_rules:
+            yield from super().on_validate()
+            # The cached list itself must never be edited by a later step.
+            if context.pre_execution_errors is not None:
+                context.pre_execution_errors = list(context.pre_execution_errors)
+        else:
+            yield
+
+
+# In the schema's extension list, in this order.
+CACHE_EXTENSIONS: tuple[type[SchemaExtension], ...] = (BoundedParserCache, BoundedValidationCache)
+
+
+def parse_cache():
+    """The shared LRU-wrapped ``parse`` (for ``cache_info()`` and ``cache_clear()``)."""
+    return BoundedParserCache().cached_parse_document
+
+
+def validation_cache():
+    """The shared LRU-wrapped ``validate_document``."""
+    return BoundedValidationCache().cached_validate_document

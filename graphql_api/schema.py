@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from graphql import GraphQLError
 from strawberry import Schema
-from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from backend.middleware import is_connection_error
 
 from .access import RequireAuthentication
-from .caching import DocumentCache
+from .caching import CACHE_EXTENSIONS
 from .errors import log_errors, mark_database_unavailable
 from .limits import LIMIT_EXTENSIONS, error_mask
 from .mutations import Mutation
@@ -39,17 +38,17 @@ class GraphQLSchema(Schema):
             mark_database_unavailable(execution_context.context.request)
 
 
-class QueryOptimizer(DjangoOptimizerExtension):
-    """strawberry-django's optimizer without its per-field ``resolve`` hook.
+def query_optimizer() -> DjangoOptimizerExtension:
+    """strawberry-django's optimizer as shipped, run the way NetBox runs it.
 
-    Every field here that returns rows is a strawberry-django field, and those
-    ask the optimizer themselves (through the context variable the extension
-    sets for the operation) when they build their queryset. The hook only
-    served plain resolvers that return querysets, of which this schema has
-    none, and it wrapped the resolution of every field of every row.
+    ``prefetch_custom_queryset=True``: a nested list's prefetch starts from the
+    model's default manager (its own queryset class, as root fields have it),
+    not the base manager. Either way the optimizer then runs the type's
+    ``get_queryset`` (for ``Example``, ``visible_to``), so a list added under
+    another type cannot skip the read rule (NetBox #17310);
+    tests/graphql/test_optimizer.py proves it on a throwaway nested list.
     """
-
-    resolve = SchemaExtension.resolve
+    return DjangoOptimizerExtension(prefetch_custom_queryset=True)
 
 
 def build_schema() -> GraphQLSchema:
@@ -63,8 +62,8 @@ def build_schema() -> GraphQLSchema:
             # After every extension that adds validation rules, before the parse cache (see there).
             TrustedDocuments,
             # After every extension that adds validation rules (see there).
-            DocumentCache,
-            QueryOptimizer,
+            *CACHE_EXTENSIONS,
+            query_optimizer,
             # Last, so it sees every error the others produced.
             error_mask,
         ],

@@ -12,17 +12,14 @@ example the caller can see, i.e. the caller), so they need no rule of their own.
 from __future__ import annotations
 
 import datetime
-import functools
 from typing import Annotated
 
 import strawberry
 import strawberry_django
 from django.contrib.auth.models import User
-from django.db.models import FileField, Q, QuerySet
-from django.db.models.query_utils import DeferredAttribute
+from django.db.models import Q, QuerySet
 from strawberry import UNSET, auto
 from strawberry.types import Info
-from strawberry_django.fields.field import StrawberryDjangoField
 from strawberry_django.fields.types import OperationInfo
 
 from api.models import ExampleModel
@@ -30,45 +27,8 @@ from api.querysets import SEARCH_MAX_LENGTH, ExampleQuerySet, search_condition
 from authentication.identity import display_name
 from authentication.models import Profile
 
+from .column_field import ColumnField
 from .context import viewer
-
-_MISSING = object()
-
-
-class ColumnField(StrawberryDjangoField):
-    """A field that reads one column of a row strawberry-django already loaded.
-
-    strawberry-django marks all its fields as needing a resolver, so each of
-    them builds an ``Info``, parses (no) arguments and runs a chain of
-    wrappers, for every field of every row. A plain column (no resolver, no
-    field extension, not a relation) needs none of that: as a "basic" field,
-    Strawberry calls ``get_result`` directly, which reads the same attribute
-    (and still loads a deferred column if one was not fetched). Which columns
-    are fetched is unchanged: the optimizer plans from the type, not from
-    resolvers.
-    """
-
-    @property
-    def is_basic_field(self) -> bool:
-        return self.base_resolver is None and not self.extensions and not self.is_relation
-
-    def get_result(self, source, info, args, kwargs):
-        # A loaded plain column is an attribute read. Anything else (a deferred
-        # column, a file, a property) takes strawberry-django's path.
-        if source is not None and self._reads_plain_column(type(source)):
-            value = source.__dict__.get(self.django_name or self.python_name, _MISSING)
-            if value is not _MISSING:
-                return value
-        return super().get_result(source, info, args, kwargs)
-
-    @functools.cache  # noqa: B019 -- one entry per (field, model); both live as long as the schema
-    def _reads_plain_column(self, model: type) -> bool:
-        attribute = getattr(model, self.django_name or self.python_name, None)
-        return (
-            self.is_basic_field
-            and isinstance(attribute, DeferredAttribute)
-            and not isinstance(attribute.field, FileField)
-        )
 
 
 @strawberry_django.type(Profile, name="Profile", field_cls=ColumnField)
@@ -110,9 +70,10 @@ class ExampleType:
 
     @classmethod
     def get_queryset(cls, queryset: QuerySet, info: Info, **kwargs) -> QuerySet:
-        # The one read rule. Called as a plain function because nested
-        # prefetches start from the model's base manager, whose querysets are
-        # not ExampleQuerySets; the rule itself only needs .filter()/.none().
+        # The one read rule. Called as a plain function so that it holds for
+        # any queryset it is handed (nested prefetches start from the default
+        # manager with prefetch_custom_queryset, from the base manager without,
+        # whose querysets are not ExampleQuerySets); it only needs .filter()/.none().
         return ExampleQuerySet.visible_to(queryset, viewer(info))
 
 

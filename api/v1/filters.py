@@ -93,17 +93,5 @@ class ExampleFilter(filters.FilterSet):
         # Only the parameters declared above; none generated from model fields.
         fields: list[str] = []
 
-    def get_form_class(self):
-        # django-filter builds this form class, and a form field for each
-        # filter, on every request. It depends only on the filters declared
-        # above, so it is built once per class; each request still gets its own
-        # form (Django copies a form's fields per instance).
-        cls = type(self)
-        form_class = cls.__dict__.get("_form_class")
-        if form_class is None:
-            form_class = super().get_form_class()
-            cls._form_class = form_class
-        return form_class
-
     def filter_search(self, queryset: ExampleQuerySet, name: str, value: str) -> ExampleQuerySet:
         return queryset.search(value)

@@ -23,6 +23,7 @@ from backend.openapi import AUTHENTICATED_ERRORS, BODY_ERRORS, NOT_FOUND, QUERY_
 
 from .filters import ExampleFilter
 from .pagination import ExamplePagination
+from .rows import row_columns
 from .serializers import EXAMPLE_FIELDS, ExampleModelSerializer
 
 TAG = ["examples"]
@@ -114,14 +115,19 @@ class ExampleModelViewSet(viewsets.ModelViewSet):
         return example
 
     def list(self, request: Request, *args, **kwargs) -> Response:
-        # The page is read as rows of the returned columns (`.values()`), not
-        # model instances; the serializer formats them with the very same
-        # fields (RowListSerializer), so the body is unchanged.
-        queryset = self.filter_queryset(self.get_queryset()).values(*EXAMPLE_FIELDS)
+        # DRF's ListModelMixin.list, except that the page is read as rows of
+        # the shown columns (`.values()`) when the serializer shows plain
+        # columns only (api/v1/rows.py); the body is the same either way.
+        serializer = self.get_serializer([], many=True)
+        queryset = self.filter_queryset(self.get_queryset())
+        columns = row_columns(serializer.child)
+        if columns is not None:
+            queryset = queryset.values(*columns)
         page = self.paginate_queryset(queryset)
+        serializer.instance = queryset if page is None else page
         if page is None:
-            return Response(self.get_serializer(queryset, many=True).data)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+            return Response(serializer.data)
+        return self.get_paginated_response(serializer.data)
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)

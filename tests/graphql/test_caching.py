@@ -15,11 +15,11 @@ DEPTH_4 = "{ examples { results { owner { profile { displayName } } } } }"
 
 @pytest.fixture(autouse=True)
 def _empty_caches():
-    caching.parse_cached.cache_clear()
-    caching.validate_cached.cache_clear()
+    caching.parse_cache().cache_clear()
+    caching.validation_cache().cache_clear()
     yield
-    caching.parse_cached.cache_clear()
-    caching.validate_cached.cache_clear()
+    caching.parse_cache().cache_clear()
+    caching.validation_cache().cache_clear()
 
 
 def test_the_same_operation_is_parsed_and_validated_once(gql_owner, user):
@@ -29,8 +29,8 @@ def test_the_same_operation_is_parsed_and_validated_once(gql_owner, user):
 
     assert first.errors is None
     assert second.data == first.data == {"examples": {"results": [{"title": "Mine"}]}}
-    assert caching.parse_cached.cache_info().hits == 1
-    assert caching.validate_cached.cache_info().hits == 1
+    assert caching.parse_cache().cache_info().hits == 1
+    assert caching.validation_cache().cache_info().hits == 1
 
 
 def test_a_lower_depth_limit_applies_to_an_operation_already_cached(gql_owner, settings):
@@ -80,7 +80,7 @@ def test_a_syntax_error_is_reported_every_time_and_not_cached(gql_owner):
         response = gql_owner.run("{ examples { ")
         assert response.data is None
         assert "Syntax Error" in response.errors[0]["message"]
-    assert caching.parse_cached.cache_info().currsize == 0
+    assert caching.parse_cache().cache_info().currsize == 0
 
 
 def test_large_operations_are_not_kept(gql_owner):
@@ -88,5 +88,21 @@ def test_large_operations_are_not_kept(gql_owner):
     response = gql_owner.run("{ me { id } }" + padding)
 
     assert response.errors is None
-    assert caching.parse_cached.cache_info().currsize == 0
-    assert caching.validate_cached.cache_info().currsize == 0
+    assert caching.parse_cache().cache_info().currsize == 0
+    assert caching.validation_cache().cache_info().currsize == 0
+
+
+def test_a_validation_error_is_cached_and_reported_the_same_every_time(gql_owner):
+    answers = [gql_owner.run("{ examples { nope } }").errors for _ in range(3)]
+
+    assert len(answers[0]) == 1
+    assert "Cannot query field 'nope'" in answers[0][0]["message"]
+    assert answers[1] == answers[2] == answers[0]
+    assert caching.validation_cache().cache_info().hits == 2
+
+
+def test_the_caches_are_strawberrys_own_and_bounded():
+    # Fails on a Strawberry upgrade that renames what these modules rely on:
+    # the shared LRU-wrapped functions the extensions keep.
+    assert caching.parse_cache().cache_info().maxsize == caching.CACHE_SIZE
+    assert caching.validation_cache().cache_info().maxsize == caching.CACHE_SIZE

@@ -7,7 +7,16 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from graphql import GraphQLObjectType, GraphQLUnionType, build_schema
+from graphql import (
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLUnionType,
+    build_client_schema,
+    build_schema,
+    get_introspection_query,
+    lexicographic_sort_schema,
+    print_schema,
+)
 
 from api.querysets import ORDERING_FIELDS
 
@@ -111,3 +120,40 @@ def test_ordering_offers_exactly_the_core_ordering_fields(sdl):
     order = build_schema(sdl).type_map["ExampleOrder"].fields
     camel = {"created_at": "createdAt", "updated_at": "updatedAt", "title": "title"}
     assert set(order) == {camel[name] for name in ORDERING_FIELDS}
+
+
+# What a current client (graphql-codegen, GraphiQL) asks for, isOneOf included
+# (graphql-core 3.3's `one_of`): without it `@oneOf` is lost and the client's
+# schema is not the committed one.
+CLIENT_INTROSPECTION = get_introspection_query(
+    descriptions=True,
+    specified_by_url=True,
+    directive_is_repeatable=True,
+    schema_description=True,
+    input_value_deprecation=True,
+    one_of=True,
+)
+
+
+def sorted_sdl(schema: GraphQLSchema) -> str:
+    return print_schema(lexicographic_sort_schema(schema))
+
+
+@pytest.fixture
+def introspected(gql_owner) -> GraphQLSchema:
+    """The schema as a client builds it from /graphql/, over HTTP."""
+    response = gql_owner.run(CLIENT_INTROSPECTION)
+    assert response.errors is None, response.errors
+    return build_client_schema(response.data)
+
+
+def test_what_clients_introspect_is_the_committed_schema(introspected, sdl):
+    assert sorted_sdl(introspected) == sorted_sdl(build_schema(sdl)), (
+        "The schema served at /graphql/ differs from schema.graphql; run `make schema` and commit the result."
+    )
+
+
+def test_introspection_keeps_one_of_on_the_ordering_input(introspected, sdl):
+    assert "input ExampleOrder @oneOf {" in sdl
+    assert introspected.type_map["ExampleOrder"].is_one_of
+    assert "input ExampleOrder @oneOf {" in sorted_sdl(introspected)
