@@ -33,8 +33,10 @@ Both must come after every extension that adds validation rules (``limits``,
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 
+from graphql import GraphQLError
 from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 from strawberry.types import ExecutionContext
 
@@ -51,10 +53,15 @@ class BoundedParserCache(ParserCache):
         super().__init__(maxsize=CACHE_SIZE)
 
     def on_parse(self) -> Iterator[None]:
-        if is_cacheable(self.execution_context) and self.execution_context.graphql_document is None:
-            yield from super().on_parse()
-        else:
-            yield
+        context = self.execution_context
+        if is_cacheable(context) and context.graphql_document is None:
+            # A failed parse is not cached (lru_cache keeps no exceptions). It is
+            # left to Strawberry's own parse, which reports it in its usual path,
+            # where the limit extensions give it its code (an exception raised in
+            # this hook would skip them).
+            with contextlib.suppress(GraphQLError):
+                context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
+        yield
 
 
 class BoundedValidationCache(ValidationCache):
