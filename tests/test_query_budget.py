@@ -17,7 +17,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from api.models import ExampleModel
-from benchmarks.endpoints import FIELDS_GQL, LIST_QUERY
+from benchmarks.endpoints import FIELDS_GQL, LIST_QUERY, REFERENCE, endpoints
 
 from .factories import token_for
 
@@ -75,3 +75,19 @@ def test_the_graphene_reference_costs_the_same_few_queries_at_20_and_100_rows(
         counts[page] = len(answer.sql)
 
     assert counts[20] == counts[100] <= BUDGET, counts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_endpoint_make_bench_sends_the_reference_is_answered_by_it(reference_server, user):
+    """benchmarks/endpoints.py's graphene rows, as wrk sends them, against the reference server."""
+    example = ExampleModel.objects.create(user=user, title="measured")
+    token = token_for(user)
+    sent = [endpoint for endpoint in endpoints(example.pk) if endpoint.server == REFERENCE]
+    assert {endpoint.surface for endpoint in sent} == {"graphene"} and len(sent) == 3
+    for endpoint in sent:
+        assert (endpoint.method, endpoint.path) == ("POST", "/graphql/")
+        body = json.loads(endpoint.body)
+        answer = reference_server.graphql(body["query"], token=token)
+        assert answer.status == 200 and "errors" not in answer.body, (endpoint.name, answer.body)
+        data = answer.body["data"]
+        assert data.get("example", {}) is not None and data.get("examples", {"results": [1]})["results"]
