@@ -31,6 +31,7 @@ import pytest
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
+REFERENCE_PYTHON = ROOT / "reference" / ".venv" / "bin" / "python"
 GUNICORN = ROOT / "reference" / ".venv" / "bin" / "gunicorn"
 SQL_HEADER = "X-Reference-SQL"
 START_TIMEOUT_S = 60

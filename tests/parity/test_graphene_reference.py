@@ -8,6 +8,9 @@ lookup (one query, the user joined), as on the product's surfaces.
 
 from __future__ import annotations
 
+import os
+import subprocess
+
 import pytest
 from graphql import (
     GraphQLEnumType,
@@ -23,7 +26,13 @@ from graphql import (
 from graphql_api.schema import schema as strawberry_schema
 
 from ..factories import ExampleFactory, token_for
+from .reference import REFERENCE_PYTHON, ROOT
 from .surfaces import EXAMPLE_QUERY, EXAMPLES_QUERY, ME_QUERY
+
+PRINT_SETTING = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(settings.REFERENCE_SQL_HEADER, settings.ROOT_URLCONF)"
+)
 
 INTROSPECTION = get_introspection_query(descriptions=False)
 
@@ -136,3 +145,29 @@ def test_a_bad_token_is_refused_as_on_the_product(reference_server):
     answer = reference_server.graphql(ME_QUERY, token="not-a-token")
     assert answer.status == 401
     assert answer.body == {"errors": [{"message": "Invalid token."}]}
+
+
+@pytest.mark.parametrize(
+    ("module", "sends_sql"),
+    [("reference.settings_test", True), ("reference.settings", False), ("reference.settings_bench", False)],
+)
+def test_only_the_test_settings_send_the_sql_back(module, sends_sql):
+    """The SQL header would show any caller the queries: only the tests' settings turn it on."""
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "DJANGO_SETTINGS_MODULE": module,
+        # What production settings require to load at all (no connection is made).
+        "SECRET_KEY": "x" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DB_NAME": "unused",
+    }
+    found = subprocess.run(
+        [str(REFERENCE_PYTHON), "-c", PRINT_SETTING],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=environment,
+        timeout=60,
+    )
+    assert found.returncode == 0, found.stderr[-2000:]
+    assert found.stdout.split() == [str(sends_sql), "reference.urls"]

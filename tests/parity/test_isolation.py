@@ -16,12 +16,11 @@ from pathlib import Path
 import graphql
 from django.conf import settings
 
-from .reference import ROOT
+from .reference import REFERENCE_PYTHON
 
 # Everything that runs in the product's environment.
 PRODUCT_PACKAGES = ("api", "authentication", "graphql_api", "backend", "benchmarks")
 FORBIDDEN = ("graphene", "graphene_django", "graphql_relay", "reference", "tests")
-REFERENCE_PYTHON = ROOT / "reference" / ".venv" / "bin" / "python"
 
 
 def imported_modules(path: Path) -> list[str]:
