@@ -1,8 +1,8 @@
-"""Drives the running servers with wrk: ``python -m benchmarks.drive FIXTURE MASTER_PID URL OUT [REF_PID REF_URL]``.
+"""Drives the running servers with wrk: ``python -m benchmarks.drive FIXTURE MASTER_PID URL OUT REF_PID REF_URL``.
 
 MASTER_PID and URL are the product's gunicorn; REF_PID and REF_URL the graphene
 reference's (reference/.venv), which answers the endpoints whose ``server`` is
-the reference. Without them those endpoints are left out.
+the reference.
 
 Every endpoint of ``benchmarks.endpoints`` runs for a few seconds, then the
 next, in rounds (A, B, C ... A, B, C ...), so that whatever the machine does
@@ -126,7 +126,7 @@ def main(fixture_path: str, servers: dict[str, tuple[int, str]], out_path: str) 
     connections = int(os.environ.get("BENCH_CONNECTIONS", "8"))
     warmup = int(os.environ.get("BENCH_WARMUP", "1"))
     fixture = json.loads(Path(fixture_path).read_text())
-    plan = [endpoint for endpoint in endpoints(fixture["detail_id"]) if endpoint.server in servers]
+    plan = endpoints(fixture["detail_id"])
     urls = {server: url for server, (_pid, url) in servers.items()}
     sampler = MemorySampler({server: pid for server, (pid, _url) in servers.items()})
     sampler.start()
@@ -193,7 +193,7 @@ def main(fixture_path: str, servers: dict[str, tuple[int, str]], out_path: str) 
         # The product's workers (the memory target); the reference's apart.
         "worker_peak_rss_mb": {str(pid): kb / 1024 for pid, kb in sampler.hwm_by_worker[PRODUCT].items()},
         "reference_worker_peak_rss_mb": {
-            str(pid): kb / 1024 for pid, kb in sampler.hwm_by_worker.get(REFERENCE, {}).items()
+            str(pid): kb / 1024 for pid, kb in sampler.hwm_by_worker[REFERENCE].items()
         },
         "endpoints": results,
         "elapsed_s": time.monotonic() - started,
@@ -206,7 +206,7 @@ def main(fixture_path: str, servers: dict[str, tuple[int, str]], out_path: str) 
 
 
 if __name__ == "__main__":
-    servers = {PRODUCT: (int(sys.argv[2]), sys.argv[3])}
-    if len(sys.argv) > 5:
-        servers[REFERENCE] = (int(sys.argv[5]), sys.argv[6])
+    if len(sys.argv) != 7:
+        raise SystemExit(__doc__.splitlines()[0])
+    servers = {PRODUCT: (int(sys.argv[2]), sys.argv[3]), REFERENCE: (int(sys.argv[5]), sys.argv[6])}
     main(sys.argv[1], servers, sys.argv[4])
