@@ -9,7 +9,6 @@ product owns the schema of the database.
 
 from backend.settings.base import *  # noqa: F403
 from backend.settings.base import MIDDLEWARE
-from backend.settings.env import env_bool
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -36,4 +35,4 @@ GRAPHENE = {"SCHEMA": "reference.schema.schema"}
 # Every SQL statement of a /graphql/ request in an X-Reference-SQL header.
 # Only reference.settings_test turns it on (the tests count the reference's
 # queries from the outside); it would leak the SQL to any caller.
-REFERENCE_SQL_HEADER = env_bool("REFERENCE_SQL_HEADER", False)
+REFERENCE_SQL_HEADER = False
