@@ -15,7 +15,7 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; \
 	then echo $$p; break; fi; done)
 
-.PHONY: help lock install install-dev install-e2e install-fuzz run serve test test-postgres e2e typescript fuzz fuzz-ci lint format migrate makemigrations superuser openapi seed schema graphiql-assets check-python check-node bench
+.PHONY: help lock install install-dev install-e2e install-fuzz reference run serve test test-postgres e2e typescript fuzz fuzz-ci lint format migrate makemigrations superuser openapi seed schema graphiql-assets check-python check-node bench
 
 help:
 	@echo "make run        set up .venv, migrate, load demo data, serve on $(HOST):$(PORT)"
@@ -35,6 +35,7 @@ help:
 	@echo "make schema     regenerate schema.graphql (the committed GraphQL SDL)"
 	@echo "make graphiql-assets  refresh GraphiQL's vendored files from npm (pinned in scripts/vendor_graphiql.py; commit them)"
 	@echo "make lock       regenerate requirements.txt from requirements.in (UPGRADE=1: newest releases)"
+	@echo "make reference  set up reference/.venv: the graphene-django reference's own environment"
 	@echo "make bench      benchmark REST, GraphQL, graphene and raw Django on PostgreSQL (~6 min; see BENCHMARKS.md)"
 
 check-python:
@@ -76,6 +77,22 @@ LOCK_FLAGS := --python-version 3.11 --universal --custom-compile-command "make l
 lock: install-dev
 	$(BIN)/uv pip compile requirements.in --output-file requirements.txt $(LOCK_FLAGS) $(if $(UPGRADE),--upgrade)
 
+# The graphene-django reference (reference/): an environment of its own, with
+# graphql-core 3.2, which the product's (3.3) cannot share. The parity tests
+# and the benchmarks start its server from here.
+REF_VENV := reference/.venv
+REF_BIN := $(REF_VENV)/bin
+
+$(REF_BIN)/python: | check-python
+	$(PYTHON) -m venv $(REF_VENV)
+	$(REF_BIN)/python -m pip install --quiet --upgrade pip
+
+$(REF_VENV)/.installed: reference/requirements.txt | $(REF_BIN)/python
+	$(REF_BIN)/pip install --quiet -r reference/requirements.txt
+	touch $@
+
+reference: $(REF_VENV)/.installed
+
 install: $(VENV)/.runtime-installed
 install-dev: $(VENV)/.dev-installed
 install-e2e: $(VENV)/.e2e-installed
@@ -102,11 +119,11 @@ run: migrate
 seed: migrate
 	$(MANAGE) seed_demo_data $(ARGS)
 
-test: install-dev
+test: install-dev reference
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The whole suite against a throwaway PostgreSQL cluster on a free loopback port.
-test-postgres: install-dev
+test-postgres: install-dev reference
 	scripts/postgres.sh run $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Headless Chromium against a real backend process, the frontend fixture page
@@ -163,5 +180,5 @@ graphiql-assets: check-node install
 
 # Benchmarks on a throwaway PostgreSQL and gunicorn, stopped on exit; writes
 # benchmarks/results/ and the results section of BENCHMARKS.md. Not run by CI.
-bench: $(VENV)/.bench-installed
+bench: $(VENV)/.bench-installed reference
 	benchmarks/run.sh

@@ -1,4 +1,8 @@
-"""Drives a running server with wrk: ``python -m benchmarks.drive FIXTURE MASTER_PID URL OUT``.
+"""Drives the running servers with wrk: ``python -m benchmarks.drive FIXTURE MASTER_PID URL OUT REF_PID REF_URL``.
+
+MASTER_PID and URL are the product's gunicorn; REF_PID and REF_URL the graphene
+reference's (reference/.venv), which answers the endpoints whose ``server`` is
+the reference.
 
 Every endpoint of ``benchmarks.endpoints`` runs for a few seconds, then the
 next, in rounds (A, B, C ... A, B, C ...), so that whatever the machine does
@@ -7,8 +11,9 @@ every endpoint alike. Each round's start is rotated by one, so no endpoint
 always follows the same neighbour. Per endpoint: requests/s over all rounds
 (total requests / total time), and the median over rounds of each round's
 p50 and p99. Meanwhile the gunicorn workers' memory is sampled from /proc:
-the largest VmRSS seen while each endpoint ran, and each worker's VmHWM
-(peak resident set) at the end.
+the largest VmRSS seen while each endpoint ran (of the workers of the server
+that answered it), and each worker's VmHWM (peak resident set) at the end,
+the product's and the reference's apart.
 
 Settings from the environment: BENCH_ROUNDS (5), BENCH_DURATION seconds per
 run (4), BENCH_CONNECTIONS (8), BENCH_WARMUP seconds per endpoint (1).
@@ -26,7 +31,7 @@ import threading
 import time
 from pathlib import Path
 
-from .endpoints import endpoints
+from .endpoints import PRODUCT, REFERENCE, endpoints
 
 HERE = Path(__file__).resolve().parent
 LUA = HERE / "wrk" / "request.lua"
@@ -53,24 +58,27 @@ def _status_kb(pid: int, key: str) -> int | None:
 class MemorySampler(threading.Thread):
     """Samples the workers' VmRSS and VmHWM every 100 ms."""
 
-    def __init__(self, master: int) -> None:
+    def __init__(self, masters: dict[str, int]) -> None:
         super().__init__(daemon=True)
-        self.master = master
+        self.masters = masters  # server -> gunicorn master pid
         self.current: str | None = None
+        self.current_server = PRODUCT
         self.rss_by_endpoint: dict[str, int] = {}
-        self.hwm_by_worker: dict[int, int] = {}
+        self.hwm_by_worker: dict[str, dict[int, int]] = {server: {} for server in masters}
         # The machine's 1-minute load average, to show how busy it was (other
         # processes on a shared machine are noise that interleaving spreads out).
         self.load: list[float] = []
         self.stopped = threading.Event()
 
     def sample(self) -> None:
-        for pid in _children(self.master):
-            rss, hwm = _status_kb(pid, "VmRSS"), _status_kb(pid, "VmHWM")
-            if hwm is not None:
-                self.hwm_by_worker[pid] = max(hwm, self.hwm_by_worker.get(pid, 0))
-            if rss is not None and self.current:
-                self.rss_by_endpoint[self.current] = max(rss, self.rss_by_endpoint.get(self.current, 0))
+        for server, master in self.masters.items():
+            peaks = self.hwm_by_worker[server]
+            for pid in _children(master):
+                rss, hwm = _status_kb(pid, "VmRSS"), _status_kb(pid, "VmHWM")
+                if hwm is not None:
+                    peaks[pid] = max(hwm, peaks.get(pid, 0))
+                if rss is not None and self.current and server == self.current_server:
+                    self.rss_by_endpoint[self.current] = max(rss, self.rss_by_endpoint.get(self.current, 0))
 
     def run(self) -> None:
         ticks = 0
@@ -112,27 +120,40 @@ def run_wrk(url: str, endpoint, token: str, seconds: float, connections: int, bo
     raise SystemExit(f"{endpoint.name}: no result from wrk:\n{output.stdout}\n{output.stderr}")
 
 
-def main(fixture_path: str, master: int, url: str, out_path: str) -> None:
+def main(fixture_path: str, servers: dict[str, tuple[int, str]], out_path: str) -> None:
     rounds = int(os.environ.get("BENCH_ROUNDS", "5"))
     seconds = int(os.environ.get("BENCH_DURATION", "4"))
     connections = int(os.environ.get("BENCH_CONNECTIONS", "8"))
     warmup = int(os.environ.get("BENCH_WARMUP", "1"))
     fixture = json.loads(Path(fixture_path).read_text())
     plan = endpoints(fixture["detail_id"])
-    sampler = MemorySampler(master)
+    urls = {server: url for server, (_pid, url) in servers.items()}
+    sampler = MemorySampler({server: pid for server, (pid, _url) in servers.items()})
     sampler.start()
     runs: dict[str, list[dict]] = {endpoint.name: [] for endpoint in plan}
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="bench-bodies-") as body_dir:
         for endpoint in plan:
             sampler.current = None
-            run_wrk(url, endpoint, fixture["tokens"][endpoint.who], warmup, connections, body_dir)
+            run_wrk(
+                urls[endpoint.server],
+                endpoint,
+                fixture["tokens"][endpoint.who],
+                warmup,
+                connections,
+                body_dir,
+            )
         for number in range(rounds):
             order = plan[number % len(plan) :] + plan[: number % len(plan)]
             for endpoint in order:
-                sampler.current = endpoint.name
+                sampler.current, sampler.current_server = endpoint.name, endpoint.server
                 result = run_wrk(
-                    url, endpoint, fixture["tokens"][endpoint.who], seconds, connections, body_dir
+                    urls[endpoint.server],
+                    endpoint,
+                    fixture["tokens"][endpoint.who],
+                    seconds,
+                    connections,
+                    body_dir,
                 )
                 sampler.sample()
                 runs[endpoint.name].append(result)
@@ -149,6 +170,7 @@ def main(fixture_path: str, master: int, url: str, out_path: str) -> None:
         duration = sum(run["duration_us"] for run in done) / 1e6
         results[endpoint.name] = {
             "surface": endpoint.surface,
+            "server": endpoint.server,
             "kind": endpoint.kind,
             "page": endpoint.page,
             "method": endpoint.method,
@@ -168,7 +190,11 @@ def main(fixture_path: str, master: int, url: str, out_path: str) -> None:
         }
     output = {
         "settings": {"rounds": rounds, "seconds": seconds, "connections": connections, "warmup": warmup},
-        "worker_peak_rss_mb": {str(pid): kb / 1024 for pid, kb in sampler.hwm_by_worker.items()},
+        # The product's workers (the memory target); the reference's apart.
+        "worker_peak_rss_mb": {str(pid): kb / 1024 for pid, kb in sampler.hwm_by_worker[PRODUCT].items()},
+        "reference_worker_peak_rss_mb": {
+            str(pid): kb / 1024 for pid, kb in sampler.hwm_by_worker[REFERENCE].items()
+        },
         "endpoints": results,
         "elapsed_s": time.monotonic() - started,
         "load_average": {
@@ -180,4 +206,7 @@ def main(fixture_path: str, master: int, url: str, out_path: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4])
+    if len(sys.argv) != 7:
+        raise SystemExit(__doc__.splitlines()[0])
+    servers = {PRODUCT: (int(sys.argv[2]), sys.argv[3]), REFERENCE: (int(sys.argv[5]), sys.argv[6])}
+    main(sys.argv[1], servers, sys.argv[4])

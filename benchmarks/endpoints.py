@@ -4,6 +4,10 @@ Every read asks for the same five fields of the same user's rows, newest
 first: ``id, title, content, created_at, updated_at``. GraphQL surfaces get
 the same query text. Writes use a separate user, so that the measured user
 keeps exactly its rows while the writes run.
+
+Each endpoint names the server that answers it: the product's gunicorn, or
+the graphene reference's own (reference/.venv, reference.settings_bench)
+over the same database.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ WORST_DOCUMENT = "{ me { " + "profile { displayName } " * 22 + "} }"
 # Which token a request carries: the measured user (1,000 rows), the writer,
 # or the scale user (100,000 rows).
 READER, WRITER, SCALE = "reader", "writer", "scale"
+# Which server answers: the product, or the graphene reference (a process of its own).
+PRODUCT, REFERENCE = "product", "reference"
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,7 @@ class Endpoint:
     page: int | None = None
     notes: str = ""
     tags: tuple[str, ...] = field(default=())
+    server: str = PRODUCT
 
     def headers(self, token: str) -> dict[str, str]:
         headers = {"Authorization": f"Token {token}"}
@@ -140,12 +147,15 @@ def endpoints(detail_id: int) -> list[Endpoint]:
                 "graphene",
                 "list",
                 "POST",
-                "/bench/graphene/",
+                "/graphql/",
                 list_gql[page],
                 page=page,
+                server=REFERENCE,
             )
         )
-    rows.append(Endpoint("graphene_detail", "graphene", "detail", "POST", "/bench/graphene/", detail_gql))
+    rows.append(
+        Endpoint("graphene_detail", "graphene", "detail", "POST", "/graphql/", detail_gql, server=REFERENCE)
+    )
     rows.append(
         Endpoint(
             "rest_create",

@@ -39,6 +39,9 @@ def main() -> None:
     client = Client()
     for name in args.names:
         endpoint = by_name[name]
+        if endpoint.server != "product":
+            # graphene runs in reference/.venv, not here: profile its gunicorn with py-spy instead.
+            raise SystemExit(f"{name} is served by the graphene reference's own process, not this one")
         headers = endpoint.headers(fixture["tokens"][endpoint.who])
         content_type = headers.pop("Content-Type", None)
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: build a PostgreSQL database, serve the app with gunicorn under
-# production settings (benchmarks.settings), drive it with wrk, write
+# production settings (benchmarks.settings) and the graphene reference with its
+# own gunicorn from reference/.venv (reference.settings_bench, the same
+# database), drive both with wrk, write
 # benchmarks/results/latest.json, benchmarks/results/throughput.png and the
 # results section of BENCHMARKS.md. Everything started here is stopped on exit.
 #
@@ -12,16 +14,21 @@ cd "$(dirname "$0")/.."
 
 WORK=.run/bench
 PY=.venv/bin/python
+REF=reference/.venv/bin
 mkdir -p "$WORK"
 export PG_STATE="$WORK/postgres.env"
 
 gunicorn_pid=""
+reference_pid=""
 cleanup() {
-  if [ -n "$gunicorn_pid" ] && kill -0 "$gunicorn_pid" 2>/dev/null; then
-    kill -TERM "$gunicorn_pid" 2>/dev/null || true
-    wait "$gunicorn_pid" 2>/dev/null || true
-  fi
+  for pid in "$gunicorn_pid" "$reference_pid"; do
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
   gunicorn_pid=""
+  reference_pid=""
   scripts/postgres.sh stop >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -50,34 +57,52 @@ unset REDIS_URL
 $PY manage.py migrate --noinput -v 0
 $PY manage.py collectstatic --noinput -v 0
 $PY -m benchmarks.seed "$WORK/fixture.json"
-$PY -m benchmarks.inspect_sql "$WORK/fixture.json" "$WORK/sql.json"
+# The graphene endpoints' SQL is counted by the reference's own environment.
+DJANGO_SETTINGS_MODULE=reference.settings_bench \
+  $REF/python -m benchmarks.inspect_sql "$WORK/fixture.json" "$WORK/sql-reference.json" --server reference
+$PY -m benchmarks.inspect_sql "$WORK/fixture.json" "$WORK/sql.json" --merge "$WORK/sql-reference.json"
 
-port=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-GUNICORN_BIND="127.0.0.1:$port" \
-GUNICORN_WORKERS="${BENCH_WORKERS:-2}" \
-GUNICORN_THREADS="${BENCH_THREADS:-4}" \
-GUNICORN_MAX_REQUESTS=0 \
-  .venv/bin/gunicorn -c gunicorn.conf.py backend.wsgi >"$WORK/gunicorn.log" 2>&1 &
-gunicorn_pid=$!
-$PY - "$port" "$gunicorn_pid" <<'PY'
+free_port() {
+  $PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+# wait_for PORT PID LOG: until /health/ answers 200, or the process exits.
+wait_for() {
+  $PY - "$1" "$2" "$3" <<'PY'
 import os, sys, time, urllib.request
-port, pid = sys.argv[1], int(sys.argv[2])
+port, pid, log = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 deadline = time.monotonic() + 30
 while time.monotonic() < deadline:
     try:
         os.kill(pid, 0)
     except OSError:
-        sys.exit("gunicorn exited; see .run/bench/gunicorn.log")
+        sys.exit(f"gunicorn exited; see {log}")
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=2) as reply:
             if reply.status == 200:
                 sys.exit(0)
     except OSError:
         time.sleep(0.2)
-sys.exit("gunicorn did not answer within 30s; see .run/bench/gunicorn.log")
+sys.exit(f"gunicorn did not answer within 30s; see {log}")
 PY
-echo "gunicorn (pid $gunicorn_pid) on 127.0.0.1:$port; driving it with wrk..." >&2
-$PY -m benchmarks.drive "$WORK/fixture.json" "$gunicorn_pid" "http://127.0.0.1:$port" "$WORK/drive.json"
+}
+
+# Both servers get the same gunicorn settings (gunicorn.conf.py, the same
+# worker and thread counts); the reference's is its own environment's gunicorn.
+export GUNICORN_WORKERS="${BENCH_WORKERS:-2}" GUNICORN_THREADS="${BENCH_THREADS:-4}" GUNICORN_MAX_REQUESTS=0
+port=$(free_port)
+GUNICORN_BIND="127.0.0.1:$port" \
+  .venv/bin/gunicorn -c gunicorn.conf.py backend.wsgi >"$WORK/gunicorn.log" 2>&1 &
+gunicorn_pid=$!
+wait_for "$port" "$gunicorn_pid" "$WORK/gunicorn.log"
+reference_port=$(free_port)
+GUNICORN_BIND="127.0.0.1:$reference_port" DJANGO_SETTINGS_MODULE=reference.settings_bench \
+  $REF/gunicorn -c gunicorn.conf.py reference.wsgi >"$WORK/reference.log" 2>&1 &
+reference_pid=$!
+wait_for "$reference_port" "$reference_pid" "$WORK/reference.log"
+echo "gunicorn (pid $gunicorn_pid) on 127.0.0.1:$port, the reference's (pid $reference_pid) on" \
+  "127.0.0.1:$reference_port; driving them with wrk..." >&2
+$PY -m benchmarks.drive "$WORK/fixture.json" "$gunicorn_pid" "http://127.0.0.1:$port" "$WORK/drive.json" \
+  "$reference_pid" "http://127.0.0.1:$reference_port"
 cleanup
 
 if [ "${BENCH_NO_REPORT:-0}" = "1" ]; then

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from .factories import PASSWORD, ExampleFactory, UserFactory
 from .helpers import client_with_token
+from .parity.reference import reference_server, use_a_shareable_sqlite_file  # noqa: F401 (a fixture)
 
 # Generated tests try the same inputs on every run (derandomize: the seed
 # comes from each test's name), keep no example database on disk, and have no
@@ -23,6 +24,16 @@ hypothesis_settings.register_profile(
     "explore", derandomize=False, database=None, deadline=None, max_examples=500
 )
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """pytest-django's hook before the test database is created (its default does only the suffix).
+
+    The graphene reference is a server process of its own (tests/parity/reference.py):
+    on SQLite the test database must be a file it can open.
+    """
+    use_a_shareable_sqlite_file(tmp_path_factory.mktemp("database"))
 
 
 @pytest.fixture(autouse=True)

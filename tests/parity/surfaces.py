@@ -1,24 +1,30 @@
 """The three ways to read the same data: REST, the served Strawberry schema, the graphene reference.
 
-Each caller below asks as one user: REST and Strawberry over HTTP with the
-user's token (the product's real path, authentication included), graphene
-in-process with ``request.user`` set (how the benchmarks mount it).
+Each caller below asks as one user, with the user's token: REST and Strawberry
+through Django's test client (the product's real path, authentication
+included), graphene over HTTP from the reference server, a process of its own
+in reference/.venv over the same database (tests/parity/reference.py). That
+process sees committed rows only, so a population is built with ``committed``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser, User
-from django.test import RequestFactory
+from django.contrib.auth.models import User
+from django.db import transaction
 from rest_framework.test import APIClient
 
+from api.models import ExampleModel
+
 from ..factories import token_for
-from ..helpers import rolled_back  # noqa: F401 (re-exported for the parity tests)
-from .graphene_schema import schema as graphene_schema
+from .population import Built, Population, build
+from .reference import ReferenceServer
 
 EXAMPLE_FIELDS = "id title content createdAt updatedAt"
 USER_FIELDS = "id username email name dateJoined profile { displayName bio timezone updatedAt }"
@@ -60,11 +66,13 @@ class GraphQLAnswer:
 class Surfaces:
     """One user's view through each surface."""
 
-    def __init__(self, user: User | None) -> None:
+    def __init__(self, user: User | None, reference: ReferenceServer) -> None:
         self.user = user
+        self.reference = reference
+        self.token = token_for(user) if user is not None else None
         self.rest_client = APIClient()
-        if user is not None:
-            self.rest_client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
+        if self.token is not None:
+            self.rest_client.credentials(HTTP_AUTHORIZATION=f"Token {self.token}")
 
     def rest(self, path: str, params: dict[str, str] | None = None):
         return self.rest_client.get(path, params or {})
@@ -78,7 +86,26 @@ class Surfaces:
         return GraphQLAnswer.of(body.get("data"), body.get("errors"))
 
     def graphene(self, query: str, variables: dict | None = None) -> GraphQLAnswer:
-        request = RequestFactory().post("/graphql/")
-        request.user = self.user if self.user is not None else AnonymousUser()
-        result = graphene_schema.execute(query, variables=variables or {}, context_value=request)
-        return GraphQLAnswer.of(result.data, [error.formatted for error in result.errors or []])
+        body = self.reference.graphql(query, variables, self.token).body
+        return GraphQLAnswer.of(body.get("data"), body.get("errors"))
+
+
+@contextmanager
+def committed(population: Population) -> Iterator[Built]:
+    """One generated example's population, visible to the reference process, and gone after it.
+
+    Built in one transaction and committed (the reference server reads the
+    database from outside this process); the tokens the surfaces create
+    commit as they are made. Afterwards, whatever happened, every user is
+    deleted, and with them (cascades) their profiles, tokens and examples, so
+    no example sees another's rows. For tests with ``transactional_db``,
+    where nothing is rolled back for them.
+    """
+    try:
+        with transaction.atomic():
+            built = build(population)
+        yield built
+    finally:
+        with transaction.atomic():
+            ExampleModel.objects.all().delete()
+            User.objects.all().delete()

@@ -8,9 +8,10 @@ agree on ids, order, totals, field values (times as instants), and on which
 questions are errors. Independently of the surfaces, every row returned must
 belong to the caller, and an unfiltered list must hold all of the caller's rows.
 
-Each example builds its population inside a savepoint that is rolled back,
-so no example sees another's rows (and no function-scoped fixture is shared
-between examples: the tests take none).
+The graphene reference is a server process of its own over the same
+database (tests/parity/reference.py), so each example commits its population
+and deletes it afterwards (``committed``), so no example sees another's rows;
+the tests take no function-scoped fixture, only the session's reference server.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from hypothesis import strategies as st
 from api.paging import parse_page
 
 from ..helpers import generated
-from .population import Built, ListQuery, build, list_queries, populations
-from .surfaces import EXAMPLE_QUERY, EXAMPLES_QUERY, ME_QUERY, Surfaces, instant, rolled_back
+from .population import Built, ListQuery, list_queries, populations
+from .surfaces import EXAMPLE_QUERY, EXAMPLES_QUERY, ME_QUERY, Surfaces, committed, instant
 
-pytestmark = pytest.mark.django_db
+# Committed data: the reference server is another process.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 LIST_URL = "/api/v1/examples/"
 
@@ -99,12 +101,11 @@ def check_list(built: Built, user, surfaces: Surfaces, query: ListQuery) -> None
 
 @generated(max_examples=25)
 @given(scenario=scenarios())
-def test_lists_agree_on_every_surface(scenario):
+def test_lists_agree_on_every_surface(reference_server, scenario):
     population, queries = scenario
-    with rolled_back():
-        built = build(population)
+    with committed(population) as built:
         for user in built.users:
-            surfaces = Surfaces(user)
+            surfaces = Surfaces(user, reference_server)
             for query in queries:
                 check_list(built, user, surfaces, query)
 
@@ -114,12 +115,11 @@ JUNK_IDS = ("0", "-1", "abc", " 1", "\u0661", "1.0", "99999999999999999999")
 
 @generated(max_examples=10)
 @given(population=populations(max_rows=8))
-def test_each_example_by_id_agrees_on_every_surface(population):
-    with rolled_back():
-        built = build(population)
+def test_each_example_by_id_agrees_on_every_surface(reference_server, population):
+    with committed(population) as built:
         missing = max(built.owner_of, default=0) + 1000
         for user in built.users:
-            surfaces = Surfaces(user)
+            surfaces = Surfaces(user, reference_server)
             for target in [*map(str, built.owner_of), str(missing), *JUNK_IDS]:
                 strawberry = surfaces.strawberry(EXAMPLE_QUERY, {"id": target})
                 assert strawberry == surfaces.graphene(EXAMPLE_QUERY, {"id": target}), target
@@ -138,11 +138,10 @@ def test_each_example_by_id_agrees_on_every_surface(population):
 
 @generated(max_examples=10)
 @given(population=populations(max_rows=0))
-def test_me_agrees_on_every_surface(population):
-    with rolled_back():
-        built = build(population)
+def test_me_agrees_on_every_surface(reference_server, population):
+    with committed(population) as built:
         for user in built.users:
-            surfaces = Surfaces(user)
+            surfaces = Surfaces(user, reference_server)
             strawberry = surfaces.strawberry(ME_QUERY)
             assert strawberry == surfaces.graphene(ME_QUERY)
             me = strawberry.data["me"]
@@ -163,9 +162,9 @@ def test_me_agrees_on_every_surface(population):
             assert instant(me["profile"]["updatedAt"]) == instant(profile["updated_at"])
 
 
-def test_anonymous_callers_get_no_rows_anywhere(user, example_factory):
+def test_anonymous_callers_get_no_rows_anywhere(reference_server, user, example_factory):
     example_factory(user=user)
-    anonymous = Surfaces(None)
+    anonymous = Surfaces(None, reference_server)
     assert anonymous.rest(LIST_URL).status_code == 401
     refused = anonymous.strawberry(EXAMPLES_QUERY)
     assert refused.data is None and refused.errors[0]["extensions"] == {"code": "UNAUTHENTICATED"}

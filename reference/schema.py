@@ -1,9 +1,10 @@
 """The graphene-django reference: the read queries of CONTRACT.md, answered a second way.
 
-Not served and not imported by the product. The generated parity tests send
-the same query text and variables to this schema and to the Strawberry one
-(and compare both with REST); the benchmarks mount ``schema`` behind a view
-that sets ``request.user``. So:
+Never served by the product nor imported by it: the reference server
+(reference.urls, in reference/.venv) serves ``schema`` at /graphql/ behind a
+view that sets ``request.user`` from the token. The generated parity tests send
+the same query text and variables to it and to the Strawberry schema over HTTP
+(and compare both with REST); the benchmarks drive it with wrk. So:
 
 - the caller is ``info.context.user`` (graphene-django's convention: the
   context is the Django request);
