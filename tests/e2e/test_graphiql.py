@@ -28,15 +28,26 @@ def log_in_through_admin(page: Page, backend, next_path: str) -> None:
 
 
 def type_operation(page: Page, text: str) -> None:
-    """Replace the query editor's text by typing it, key by key."""
+    """Replace the query editor's text by typing it, key by key.
+
+    GraphiQL finishes starting up after the editor appears (it loads the
+    schema, restores its tabs and may rewrite the editor): keys typed during
+    that land in a text that is being replaced. So wait for the page's own
+    requests to settle first, and type again (from an empty editor) if the
+    text still came out different; a third mismatch fails the test.
+    """
+    page.wait_for_load_state("networkidle")
     editor = page.locator(".graphiql-query-editor .CodeMirror")
-    editor.click()
-    page.keyboard.press("Control+A")
-    page.keyboard.press("Delete")
-    # CodeMirror closes brackets and quotes as they are typed, and typing the
-    # closing one steps over it, so a one-line operation comes out as typed.
-    page.keyboard.type(text)
-    page.keyboard.press("Escape")  # close any autocomplete popup
+    for _attempt in range(3):
+        editor.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.press("Delete")
+        # CodeMirror closes brackets and quotes as they are typed, and typing the
+        # closing one steps over it, so a one-line operation comes out as typed.
+        page.keyboard.type(text)
+        page.keyboard.press("Escape")  # close any autocomplete popup
+        if editor_text(page, ".graphiql-query-editor") == text:
+            break
     assert editor_text(page, ".graphiql-query-editor") == text
     # GraphiQL takes an edit in after a short debounce: only then does it know
     # the new operation's name (running earlier sends the previous one). The
