@@ -170,9 +170,12 @@ def with_role(queryset: models.QuerySet[Project], user: AnyUser) -> models.Query
     """``queryset`` with each project's ``role`` for ``user`` annotated, in the same query."""
     if not is_active_user(user):
         return queryset.annotate(**{ROLE_ANNOTATION: Value(None, output_field=models.CharField())})
-    member_role = ProjectMembership.objects.filter(project_id=OuterRef("pk"), user_id=user.pk).values("role")[
-        :1
-    ]
+    # At most one row (the unique constraint); order_by() drops the model's ordering from the subquery.
+    member_role = (
+        ProjectMembership.objects.filter(project_id=OuterRef("pk"), user_id=user.pk)
+        .order_by()
+        .values("role")[:1]
+    )
     return queryset.annotate(
         **{
             ROLE_ANNOTATION: Case(
