@@ -29,12 +29,13 @@ def _parse_datetime(value: object) -> dt.datetime:
         raise GraphQLError(f'DateTime cannot represent "{shown}": {error}') from None
 
 
+# A ScalarDefinition for StrawberryConfig.scalar_map (Strawberry's recommended
+# way: passing the class to scalar() is deprecated).
 DateTime = scalar(
-    dt.datetime,
     name="DateTime",
     description="Date with time (isoformat)",
     serialize=dt.datetime.isoformat,
     parse_value=_parse_datetime,
 )
 
-SCALAR_OVERRIDES = {dt.datetime: DateTime}
+SCALAR_MAP = {dt.datetime: DateTime}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from graphql import GraphQLError
 from strawberry import Schema
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
@@ -22,7 +23,7 @@ from .limits import LIMIT_EXTENSIONS, error_mask
 from .mutations import Mutation
 from .persisted import TrustedDocuments
 from .queries import Query
-from .scalars import SCALAR_OVERRIDES
+from .scalars import SCALAR_MAP
 
 
 class GraphQLSchema(Schema):
@@ -55,7 +56,7 @@ def build_schema() -> GraphQLSchema:
     return GraphQLSchema(
         query=Query,
         mutation=Mutation,
-        scalar_overrides=SCALAR_OVERRIDES,
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
         extensions=[
             *LIMIT_EXTENSIONS,
             RequireAuthentication,

@@ -2,6 +2,12 @@
 
 Each attack must be answered, quickly enough for the client's timeout (the
 conftest's 30 s, a safety net, not an assertion), with the right error code.
+
+Production runs trusted documents only (issue 16), which refuses every one of
+these documents before it is parsed. The limits must hold without that mode
+too (staff may send any query; development runs any query), so the attacks
+are replayed against a server with it off, and once against the production
+default.
 """
 
 from __future__ import annotations
@@ -23,7 +29,14 @@ def fragment_bomb(levels: int) -> str:
 
 @pytest.fixture(scope="module")
 def server(start_server):
-    return start_server(GUNICORN_WORKERS="1", GUNICORN_THREADS="4")
+    # Trusted documents off: what staff and development get, every other limit on.
+    return start_server(GUNICORN_WORKERS="1", GUNICORN_THREADS="4", GRAPHQL_TRUSTED_DOCUMENTS_ONLY="0")
+
+
+@pytest.fixture(scope="module")
+def trusted_server(start_server):
+    """Production's default: only the frontend's compiled operations run."""
+    return start_server(GUNICORN_WORKERS="1", GUNICORN_THREADS="2")
 
 
 @pytest.fixture(scope="module")
@@ -102,3 +115,14 @@ def test_the_suggestion_probe_learns_nothing(server, owner):
 def test_introspection_is_off_with_a_code(server):
     body = graphql(server, "{ __schema { queryType { name } } }")
     assert set(codes(body)) == {"INTROSPECTION_DISABLED"}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [fragment_bomb(30), "{ me { " + "profile { displayName } " * 495 + "} }", "{ me { emai } }"],
+    ids=["fragment-bomb", "repeated-field", "suggestion-probe"],
+)
+def test_the_production_default_refuses_every_attack_document_unparsed(trusted_server, query):
+    response = trusted_server.request("POST", "/graphql/", {"query": query})
+    assert response.status == 400, response.body
+    assert codes(response.json()) == ["PERSISTED_QUERY_REQUIRED"]
