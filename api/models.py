@@ -8,10 +8,76 @@ from django.db import models
 
 from backend.validators import prohibit_blank, prohibit_null_characters
 
-from .querysets import DEFAULT_ORDERING, ExampleQuerySet
+from .querysets import DEFAULT_ORDERING, ExampleQuerySet, ProjectMembershipQuerySet, ProjectQuerySet
 
 TITLE_MAX_LENGTH = 200
 CONTENT_MAX_LENGTH = 100_000
+PROJECT_NAME_MAX_LENGTH = 100
+PROJECT_DESCRIPTION_MAX_LENGTH = 2000
+
+
+class ProjectRole(models.TextChoices):
+    """A member's role. The owner is not a member: a caller's role is computed (api.policy.role_of)."""
+
+    EDITOR = "editor", "Editor"
+    VIEWER = "viewer", "Viewer"
+
+
+# The caller's role on a project, as api.policy.role_of and with_role give it.
+OWNER_ROLE = "owner"
+
+
+class Project(models.Model):
+    name = models.CharField(
+        max_length=PROJECT_NAME_MAX_LENGTH, validators=[prohibit_null_characters, prohibit_blank]
+    )
+    description = models.TextField(
+        blank=True,
+        max_length=PROJECT_DESCRIPTION_MAX_LENGTH,
+        validators=[MaxLengthValidator(PROJECT_DESCRIPTION_MAX_LENGTH), prohibit_null_characters],
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="owned_projects"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = list(DEFAULT_ORDERING)
+        indexes = [
+            # Serves "the projects a user owns, newest first".
+            models.Index(fields=["owner", "-created_at", "-id"], name="project_owner_newest_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProjectMembership(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="project_memberships"
+    )
+    role = models.CharField(max_length=10, choices=ProjectRole.choices)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProjectMembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            # Its index (project, user) also serves "the members of a project".
+            models.UniqueConstraint(fields=["project", "user"], name="unique_project_member"),
+        ]
+        indexes = [
+            # Serves "the projects a user is a member of" (the policy's subqueries).
+            models.Index(fields=["user", "project"], name="membership_user_project_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.project} ({self.role})"
 
 
 class ExampleModel(models.Model):
@@ -23,6 +89,10 @@ class ExampleModel(models.Model):
         blank=True,
         max_length=CONTENT_MAX_LENGTH,
         validators=[MaxLengthValidator(CONTENT_MAX_LENGTH), prohibit_null_characters],
+    )
+    # Deleting a project deletes no example: its examples leave it and stay with their authors.
+    project = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.SET_NULL, related_name="examples"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

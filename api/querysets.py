@@ -1,7 +1,8 @@
-"""Reads: the one rule of who sees what.
+"""Reads: querysets that go through the one policy (api.policy).
 
-``ExampleModel.objects.visible_to(user)`` is the only way any surface reads
-examples for a request. REST viewsets, GraphQL types and resolvers, the
+``Model.objects.restrict(user, action)`` is the only way any surface reads
+rows for a request; ``ExampleModel.objects.visible_to(user)`` is
+``restrict(user, VIEW)``. REST viewsets, GraphQL types and resolvers, the
 services and the graphene reference all start from it.
 """
 
@@ -75,12 +76,14 @@ def search_condition(term: str) -> Q:
     return Q(title__icontains=term) | Q(content__icontains=term)
 
 
-class ExampleQuerySet(models.QuerySet):
-    def visible_to(self, user: AbstractBaseUser | AnonymousUser | None) -> Self:
-        """The examples ``user`` may see and change: their own. Anonymous: none."""
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        return self.filter(user_id=user.pk)
+class RestrictedQuerySet(models.QuerySet):
+    """A queryset that reads through the policy (api.policy): ``restrict(user, action)``."""
+
+    def restrict(self, user: AbstractBaseUser | AnonymousUser | None, action: str) -> Self:
+        """The rows ``user`` may do ``action`` to (api.policy.restrict)."""
+        from . import policy  # the policy imports the models, which import this module
+
+        return policy.restrict(self, user, action)
 
     def get_by_id(self, value: object):
         """The row with this client-supplied id, else ``DoesNotExist``."""
@@ -89,7 +92,29 @@ class ExampleQuerySet(models.QuerySet):
             raise self.model.DoesNotExist(f"No {self.model._meta.object_name} with that id.")
         return self.get(pk=pk)
 
+
+class ExampleQuerySet(RestrictedQuerySet):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser | None) -> Self:
+        """The examples ``user`` may see (``restrict(user, VIEW)``); anonymous: none."""
+        from . import policy
+
+        # Through the module, not self.restrict: callers also apply it unbound to
+        # plain querysets of examples (a related manager's, in graphql_api.types).
+        return policy.restrict(self, user, policy.VIEW)
+
     def search(self, term: str) -> Self:
         """Title or content containing ``term``, case-insensitively (REST `search`, GraphQL `search`)."""
         condition = search_condition(term)
         return self.filter(condition) if condition else self
+
+
+class ProjectQuerySet(RestrictedQuerySet):
+    def with_role(self, user: AbstractBaseUser | AnonymousUser | None) -> Self:
+        """Each project annotated with ``user``'s role on it, in the same query (api.policy.with_role)."""
+        from . import policy
+
+        return policy.with_role(self, user)
+
+
+class ProjectMembershipQuerySet(RestrictedQuerySet):
+    pass

@@ -1,29 +1,43 @@
-"""Writes: the only code that creates, changes or deletes examples.
+"""Writes: the only code that creates, changes or deletes examples, projects and memberships.
 
-Keyword-only, typed, atomic, and always given the acting user. Each looks the
-target up through ``visible_to(user)`` itself, so no caller can hand it
-someone else's row: a foreign id raises ``ExampleModel.DoesNotExist`` exactly
-like a missing one. Validation failures raise Django's ``ValidationError``
-with field names. REST and GraphQL translate both into their own error shapes.
+Keyword-only, typed, atomic, and always given the acting user. Every lookup
+goes through the policy (``api.policy.restrict`` / ``get_for_action``), never
+through a filter on the owner, so the rules live in one place:
+
+- a row the user may not see raises ``Model.DoesNotExist``, exactly like a
+  missing or junk id;
+- a row the user may see but not act on raises Django's ``PermissionDenied``;
+- validation failures raise Django's ``ValidationError`` with field names.
+
+REST and GraphQL translate the three into their own error shapes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
 
 from backend.validators import reject_nulls
 
-from .models import TITLE_MAX_LENGTH, ExampleModel
+from . import policy
+from .models import TITLE_MAX_LENGTH, ExampleModel, Project, ProjectMembership, ProjectRole
+from .querysets import parse_pk
 
 COPY_SUFFIX = " (copy)"
-UPDATABLE_FIELDS = frozenset({"title", "content"})
+UPDATABLE_FIELDS = frozenset({"title", "content", "project_id"})
+PROJECT_UPDATABLE_FIELDS = frozenset({"name", "description"})
+# One text for a project that is missing, junk, invisible or not one the caller may add to,
+# so the answer never tells which.
+INVALID_PROJECT = "Invalid project: not found or not one you can add examples to."
+UNKNOWN_USERNAME = "No active user with that username."
 
 AnyUser = AbstractBaseUser | AnonymousUser
+M = TypeVar("M", bound=models.Model)
 
 
 def _require_user(user: AnyUser | None) -> None:
@@ -33,48 +47,151 @@ def _require_user(user: AnyUser | None) -> None:
         raise PermissionDenied("Authentication required.")
 
 
-def _lock(*, user: AnyUser | None, example_id: object) -> ExampleModel:
-    # FOR UPDATE on PostgreSQL: concurrent writers to one row queue up instead
-    # of overwriting each other from stale reads. A no-op on SQLite, which
-    # serialises writers anyway.
-    return ExampleModel.objects.visible_to(user).select_for_update().get_by_id(example_id)
+def _queryset(queryset_or_model: models.QuerySet[M] | type[M]) -> models.QuerySet[M]:
+    if isinstance(queryset_or_model, models.QuerySet):
+        return queryset_or_model
+    return queryset_or_model._default_manager.all()
 
 
-def _validated_save(example: ExampleModel, *, fields: Iterable[str] | None = None) -> ExampleModel:
+def get_for_action(
+    queryset_or_model: models.QuerySet[M] | type[M],
+    *,
+    user: AnyUser | None,
+    action: str,
+    pk: object,
+    lock: bool = False,
+) -> M:
+    """The row ``pk`` if ``user`` may see it and do ``action`` to it.
+
+    Not visible, missing or junk: ``Model.DoesNotExist`` (one answer for all
+    three, so existence never leaks). Visible but not allowed:
+    ``PermissionDenied``. ``lock`` takes the row FOR UPDATE (PostgreSQL), so
+    concurrent writers to one row queue up instead of overwriting each
+    other from stale reads; a no-op on SQLite, which serialises writers.
+    """
+    queryset = _queryset(queryset_or_model)
+    model = queryset.model
+    key = parse_pk(pk)
+    if key is None:
+        raise model.DoesNotExist(f"No {model._meta.object_name} with that id.")
+    visible = policy.restrict(queryset, user, policy.VIEW)
+    if lock:
+        visible = visible.select_for_update()
+    try:
+        instance = visible.get(pk=key)
+    except model.DoesNotExist:
+        raise model.DoesNotExist(f"No {model._meta.object_name} with that id.") from None
+    if action != policy.VIEW and not policy.restrict(queryset, user, action).filter(pk=key).exists():
+        raise PermissionDenied(f"You may not {action} this {model._meta.verbose_name}.")
+    return instance
+
+
+def _validated_save(instance: M, *, fields: Iterable[str] | None = None, exclude: Iterable[str] = ()) -> M:
     """Validate and save; with ``fields``, write only those (and updated_at)."""
-    # The owner was set by the service, not the client; skip its existence query.
-    example.full_clean(exclude=["user"], validate_unique=False, validate_constraints=False)
-    example.save(update_fields=None if fields is None else [*fields, "updated_at"])
-    return example
+    # Relations were set by the service from rows it looked up, not by the
+    # client; ``exclude`` skips their existence queries.
+    instance.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
+    if fields is None:
+        instance.save()
+    else:
+        names = list(fields)
+        if any(f.name == "updated_at" for f in instance._meta.concrete_fields):
+            names.append("updated_at")
+        instance.save(update_fields=names)
+    return instance
+
+
+def model_update(instance: M, *, data: Mapping[str, Any], fields: Iterable[str]) -> M:
+    """Set the ``fields`` present in ``data`` on ``instance``, validate and save only those.
+
+    HackSoft's ``model_update``: a key of ``data`` outside ``fields`` is a
+    programming error (ValueError), never silently written. Only the changed
+    fields are validated and written: writing only the changed columns is a
+    second guard, beside the row lock, against writing back a stale copy of
+    a field nobody changed. Returns the instance.
+    """
+    allowed = set(fields)
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValueError(f"model_update cannot change {sorted(unknown)}")
+    reject_nulls(type(instance), {k: v for k, v in data.items() if not k.endswith("_id")})
+    for field, value in data.items():
+        setattr(instance, field, value)
+    names = {instance._meta.get_field(k.removesuffix("_id")).name for k in data}
+    exclude = [f.name for f in instance._meta.fields if f.name not in names or f.is_relation]
+    instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    columns = [instance._meta.get_field(name).attname for name in names]
+    if any(f.name == "updated_at" for f in instance._meta.concrete_fields):
+        columns.append("updated_at")
+    instance.save(update_fields=columns)
+    return instance
+
+
+# Examples
+
+
+def _project_to_add_to(*, user: AnyUser, project_id: object) -> Project:
+    """The project ``user`` may put examples into, locked, else the one field error for all cases."""
+    key = parse_pk(project_id)
+    project = None
+    if key is not None:
+        # Locked so a concurrent project_delete cannot remove it between this
+        # check and the insert of the example that points to it.
+        project = Project.objects.restrict(user, policy.ADD).select_for_update().filter(pk=key).first()
+    if project is None:
+        raise ValidationError({"project": [ValidationError(INVALID_PROJECT, code="invalid")]})
+    return project
 
 
 @transaction.atomic
-def example_create(*, user: AnyUser, title: str, content: str = "") -> ExampleModel:
+def example_create(
+    *, user: AnyUser, title: str, content: str = "", project_id: object = None
+) -> ExampleModel:
     _require_user(user)
-    return _validated_save(ExampleModel(user=user, title=title, content=content))
+    project = None if project_id is None else _project_to_add_to(user=user, project_id=project_id)
+    example = ExampleModel(user=user, title=title, content=content, project=project)
+    return _validated_save(example, exclude=["user", "project"])
 
 
 @transaction.atomic
 def example_update(*, user: AnyUser, example_id: object, data: Mapping[str, Any]) -> ExampleModel:
-    """Change the given fields (a subset of title and content) of one example."""
+    """Change the given fields (title, content, project_id) of one example.
+
+    ``project_id`` None takes the example out of its project; an id needs the
+    right to ADD to that project, besides CHANGE on the example. Sending the
+    example's current project again is no change and needs no ADD, as long
+    as the caller can see that project (else it would tell which project an
+    example is in).
+    """
     _require_user(user)
     unknown = set(data) - UPDATABLE_FIELDS
     if unknown:
         raise ValueError(f"example_update cannot change {sorted(unknown)}")
-    example = _lock(user=user, example_id=example_id)
-    reject_nulls(ExampleModel, data)
-    for field, value in data.items():
-        setattr(example, field, value)
-    # Writing only the changed columns is a second guard, beside the row
-    # lock, against writing back a stale copy of a field nobody changed.
-    return _validated_save(example, fields=data)
+    example = get_for_action(ExampleModel, user=user, action=policy.CHANGE, pk=example_id, lock=True)
+    changes = dict(data)
+    if "project_id" in changes:
+        changes["project_id"] = _new_project_id(user=user, example=example, project_id=changes["project_id"])
+    return model_update(example, data=changes, fields=UPDATABLE_FIELDS)
+
+
+def _new_project_id(*, user: AnyUser, example: ExampleModel, project_id: object) -> int | None:
+    if project_id is None:
+        return None
+    key = parse_pk(project_id)
+    if (
+        key is not None
+        and key == example.project_id
+        and Project.objects.restrict(user, policy.VIEW).filter(pk=key).exists()
+    ):
+        return key
+    return _project_to_add_to(user=user, project_id=project_id).pk
 
 
 @transaction.atomic
 def example_delete(*, user: AnyUser, example_id: object) -> ExampleModel:
     """Delete one example; returns it as it was (id included) for the caller to echo."""
     _require_user(user)
-    example = _lock(user=user, example_id=example_id)
+    example = get_for_action(ExampleModel, user=user, action=policy.DELETE, pk=example_id, lock=True)
     pk = example.pk
     example.delete()
     example.pk = pk
@@ -88,8 +205,171 @@ def duplicate_title(title: str) -> str:
 
 @transaction.atomic
 def example_duplicate(*, user: AnyUser, example_id: object) -> ExampleModel:
-    """A copy of one of the user's examples, owned by the user."""
+    """A copy of an example the user can see, authored by the user.
+
+    The copy stays in the source's project only when the user may add to
+    it; otherwise it is in no project (a viewer's copy is their own).
+    """
     _require_user(user)
-    source = ExampleModel.objects.visible_to(user).get_by_id(example_id)
-    copy = ExampleModel(user=user, title=duplicate_title(source.title), content=source.content)
-    return _validated_save(copy)
+    source = get_for_action(ExampleModel, user=user, action=policy.VIEW, pk=example_id)
+    project = None
+    if source.project_id is not None:
+        project = (
+            Project.objects.restrict(user, policy.ADD)
+            .select_for_update()
+            .filter(pk=source.project_id)
+            .first()
+        )
+    copy = ExampleModel(
+        user=user, title=duplicate_title(source.title), content=source.content, project=project
+    )
+    return _validated_save(copy, exclude=["user", "project"])
+
+
+# Projects
+
+
+@transaction.atomic
+def project_create(*, user: AnyUser, name: str, description: str = "") -> Project:
+    _require_user(user)
+    return _validated_save(Project(owner=user, name=name, description=description), exclude=["owner"])
+
+
+@transaction.atomic
+def project_update(*, user: AnyUser, project_id: object, data: Mapping[str, Any]) -> Project:
+    """Change the given fields (name, description) of one project: its owner only."""
+    _require_user(user)
+    unknown = set(data) - PROJECT_UPDATABLE_FIELDS
+    if unknown:
+        raise ValueError(f"project_update cannot change {sorted(unknown)}")
+    project = get_for_action(Project, user=user, action=policy.CHANGE, pk=project_id, lock=True)
+    return model_update(project, data=data, fields=PROJECT_UPDATABLE_FIELDS)
+
+
+@transaction.atomic
+def project_delete(*, user: AnyUser, project_id: object) -> Project:
+    """Delete one project and its memberships; its examples leave it and stay with their authors."""
+    _require_user(user)
+    project = get_for_action(Project, user=user, action=policy.DELETE, pk=project_id, lock=True)
+    pk = project.pk
+    # SET_NULL on ExampleModel.project: one UPDATE, no example deleted.
+    project.delete()
+    project.pk = pk
+    return project
+
+
+# Memberships
+
+
+def _check_role(role: object) -> str:
+    if role not in ProjectRole.values:
+        choices = ", ".join(ProjectRole.values)
+        raise ValidationError(
+            {"role": [ValidationError(f"Choose one of: {choices}.", code="invalid_choice")]}
+        )
+    return role  # type: ignore[return-value]
+
+
+def _user_by_username(username: object) -> AbstractBaseUser:
+    # Usernames are unique case-insensitively (authentication's rule), so iexact finds one.
+    found = None
+    if isinstance(username, str) and username.strip() and "\x00" not in username:
+        found = get_user_model().objects.filter(username__iexact=username.strip(), is_active=True).first()
+    if found is None:
+        raise ValidationError({"username": [ValidationError(UNKNOWN_USERNAME, code="unknown")]})
+    return found
+
+
+def _target_user_id(*, user_id: object, username: object) -> int | None:
+    """The id of the member meant by exactly one of ``user_id`` and ``username``; None if none such."""
+    if (user_id is None) == (username is None):
+        raise TypeError("Pass exactly one of user_id and username.")
+    if user_id is not None:
+        return parse_pk(user_id)
+    if not isinstance(username, str):
+        return None
+    return (
+        get_user_model()
+        .objects.filter(username__iexact=username.strip())
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def _membership(*, user: AnyUser, project: Project, member_id: int | None, action: str) -> ProjectMembership:
+    """The membership of ``member_id`` in ``project`` as the policy lets ``user`` see it.
+
+    Missing: ``ProjectMembership.DoesNotExist``. Visible but ``action`` not
+    allowed: ``PermissionDenied``.
+    """
+    queryset = ProjectMembership.objects.filter(project_id=project.pk, user_id=member_id or 0)
+    membership = policy.restrict(queryset, user, policy.VIEW).select_for_update().first()
+    if membership is None:
+        raise ProjectMembership.DoesNotExist("No such member in this project.")
+    if not policy.restrict(queryset, user, action).exists():
+        raise PermissionDenied(f"You may not {action} this membership.")
+    return membership
+
+
+@transaction.atomic
+def member_add(*, user: AnyUser, project_id: object, username: str, role: str) -> ProjectMembership:
+    """Add the user called ``username`` to the project with ``role``: its owner only."""
+    _require_user(user)
+    # Locked: two concurrent adds of one user queue up, and the second finds the first.
+    project = get_for_action(Project, user=user, action=policy.MANAGE, pk=project_id, lock=True)
+    role = _check_role(role)
+    member = _user_by_username(username)
+    if member.pk == project.owner_id:
+        raise ValidationError({"username": [ValidationError("This user owns the project.", code="owner")]})
+    if ProjectMembership.objects.filter(project_id=project.pk, user_id=member.pk).exists():
+        raise ValidationError(
+            {"username": [ValidationError("This user is already a member.", code="member")]}
+        )
+    return ProjectMembership.objects.create(project=project, user=member, role=role)
+
+
+@transaction.atomic
+def member_update(
+    *,
+    user: AnyUser,
+    project_id: object,
+    user_id: object = None,
+    username: str | None = None,
+    role: str,
+) -> ProjectMembership:
+    """Change a member's role: the project's owner only."""
+    _require_user(user)
+    project = get_for_action(Project, user=user, action=policy.MANAGE, pk=project_id, lock=True)
+    role = _check_role(role)
+    member_id = _target_user_id(user_id=user_id, username=username)
+    membership = _membership(user=user, project=project, member_id=member_id, action=policy.CHANGE)
+    if membership.role != role:
+        membership.role = role
+        membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def member_remove(
+    *, user: AnyUser, project_id: object, user_id: object = None, username: str | None = None
+) -> ProjectMembership:
+    """Remove a member: the owner removes anyone, a member may remove themself.
+
+    The owner is no member and cannot leave their own project (a
+    ValidationError; they may delete it or, later, hand it over). Anyone
+    else who can see the project gets PermissionDenied.
+    """
+    _require_user(user)
+    project = get_for_action(Project, user=user, action=policy.VIEW, pk=project_id, lock=True)
+    member_id = _target_user_id(user_id=user_id, username=username)
+    if member_id is not None and member_id == project.owner_id:
+        if policy.restrict(Project.objects.filter(pk=project.pk), user, policy.MANAGE).exists():
+            raise ValidationError(
+                {"user": [ValidationError("The owner cannot leave their own project.", code="owner")]}
+            )
+        raise PermissionDenied("You may not remove the owner of this project.")
+    membership = _membership(user=user, project=project, member_id=member_id, action=policy.DELETE)
+    pk = membership.pk
+    membership.delete()
+    membership.pk = pk
+    return membership

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from rest_framework.test import APIClient
 
-from api.models import ExampleModel
+from api.models import ExampleModel, Project, ProjectMembership
 from authentication.models import Profile
 
 from .factories import token_for
@@ -43,6 +43,8 @@ def database_state() -> dict[str, list[tuple]]:
         "examples": list(ExampleModel.objects.order_by("pk").values_list()),
         "users": list(User.objects.order_by("pk").values_list()),
         "profiles": list(Profile.objects.order_by("pk").values_list()),
+        "projects": list(Project.objects.order_by("pk").values_list()),
+        "memberships": list(ProjectMembership.objects.order_by("pk").values_list()),
     }
 
 

@@ -8,8 +8,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
+from api import policy
 from api.management.commands.seed_demo_data import DEMO_PASSWORD
-from api.models import ExampleModel
+from api.models import ExampleModel, Project, ProjectMembership
+from tests.helpers import database_state
 
 from .conftest import LIST_URL, all_rows
 
@@ -73,8 +75,51 @@ def test_demo_login_works_and_sees_the_demo_examples(api_client):
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {login.json()['token']}")
     body = api_client.get(LIST_URL).json()
 
-    assert body["count"] == 5
+    # demo's own five, and demo2's example 2, which demo2 put in demo's project.
+    assert body["count"] == 6
     assert body["results"][0]["title"] == "Demo example 1: Getting started"
+    assert body["results"][0]["id"] in set(
+        ExampleModel.objects.filter(user__username="demo").values_list("pk", flat=True)
+    )
+
+
+@pytest.mark.django_db
+def test_demo_owns_a_project_shared_with_an_editor_and_views_a_third_users():
+    seed("--users", "3", "--examples", "4")
+
+    demo, demo2, demo3 = (User.objects.get(username=name) for name in ("demo", "demo2", "demo3"))
+    team = Project.objects.get(owner=demo)
+    notes = Project.objects.get(owner=demo3)
+    assert policy.role_of(team, demo2) == "editor"
+    assert policy.role_of(notes, demo) == "viewer"
+    assert sorted(team.examples.values_list("user__username", "title")) == [
+        ("demo", "Demo example 2: Searching"),
+        ("demo", "Demo example 3: Ordering"),
+        ("demo2", "Demo example 2: Searching"),
+    ]
+    assert notes.examples.count() == 2
+    assert set(Project.objects.restrict(demo, policy.VIEW)) == {team, notes}
+    assert ExampleModel.objects.visible_to(demo).count() == 4 + 1 + 2
+    # Each user still has exactly their own examples.
+    assert ExampleModel.objects.filter(user=demo2).count() == 4
+
+
+@pytest.mark.django_db
+def test_running_twice_adds_no_projects_or_members():
+    seed("--users", "3", "--examples", "4")
+    before = database_state()
+
+    seed("--users", "3", "--examples", "4")
+
+    assert database_state() == before
+    assert Project.objects.count() == 2 and ProjectMembership.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_one_user_gets_no_project():
+    seed("--users", "1", "--examples", "3")
+
+    assert not Project.objects.exists()
 
 
 @pytest.mark.django_db

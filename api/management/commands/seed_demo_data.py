@@ -1,14 +1,17 @@
 """`manage.py seed_demo_data`: demo users and examples, safe to run again.
 
 Users are created by ``authentication.services.user_register`` (profile and
-token included) and examples by ``api.services.example_create``, so demo
-data obeys the same rules as data sent by clients. Each example has a
+token included), examples, projects and memberships by ``api.services``, so
+demo data obeys the same rules as data sent by clients. With two users or
+more, demo owns a project shared with demo2 as editor; with three, demo is a
+viewer in demo3's project; a few examples of each owner and editor are in them. Each example has a
 numbered title; a run only creates the users and titles that are missing,
 so running twice, or again with larger numbers, never duplicates anything.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -17,8 +20,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.db import transaction
 
-from api import services
-from api.models import ExampleModel
+from api import policy, services
+from api.models import ExampleModel, Project, ProjectRole
 from authentication import services as auth_services
 
 DEMO_USERNAME = "demo"
@@ -29,8 +32,41 @@ TITLE_PREFIX = "Demo example "
 # Runs creating at least this many examples show progress.
 PROGRESS_THRESHOLD = 100
 
+
+@dataclass(frozen=True)
+class DemoProject:
+    """A demo project: its owner's number, name, members and which examples go in."""
+
+    owner: int
+    name: str
+    description: str
+    members: tuple[tuple[int, str], ...]
+    # (user number, example numbers) of the examples put into the project.
+    examples: tuple[tuple[int, tuple[int, ...]], ...]
+
+
+DEMO_PROJECTS = (
+    DemoProject(
+        owner=1,
+        name="Demo team",
+        description="Owned by demo; demo2 is an editor and adds examples too.",
+        members=((2, ProjectRole.EDITOR),),
+        examples=((1, (2, 3)), (2, (2,))),
+    ),
+    DemoProject(
+        owner=3,
+        name="Demo3's notes",
+        description="Owned by demo3; demo may read them (a viewer) but not change them.",
+        members=((1, ProjectRole.VIEWER),),
+        examples=((3, (2, 3)),),
+    ),
+)
+
 TOPICS = [
-    ("Getting started", "Every example belongs to the user who created it; nobody else can see it."),
+    (
+        "Getting started",
+        "Every example belongs to the user who created it; put it in a project to share it.",
+    ),
     ("Searching", "Use ?search= to find examples by title or content, whatever the case."),
     ("Ordering", "Use ?ordering=title or ?ordering=-updated_at; ties are broken by id."),
     ("Pagination", "Pages hold 20 examples by default and at most 100: ?limit=100&offset=200."),
@@ -130,7 +166,9 @@ class Command(BaseCommand):
 
         progress = Progress(self.stdout, total)
         done = 0
-        for user, titles in missing.items():
+        # The last users' examples first, so that demo's own "Getting started"
+        # is the newest row of demo's list, shared examples included.
+        for user, titles in reversed(missing.items()):
             # One transaction per user: an interrupted run keeps whole users' sets,
             # and the next run fills in the rest.
             with transaction.atomic():
@@ -139,11 +177,12 @@ class Command(BaseCommand):
                     done += 1
                     progress.update(done)
         progress.finish()
+        projects = self.ensure_projects(demo_users, examples)
 
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(demo_users)} users ({new_users} new), "
-                f"{examples} examples each ({total} new)."
+                f"{examples} examples each ({total} new), {projects} shared projects."
             )
         )
         self.print_login()
@@ -167,10 +206,43 @@ class Command(BaseCommand):
             found.append(user)
         return found, created
 
+    def ensure_projects(self, demo_users: list[User], examples: int) -> int:
+        """Create the demo projects the users allow, their members and their examples; returns how many."""
+        count = 0
+        for spec in DEMO_PROJECTS:
+            numbers = [spec.owner, *(number for number, _role in spec.members)]
+            if max(numbers) > len(demo_users):
+                continue
+            with transaction.atomic():
+                self.ensure_project(spec, demo_users, examples)
+            count += 1
+        return count
+
+    def ensure_project(self, spec: DemoProject, demo_users: list[User], examples: int) -> Project:
+        owner = demo_users[spec.owner - 1]
+        project = Project.objects.restrict(owner, policy.MANAGE).filter(name=spec.name).first()
+        if project is None:
+            project = services.project_create(user=owner, name=spec.name, description=spec.description)
+        for number, role in spec.members:
+            member = demo_users[number - 1]
+            if policy.role_of(project, member) is None:
+                services.member_add(user=owner, project_id=project.pk, username=member.username, role=role)
+        for number, example_numbers in spec.examples:
+            author = demo_users[number - 1]
+            titles = [demo_title(n) for n in example_numbers if n <= examples]
+            # The author's own examples (by authorship, not permission) not yet in a project.
+            loose = ExampleModel.objects.restrict(author, policy.CHANGE).filter(
+                user_id=author.pk, title__in=titles, project__isnull=True
+            )
+            for example_id in loose.values_list("pk", flat=True):
+                services.example_update(user=author, example_id=example_id, data={"project_id": project.pk})
+        return project
+
     def missing_titles(self, user: User, wanted: dict[str, str]) -> list[str]:
         present = set(
+            # Their own examples only: the ones shared with them are someone else's.
             ExampleModel.objects.visible_to(user)
-            .filter(title__startswith=TITLE_PREFIX)
+            .filter(user_id=user.pk, title__startswith=TITLE_PREFIX)
             .values_list("title", flat=True)
         )
         # Created last-first, so that a list (newest first) opens on "Getting started".
