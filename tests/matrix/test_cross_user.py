@@ -46,7 +46,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from rest_framework.test import APIClient
 
-from api.models import ExampleModel
+from api.models import ExampleModel, Project
 from authentication.models import Profile
 from graphql_api.mutations import Mutation
 from graphql_api.queries import Query
@@ -109,6 +109,8 @@ def world(db) -> World:
     Profile.objects.filter(user=a).update(display_name="a-secret-display-Ω", bio="a-secret-bio-Ω")
     b = UserFactory(username="bee", email="bee@example.com")
     a_example = ExampleFactory(user=a, title="a-secret-title-Ω", content="a-secret-content-Ω")
+    # A's project, for the project fields (a_project_id picks it).
+    Project.objects.create(owner=a, name="a-secret-project-Ω", description="a-secret-description-Ω")
     b_example = ExampleFactory(user=b, title="b's own", content="b's text")
     token_for(b)  # B's token exists before any call, as a client's would
     return World(
@@ -125,6 +127,8 @@ def world(db) -> World:
             "a-secret-bio-Ω",
             "a-secret-title-Ω",
             "a-secret-content-Ω",
+            "a-secret-project-Ω",
+            "a-secret-description-Ω",
             token_for(a),
         ],
     )
@@ -399,7 +403,56 @@ class Field:
 PAYLOAD = "__typename ... on Example { id owner { id } } ... on OperationInfo { messages { code } }"
 NOT_FOUND_PAYLOAD = {"__typename": "OperationInfo", "messages": [{"code": "not_found"}]}
 
+PROJECT_PAYLOAD = "__typename ... on Project { id } ... on OperationInfo { messages { code } }"
+MEMBER_PAYLOAD = "__typename ... on ProjectMember { role } ... on OperationInfo { messages { code } }"
+
+
+def a_project_id(w: World, target: object) -> str:
+    """A's project where the matrix passes A's example id; a missing project's id otherwise."""
+    project_id = Project.objects.get(owner=w.a).pk
+    return str(project_id if target == w.a_example.pk else project_id + 10_000)
+
+
+def _project_field(mutation: str, arguments: str, payload: str = PROJECT_PAYLOAD) -> Field:
+    return Field(
+        "missing",
+        "Not found., as for a missing project",
+        f"mutation($id: ID!) {{ {mutation}({arguments}) {{ {payload} }} }}",
+        lambda w, target: {"id": a_project_id(w, target)},
+        b_answer=lambda w: {mutation: NOT_FOUND_PAYLOAD},
+    )
+
+
 FIELDS: dict[str, Field] = {
+    "Query.project": Field(
+        "missing",
+        "null, as for a missing id",
+        "query($id: ID!) { project(id: $id) { id name members { user { username } } } }",
+        lambda w, target: {"id": a_project_id(w, target)},
+        b_answer=lambda w: {"project": None},
+    ),
+    "Query.projects": Field(
+        "caller-only",
+        "B's projects only (none)",
+        "{ projects { totalCount results { id name } } }",
+        b_answer=lambda w: {"projects": {"totalCount": 0, "results": []}},
+    ),
+    "Mutation.createProject": Field(
+        "caller-only",
+        "creates B's project",
+        f'mutation {{ createProject(data: {{name: "made by B"}}) {{ {PROJECT_PAYLOAD} }} }}',
+    ),
+    "Mutation.updateProject": _project_field("updateProject", 'data: {id: $id, name: "stolen"}'),
+    "Mutation.deleteProject": _project_field("deleteProject", "id: $id"),
+    "Mutation.addProjectMember": _project_field(
+        "addProjectMember", 'data: {projectId: $id, username: "bee", role: EDITOR}', MEMBER_PAYLOAD
+    ),
+    "Mutation.updateProjectMember": _project_field(
+        "updateProjectMember", 'data: {projectId: $id, username: "bee", role: VIEWER}', MEMBER_PAYLOAD
+    ),
+    "Mutation.removeProjectMember": _project_field(
+        "removeProjectMember", 'projectId: $id, username: "owner-a-secret"', MEMBER_PAYLOAD
+    ),
     "Query.me": Field(
         "caller-only",
         "the caller",
