@@ -27,19 +27,20 @@ from .population import Built, Population, build
 from .reference import ReferenceServer
 
 EXAMPLE_FIELDS = "id title content createdAt updatedAt"
+PUBLIC_USER_FIELDS = "id username name"
 USER_FIELDS = "id username email name dateJoined profile { displayName bio timezone updatedAt }"
 EXAMPLES_QUERY = f"""
 query Parity($filters: ExampleFilter, $ordering: [ExampleOrder!], $pagination: OffsetPaginationInput) {{
   examples(filters: $filters, ordering: $ordering, pagination: $pagination) {{
     totalCount
     pageInfo {{ limit offset }}
-    results {{ {EXAMPLE_FIELDS} owner {{ {USER_FIELDS} }} }}
+    results {{ {EXAMPLE_FIELDS} owner {{ {PUBLIC_USER_FIELDS} }} }}
   }}
 }}
 """
 EXAMPLE_QUERY = f"""
 query One($id: ID!) {{
-  example(id: $id) {{ {EXAMPLE_FIELDS} owner {{ {USER_FIELDS} }} }}
+  example(id: $id) {{ {EXAMPLE_FIELDS} owner {{ {PUBLIC_USER_FIELDS} }} }}
 }}
 """
 ME_QUERY = f"query {{ me {{ {USER_FIELDS} }} }}"
