@@ -33,7 +33,9 @@ USER_FIELDS = "id username email name dateJoined profile { displayName bio timez
 PROJECT_FIELDS = f"id name description createdAt updatedAt role owner {{ {PUBLIC_USER_FIELDS} }}"
 MEMBER_FIELDS = f"user {{ {PUBLIC_USER_FIELDS} }} role addedAt"
 # Example.project, and what the Strawberry schema serves without it (tests/parity/pending.py).
-WITH_PROJECT = f"project {{ {PROJECT_FIELDS} }}"
+# A few of its fields: the projects test checks them all, and 100 rows with
+# every field would pass the served schema's cost limit.
+WITH_PROJECT = "project { id name role }"
 EXAMPLES_QUERY = f"""
 query Parity($filters: ExampleFilter, $ordering: [ExampleOrder!], $pagination: OffsetPaginationInput) {{
   examples(filters: $filters, ordering: $ordering, pagination: $pagination) {{
@@ -52,7 +54,7 @@ PROJECT_EXAMPLES = f"""
 examples(pagination: $examples) {{
   totalCount
   pageInfo {{ limit offset }}
-  results {{ {EXAMPLE_FIELDS} owner {{ {PUBLIC_USER_FIELDS} }} project {{ id role }} }}
+  results {{ id title createdAt updatedAt owner {{ {PUBLIC_USER_FIELDS} }} project {{ id role }} }}
 }}
 """
 PROJECT_QUERY = f"""
