@@ -343,8 +343,8 @@ class ExampleType(DjangoObjectType):
 
     @classmethod
     def get_queryset(cls, queryset: QuerySet, info) -> QuerySet:
-        # The one read rule (called as a plain function, so any queryset of
-        # the model will do, as in graphql_api.types.ExampleType).
+        # The one read rule, the core's policy; any queryset of the model will
+        # do (a project's examples go through it too).
         return restrict(queryset, viewer(info), VIEW)
 
     @staticmethod
