@@ -8,16 +8,26 @@ the same query text and variables to it and to the Strawberry schema over HTTP
 
 - the caller is ``info.context.user`` (graphene-django's convention: the
   context is the Django request);
-- every ``Example`` comes from ``ExampleModel.objects.visible_to(user)``
-  (``ExampleType.get_queryset``); ``me`` is the caller and ``owner`` is the
-  owner of a visible example, i.e. the caller;
+- every row comes through the core's policy, ``api.policy.restrict(..., VIEW)``
+  (each type's ``get_queryset``): examples (the caller's and those of the
+  projects they see), projects (owned or joined) and memberships (of a
+  project the caller sees); ``Project.role`` is the core's ``with_role``;
+  ``Example.project`` is null when the example is in no project or in one the
+  caller cannot see (an author removed from it);
+- ``me`` is the caller (``User``); everyone else, ``Example.owner``,
+  ``Project.owner`` and ``ProjectMember.user``, is a ``PublicUser`` (id,
+  username, name): no other user's email, profile or join date is selectable;
 - filters, ordering and pages follow the core: ``search_condition``,
   ``ORDERING_FIELDS`` with the ``DEFAULT_ORDERING`` id tiebreak, and
   ``api.paging.parse_page``; the filter combinators (``AND``, ``OR``, ``NOT``,
   ``DISTINCT``) combine as strawberry-django combines them;
 - it is a fair reference, not a strawman: a list costs two queries (count and
   page), with the owner and profile joined in only when ``owner`` is asked for,
-  and only the columns the types read.
+  and only the columns the types read. A relation asked of the rows of a page
+  (``Example.project``, ``Project.members``, ``Project.examples``) is fetched
+  once for all of them (``Batch``), never per row: ``Project.examples`` pages
+  every project of a page in one query with a window function (and counts
+  them in one grouped query), as strawberry-django's per-parent pagination does.
 
 Differences that are not about data: anonymous callers get ``me: null`` and
 no rows here (``visible_to`` of an anonymous user is empty), where the
@@ -29,20 +39,26 @@ graphql-core 3.2 has no ``@oneOf``.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import graphene
 from django.contrib.auth.models import User
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from graphene.utils.str_converters import to_camel_case
 from graphene_django import DjangoObjectType
 from graphene_django.registry import Registry
 from graphql import FieldNode, FragmentSpreadNode, GraphQLError, InlineFragmentNode
 
 from api.datetimes import DateTimeOutOfRange, as_utc
-from api.models import ExampleModel
-from api.paging import PageError, parse_page
-from api.querysets import DEFAULT_ORDERING, ORDERING_FIELDS, ExampleQuerySet, parse_pk, search_condition
+from api.models import OWNER_ROLE, ExampleModel, Project, ProjectMembership
+from api.models import ProjectRole as MemberRole
+from api.paging import Page, PageError, parse_page
+from api.policy import VIEW, restrict, with_role
+from api.querysets import DEFAULT_ORDERING, ORDERING_FIELDS, parse_pk, search_condition
 from authentication.identity import display_name
 from authentication.models import Profile
 
@@ -51,21 +67,18 @@ NUL_MESSAGE = "Text may not contain NUL (\\u0000) characters."
 ONE_KEY_MESSAGE = "Each ExampleOrder item must set exactly one key."
 TIEBREAK = DEFAULT_ORDERING[-1]
 # The columns the types below read, so that a page is one query with no deferred loads.
-EXAMPLE_COLUMNS = ("id", "title", "content", "created_at", "updated_at", "user_id")
-OWNER_COLUMNS = (
-    "user__id",
-    "user__username",
-    "user__email",
-    "user__first_name",
-    "user__last_name",
-    "user__date_joined",
-    "user__profile__id",
-    "user__profile__user_id",
-    "user__profile__display_name",
-    "user__profile__bio",
-    "user__profile__timezone",
-    "user__profile__updated_at",
-)
+EXAMPLE_COLUMNS = ("id", "title", "content", "created_at", "updated_at", "user_id", "project_id")
+PROJECT_COLUMNS = ("id", "name", "description", "owner_id", "created_at", "updated_at")
+MEMBERSHIP_COLUMNS = ("id", "project_id", "user_id", "role", "added_at")
+
+
+def public_user_columns(path: str) -> tuple[str, ...]:
+    """What a ``PublicUser`` at ``path`` reads (``display_name`` included), nothing more."""
+    columns = ("id", "username", "first_name", "last_name", "profile__id", "profile__user_id")
+    return tuple(f"{path}__{column}" for column in (*columns, "profile__display_name"))
+
+
+OWNER_COLUMNS = public_user_columns("user")
 TEXT_LOOKUPS = {
     "exact": "exact",
     "i_exact": "iexact",
@@ -91,6 +104,57 @@ def bad_input(message: str, field: str) -> GraphQLError:
     return GraphQLError(message, extensions={"code": BAD_USER_INPUT, "field": field})
 
 
+# Batches
+
+
+BATCH_ATTRIBUTE = "_reference_batch"
+
+
+class Batch:
+    """Rows resolved side by side (the results of one page): what one asks for is fetched for all, once.
+
+    graphql-core completes a list item by item, depth first, so a relation
+    resolved on each row would cost a query per row. Each row of a page
+    carries its batch; the first row that asks for ``key`` fetches it for
+    every row of the batch, the others read the answer. graphene has no
+    dataloader of its own for synchronous execution, and this is the whole of
+    one (Django's ``prefetch_related_objects`` cannot page per parent).
+    """
+
+    def __init__(self, rows: Iterable[Any]) -> None:
+        self.rows = list(rows)
+        self._loaded: dict[Hashable, Any] = {}
+        for row in self.rows:
+            setattr(row, BATCH_ATTRIBUTE, self)
+
+    def load(self, key: Hashable, fetch: Callable[[list[Any]], Any]) -> Any:
+        if key not in self._loaded:
+            self._loaded[key] = fetch(self.rows)
+        return self._loaded[key]
+
+
+def batch_of(row: Any) -> Batch:
+    return getattr(row, BATCH_ATTRIBUTE, None) or Batch([row])
+
+
+@dataclass(frozen=True)
+class PageOf:
+    """An offset page, evaluated lazily: only the parts a query selects cost a query."""
+
+    page: Page
+    count: Callable[[], int]
+    rows: Callable[[], list]
+
+
+def queryset_page(queryset: QuerySet, page: Page) -> PageOf:
+    start = page.offset
+    return PageOf(
+        page=page,
+        count=queryset.count,
+        rows=lambda: Batch(queryset[start : start + page.limit]).rows,
+    )
+
+
 # Output types
 
 
@@ -103,6 +167,8 @@ class ProfileType(DjangoObjectType):
 
 
 class UserType(DjangoObjectType):
+    """The caller (``me``) only."""
+
     name = graphene.String(
         required=True, description="Display name: the profile's, else the full name, else the username."
     )
@@ -123,8 +189,151 @@ class UserType(DjangoObjectType):
         return root.profile
 
 
+class PublicUserType(graphene.ObjectType):
+    """Another user as anyone who shares something with them sees them."""
+
+    class Meta:
+        name = "PublicUser"
+
+    id = graphene.ID(required=True)
+    username = graphene.String(required=True)
+    name = graphene.String(
+        required=True, description="Display name: the profile's, else the full name, else the username."
+    )
+
+    @staticmethod
+    def resolve_name(root: User, info) -> str:
+        return display_name(root)
+
+
+class ProjectRole(graphene.Enum):
+    """The caller's role on a project (a member's: EDITOR or VIEWER)."""
+
+    OWNER = OWNER_ROLE
+    EDITOR = MemberRole.EDITOR.value
+    VIEWER = MemberRole.VIEWER.value
+
+
+class ProjectMemberType(graphene.ObjectType):
+    class Meta:
+        name = "ProjectMember"
+
+    user = graphene.Field(PublicUserType, required=True)
+    role = graphene.Field(ProjectRole, required=True)
+    added_at = graphene.DateTime(required=True)
+
+    @staticmethod
+    def resolve_user(root: ProjectMembership, info) -> User:
+        return root.user
+
+
+class OffsetPaginationInfo(graphene.ObjectType):
+    offset = graphene.Int(required=True)
+    limit = graphene.Int()
+
+
+def _total_count(root: PageOf, info) -> int:
+    return root.count()
+
+
+def _results(root: PageOf, info) -> list:
+    return root.rows()
+
+
+def _page_info(root: PageOf, info) -> OffsetPaginationInfo:
+    return OffsetPaginationInfo(offset=root.page.offset, limit=root.page.limit)
+
+
+class ExampleOffsetPaginated(graphene.ObjectType):
+    """A page of examples (``PageOf``)."""
+
+    total_count = graphene.Int(required=True, description="Total count of existing results.")
+    results = graphene.List(graphene.NonNull(lambda: ExampleType), required=True)
+    page_info = graphene.Field(OffsetPaginationInfo, required=True)
+
+    resolve_total_count = staticmethod(_total_count)
+    resolve_results = staticmethod(_results)
+    resolve_page_info = staticmethod(_page_info)
+
+
+class ProjectOffsetPaginated(graphene.ObjectType):
+    """A page of projects (``PageOf``)."""
+
+    total_count = graphene.Int(required=True, description="Total count of existing results.")
+    results = graphene.List(graphene.NonNull(lambda: ProjectType), required=True)
+    page_info = graphene.Field(OffsetPaginationInfo, required=True)
+
+    resolve_total_count = staticmethod(_total_count)
+    resolve_results = staticmethod(_results)
+    resolve_page_info = staticmethod(_page_info)
+
+
+class OffsetPaginationInput(graphene.InputObjectType):
+    offset = graphene.Int(required=True, default_value=0)
+    limit = graphene.Int()
+
+
+class ProjectType(DjangoObjectType):
+    owner = graphene.Field(PublicUserType, required=True)
+    role = graphene.Field(ProjectRole, required=True, description="The caller's role on this project.")
+    members = graphene.List(graphene.NonNull(ProjectMemberType), required=True)
+    examples = graphene.Field(
+        ExampleOffsetPaginated,
+        required=True,
+        pagination=graphene.Argument(OffsetPaginationInput),
+        description="The project's examples, newest first.",
+    )
+
+    class Meta:
+        model = Project
+        name = "Project"
+        fields = ("id", "name", "description", "created_at", "updated_at")
+        registry = REGISTRY
+
+    @classmethod
+    def get_queryset(cls, queryset: QuerySet, info) -> QuerySet:
+        """The projects the caller sees, each with the caller's role, owner joined."""
+        user = viewer(info)
+        visible = with_role(restrict(queryset, user, VIEW), user)
+        return visible.select_related("owner__profile").only(*PROJECT_COLUMNS, *public_user_columns("owner"))
+
+    @staticmethod
+    def resolve_owner(root: Project, info) -> User:
+        return root.owner
+
+    @staticmethod
+    def resolve_role(root: Project, info) -> str:
+        # Every project served comes from get_queryset, which annotates it.
+        return root.role
+
+    @staticmethod
+    def resolve_members(root: Project, info) -> list[ProjectMembership]:
+        members = batch_of(root).load("members", lambda projects: _members_of(info, projects))
+        return members.get(root.pk, [])
+
+    @staticmethod
+    def resolve_examples(root: Project, info, pagination=None) -> PageOf:
+        page = _page(pagination)
+        with_owner = _asks_for_owner(info, "results")
+        batch = batch_of(root)
+
+        def count() -> int:
+            counts = batch.load(("examples count",), lambda projects: _example_counts(info, projects))
+            return counts.get(root.pk, 0)
+
+        def rows() -> list[ExampleModel]:
+            key = ("examples", page, with_owner)
+            pages = batch.load(key, lambda projects: _example_pages(info, projects, page, with_owner))
+            return pages.get(root.pk, [])
+
+        return PageOf(page=page, count=count, rows=rows)
+
+
 class ExampleType(DjangoObjectType):
-    owner = graphene.Field(UserType, required=True)
+    owner = graphene.Field(PublicUserType, required=True)
+    project = graphene.Field(
+        ProjectType, description="Null when the example is in no project or in one the caller cannot see."
+    )
 
     class Meta:
         model = ExampleModel
@@ -134,39 +343,72 @@ class ExampleType(DjangoObjectType):
 
     @classmethod
     def get_queryset(cls, queryset: QuerySet, info) -> QuerySet:
-        # The one read rule (called as a plain function, so any queryset of
-        # the model will do, as in graphql_api.types.ExampleType).
-        return ExampleQuerySet.visible_to(queryset, viewer(info))
+        # The one read rule, the core's policy; any queryset of the model will
+        # do (a project's examples go through it too).
+        return restrict(queryset, viewer(info), VIEW)
 
     @staticmethod
     def resolve_owner(root: ExampleModel, info) -> User:
         return root.user
 
-
-class OffsetPaginationInfo(graphene.ObjectType):
-    offset = graphene.Int(required=True)
-    limit = graphene.Int()
-
-
-class ExampleOffsetPaginated(graphene.ObjectType):
-    """A page, evaluated lazily: only the parts a query selects cost a query."""
-
-    total_count = graphene.Int(required=True, description="Total count of existing results.")
-    results = graphene.List(graphene.NonNull(ExampleType), required=True)
-    page_info = graphene.Field(OffsetPaginationInfo, required=True)
-
     @staticmethod
-    def resolve_total_count(root: dict, info) -> int:
-        return root["queryset"].count()
+    def resolve_project(root: ExampleModel, info) -> Project | None:
+        if root.project_id is None:
+            return None
+        projects = batch_of(root).load("project", lambda examples: _projects_of(info, examples))
+        # Missing from the visible ones: in a project the caller cannot see.
+        return projects.get(root.project_id)
 
-    @staticmethod
-    def resolve_results(root: dict, info) -> list[ExampleModel]:
-        start = root["page"].offset
-        return list(root["queryset"][start : start + root["page"].limit])
 
-    @staticmethod
-    def resolve_page_info(root: dict, info) -> OffsetPaginationInfo:
-        return OffsetPaginationInfo(offset=root["page"].offset, limit=root["page"].limit)
+def _projects_of(info, examples: list[ExampleModel]) -> dict[int, Project]:
+    """The visible projects of these examples, by id, as one batch (their own relations batch too)."""
+    ids = {example.project_id for example in examples if example.project_id is not None}
+    projects = Batch(ProjectType.get_queryset(Project.objects.filter(pk__in=ids), info))
+    return {project.pk: project for project in projects.rows}
+
+
+def _members_of(info, projects: list[Project]) -> dict[int, list[ProjectMembership]]:
+    """The memberships of these projects the caller may see, oldest first, with their users."""
+    memberships = restrict(
+        ProjectMembership.objects.filter(project_id__in=[project.pk for project in projects]),
+        viewer(info),
+        VIEW,
+    )
+    memberships = memberships.select_related("user__profile").only(
+        *MEMBERSHIP_COLUMNS, *public_user_columns("user")
+    )
+    grouped: dict[int, list[ProjectMembership]] = defaultdict(list)
+    for membership in memberships:
+        grouped[membership.project_id].append(membership)
+    return grouped
+
+
+def _project_examples(info, projects: list[Project]) -> QuerySet:
+    return ExampleType.get_queryset(
+        ExampleModel.objects.filter(project_id__in=[project.pk for project in projects]), info
+    )
+
+
+def _example_counts(info, projects: list[Project]) -> dict[int, int]:
+    grouped = _project_examples(info, projects).order_by().values("project_id").annotate(n=Count("pk"))
+    return {row["project_id"]: row["n"] for row in grouped}
+
+
+def _example_pages(info, projects: list[Project], page: Page, with_owner: bool) -> dict[int, list]:
+    """One page of examples for every project, in one query: rows numbered per project, newest first."""
+    numbered = _project_examples(info, projects).annotate(
+        position=Window(
+            RowNumber(),
+            partition_by=[F("project_id")],
+            order_by=[F("created_at").desc(), F("id").desc()],
+        )
+    )
+    window = numbered.filter(position__gt=page.offset, position__lte=page.offset + page.limit)
+    rows = Batch(_read_columns(window, with_owner).order_by("project_id", "position"))
+    grouped: dict[int, list[ExampleModel]] = defaultdict(list)
+    for row in rows.rows:
+        grouped[row.project_id].append(row)
+    return grouped
 
 
 # Inputs (the same names and shapes as schema.graphql)
@@ -218,11 +460,6 @@ ExampleOrder = type(
     (graphene.InputObjectType,),
     {name: graphene.InputField(Ordering) for name in ORDERING_FIELDS},
 )
-
-
-class OffsetPaginationInput(graphene.InputObjectType):
-    offset = graphene.Int(required=True, default_value=0)
-    limit = graphene.Int()
 
 
 # Argument handling
@@ -300,6 +537,14 @@ def order_keys(ordering: list[dict]) -> list:
     return keys
 
 
+def _page(pagination: dict | None) -> Page:
+    pagination = pagination or {}
+    try:
+        return parse_page(pagination.get("limit"), pagination.get("offset"))
+    except PageError as error:
+        raise bad_input(error.message, f"pagination.{error.field}") from None
+
+
 def _selections(info, node, fragments) -> list[FieldNode]:
     """The fields directly under ``node``, fragments included."""
     found = []
@@ -342,7 +587,7 @@ class Query(graphene.ObjectType):
     example = graphene.Field(
         ExampleType,
         id=graphene.ID(required=True),
-        description="One of the caller's examples; null when missing or not the caller's.",
+        description="One example the caller may see; null when missing or not visible.",
     )
     examples = graphene.Field(
         ExampleOffsetPaginated,
@@ -350,7 +595,18 @@ class Query(graphene.ObjectType):
         filters=graphene.Argument(ExampleFilter),
         ordering=graphene.Argument(graphene.List(graphene.NonNull(ExampleOrder))),
         pagination=graphene.Argument(OffsetPaginationInput),
-        description="The caller's examples, newest first unless `ordering` says otherwise.",
+        description="The examples the caller may see, newest first unless `ordering` says otherwise.",
+    )
+    project = graphene.Field(
+        ProjectType,
+        id=graphene.ID(required=True),
+        description="One project the caller owns or is a member of; null when missing or not visible.",
+    )
+    projects = graphene.Field(
+        ProjectOffsetPaginated,
+        required=True,
+        pagination=graphene.Argument(OffsetPaginationInput),
+        description="The projects the caller owns or is a member of, newest first.",
     )
 
     @staticmethod
@@ -364,16 +620,12 @@ class Query(graphene.ObjectType):
         if pk is None:
             return None
         queryset = ExampleType.get_queryset(ExampleModel.objects.filter(pk=pk), info)
-        return _read_columns(queryset, _asks_for_owner(info)).first()
+        return _first(_read_columns(queryset, _asks_for_owner(info)))
 
     @staticmethod
-    def resolve_examples(root, info, filters=None, ordering=None, pagination=None) -> dict:
+    def resolve_examples(root, info, filters=None, ordering=None, pagination=None) -> PageOf:
         _check_nul(filters, "filters")
-        pagination = pagination or {}
-        try:
-            page = parse_page(pagination.get("limit"), pagination.get("offset"))
-        except PageError as error:
-            raise bad_input(error.message, f"pagination.{error.field}") from None
+        page = _page(pagination)
         queryset = ExampleType.get_queryset(ExampleModel.objects.all(), info)
         if filters is not None:
             condition, distinct = filter_condition(filters, "filters")
@@ -381,7 +633,24 @@ class Query(graphene.ObjectType):
             queryset = queryset.distinct() if distinct else queryset
         if ordering:
             queryset = queryset.order_by(*order_keys(ordering), TIEBREAK)
-        return {"queryset": _read_columns(queryset, _asks_for_owner(info, "results")), "page": page}
+        return queryset_page(_read_columns(queryset, _asks_for_owner(info, "results")), page)
+
+    @staticmethod
+    def resolve_project(root, info, id: str) -> Project | None:
+        pk = parse_pk(id)
+        if pk is None:
+            return None
+        return _first(ProjectType.get_queryset(Project.objects.filter(pk=pk), info))
+
+    @staticmethod
+    def resolve_projects(root, info, pagination=None) -> PageOf:
+        return queryset_page(ProjectType.get_queryset(Project.objects.all(), info), _page(pagination))
+
+
+def _first(queryset: QuerySet) -> Any:
+    """The first row, as a batch of one (its relations are fetched as for a page)."""
+    row = queryset.first()
+    return None if row is None else Batch([row]).rows[0]
 
 
 schema = graphene.Schema(query=Query)

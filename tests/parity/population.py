@@ -1,9 +1,16 @@
-"""Generated populations (users and their examples) and the list queries asked of them.
+"""Generated populations (users, projects, memberships, examples) and the list queries asked of them.
 
-A population is a few users with varied names and profiles, and examples
-with unicode titles and contents, repeated titles and timestamps shared to
-the microsecond (so that ties, and the id tiebreak, are exercised). Queries
-are drawn from the population's own text, so searches hit as often as they miss.
+A population is a few users with varied names and profiles, projects owned
+by some of them with the others as editors, viewers, removed members or
+strangers, and examples with unicode titles and contents, in a project or
+in none (an author may have been removed from the project of their own
+example), with repeated titles and timestamps shared to the microsecond (so
+that ties, and the id tiebreak, are exercised). Queries are drawn from the
+population's own text, so searches hit as often as they miss.
+
+``Population`` also answers, from the contract's policy table alone and
+without the database, who sees what: the expected answers the surfaces are
+checked against (``role``, ``sees_row``, ``visible_team``).
 """
 
 from __future__ import annotations
@@ -14,8 +21,10 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import User
 from hypothesis import strategies as st
 
-from api.models import ExampleModel
+from api import services
+from api.models import OWNER_ROLE, ExampleModel, Project, ProjectMembership, ProjectRole
 from api.querysets import ORDERING_FIELDS
+from authentication.identity import display_name
 from authentication.models import Profile
 
 from ..factories import UserFactory
@@ -89,21 +98,67 @@ class Person:
 
 
 @dataclass(frozen=True)
+class Member:
+    person: int  # index into Population.people
+    role: str  # "editor" or "viewer"
+    added: dt.datetime
+    removed: bool = False  # added, then removed: no longer a member
+
+
+@dataclass(frozen=True)
+class Team:
+    """A project."""
+
+    owner: int  # index into Population.people
+    name: str
+    description: str
+    created: dt.datetime
+    updated: dt.datetime
+    members: tuple[Member, ...] = ()
+
+
+@dataclass(frozen=True)
 class Row:
     owner: int  # index into Population.people
     title: str
     content: str
     created: dt.datetime
     updated: dt.datetime
+    project: int | None = None  # index into Population.teams
 
 
 @dataclass(frozen=True)
 class Population:
     people: tuple[Person, ...]
     rows: tuple[Row, ...]
+    teams: tuple[Team, ...] = ()
 
     def texts(self) -> list[str]:
         return [row.title for row in self.rows] + [row.content for row in self.rows]
+
+    # The contract's policy table, for the expected answers.
+
+    def role(self, person: int, team: int) -> str | None:
+        """``person``'s role on ``team``: "owner", "editor", "viewer", or None (removed, stranger)."""
+        if self.teams[team].owner == person:
+            return OWNER_ROLE
+        current = [m.role for m in self.teams[team].members if m.person == person and not m.removed]
+        return current[0] if current else None
+
+    def sees_row(self, person: int, row: Row) -> bool:
+        """Its author, and the owner and every member of its project."""
+        return row.owner == person or (row.project is not None and self.role(person, row.project) is not None)
+
+    def visible_team(self, person: int, row: Row) -> int | None:
+        """``Example.project`` as ``person`` sees it: null in no project or one they cannot see."""
+        if row.project is None or self.role(person, row.project) is None:
+            return None
+        return row.project
+
+    def members_of(self, team: int) -> list[Member]:
+        """The current members, oldest first (ties by the order they were added)."""
+        current = [m for m in self.teams[team].members if not m.removed]
+        return sorted(current, key=lambda m: m.added)
 
 
 people = st.builds(
@@ -116,9 +171,36 @@ people = st.builds(
 )
 
 
+# A non-owner's place in a project: none (a stranger), a member, or a removed one.
+STANDINGS = (None, ("editor", False), ("viewer", False), ("editor", True), ("viewer", True))
+
+
 @st.composite
-def populations(draw, min_rows: int = 0, max_rows: int = 24) -> Population:
+def teams(draw, crowd: int) -> Team:
+    owner = draw(st.integers(0, crowd - 1))
+    members = []
+    for person in range(crowd):
+        standing = None if person == owner else draw(st.sampled_from(STANDINGS))
+        if standing is not None:
+            role, removed = standing
+            members.append(Member(person, role, draw(st.sampled_from(INSTANTS)), removed))
+    return Team(
+        owner=owner,
+        name=draw(titles.map(lambda name: name[:100]).filter(str.strip)),
+        description=draw(st.one_of(st.just(""), text)),
+        created=draw(st.sampled_from(INSTANTS)),
+        updated=draw(st.sampled_from(INSTANTS)),
+        members=tuple(members),
+    )
+
+
+@st.composite
+def populations(
+    draw, min_rows: int = 0, max_rows: int = 24, min_teams: int = 0, max_teams: int = 2
+) -> Population:
     crowd = tuple(draw(st.lists(people, min_size=2, max_size=3)))
+    projects = tuple(draw(st.lists(teams(len(crowd)), min_size=min_teams, max_size=max_teams)))
+    in_project = st.none() | st.integers(0, len(projects) - 1) if projects else st.none()
     rows = draw(
         st.lists(
             st.builds(
@@ -128,24 +210,93 @@ def populations(draw, min_rows: int = 0, max_rows: int = 24) -> Population:
                 content=st.one_of(st.just(""), text),
                 created=st.sampled_from(INSTANTS),
                 updated=st.sampled_from(INSTANTS),
+                project=in_project,
             ),
             min_size=min_rows,
             max_size=max_rows,
         )
     )
-    return Population(crowd, tuple(rows))
+    return Population(crowd, tuple(rows), projects)
+
+
+# A population with every actor of the policy table, tried first by the tests
+# that take it (hypothesis's @example): an owner (0) with an editor (1), a
+# viewer (2), a removed editor who wrote in the project (3) and a stranger (4);
+# a second project of 2's, where 0 is a viewer; examples in both and in none.
+EVERY_ACTOR = Population(
+    people=tuple(
+        Person(
+            first_name=f"First{n}",
+            last_name="",
+            display_name="" if n % 2 else f"Shown {n}",
+            bio="",
+            timezone="UTC",
+        )
+        for n in range(5)
+    ),
+    teams=(
+        Team(
+            owner=0,
+            name="Team",
+            description="shared",
+            created=INSTANTS[0],
+            updated=INSTANTS[1],
+            members=(
+                Member(1, ProjectRole.EDITOR, INSTANTS[0]),
+                Member(2, ProjectRole.VIEWER, INSTANTS[0]),
+                Member(3, ProjectRole.EDITOR, INSTANTS[3], removed=True),
+            ),
+        ),
+        Team(
+            owner=2,
+            name="Notes",
+            description="",
+            created=INSTANTS[0],
+            updated=INSTANTS[0],
+            members=(Member(0, ProjectRole.VIEWER, INSTANTS[5]),),
+        ),
+    ),
+    rows=(
+        Row(0, "Plan", "owner's", INSTANTS[0], INSTANTS[0], project=0),
+        Row(1, "plan", "editor's", INSTANTS[0], INSTANTS[2], project=0),
+        Row(2, "Straße", "viewer's", INSTANTS[3], INSTANTS[3], project=0),
+        Row(3, "removed", "written before leaving", INSTANTS[6], INSTANTS[6], project=0),
+        Row(4, "stranger", "alone", INSTANTS[6], INSTANTS[6]),
+        Row(2, "notes", "in the viewer's own project", INSTANTS[9], INSTANTS[9], project=1),
+        Row(0, "mine", "in no project", INSTANTS[9], INSTANTS[9]),
+    ),
+)
 
 
 @dataclass
 class Built:
-    """A population in the database: users (fresh from it) and, by id, who owns each example."""
+    """A population in the database: users (fresh from it, in the population's order) and its ids."""
 
+    population: Population
     users: list[User]
     owner_of: dict[int, int] = field(default_factory=dict)  # example id -> user id
     rows: dict[int, Row] = field(default_factory=dict)  # example id -> what was stored
+    project_ids: list[int] = field(default_factory=list)  # team index -> project id
 
-    def ids_of(self, user: User) -> list[int]:
-        return [pk for pk, owner in self.owner_of.items() if owner == user.pk]
+    def person(self, user: User) -> int:
+        return next(index for index, known in enumerate(self.users) if known.pk == user.pk)
+
+    def visible_ids(self, user: User) -> list[int]:
+        """The examples ``user`` may see, by the policy table (not by the database)."""
+        person = self.person(user)
+        return [pk for pk, row in self.rows.items() if self.population.sees_row(person, row)]
+
+    def project_id_seen(self, user: User, example_id: int) -> int | None:
+        team = self.population.visible_team(self.person(user), self.rows[example_id])
+        return None if team is None else self.project_ids[team]
+
+    def team_of(self, project_id: int) -> int | None:
+        return self.project_ids.index(project_id) if project_id in self.project_ids else None
+
+    def public_user(self, person: int) -> dict:
+        """``PublicUser`` of a person, as GraphQL writes it."""
+        user = self.users[person]
+        return {"id": str(user.pk), "username": user.username, "name": display_name(user)}
 
 
 def build(population: Population) -> Built:
@@ -161,18 +312,53 @@ def build(population: Population) -> Built:
             display_name=person.display_name, bio=person.bio, timezone=person.timezone
         )
         users.append(user)
+    projects = build_teams(population, users)
     examples = ExampleModel.objects.bulk_create(
-        ExampleModel(user=users[row.owner], title=row.title, content=row.content) for row in population.rows
+        ExampleModel(
+            user=users[row.owner],
+            title=row.title,
+            content=row.content,
+            project=None if row.project is None else projects[row.project],
+        )
+        for row in population.rows
     )
     # auto_now_add/auto_now stamped "now" on create; set the generated times.
     for example, row in zip(examples, population.rows, strict=True):
         example.created_at, example.updated_at = row.created, row.updated
     ExampleModel.objects.bulk_update(examples, ["created_at", "updated_at"])
-    built = Built(users=list(User.objects.filter(pk__in=[u.pk for u in users]).order_by("pk")))
+    fresh = User.objects.select_related("profile").filter(pk__in=[u.pk for u in users]).order_by("pk")
+    built = Built(population=population, users=list(fresh), project_ids=[p.pk for p in projects])
     for example, row in zip(examples, population.rows, strict=True):
         built.owner_of[example.pk] = example.user_id
         built.rows[example.pk] = row
     return built
+
+
+def build_teams(population: Population, users: list[User]) -> list[Project]:
+    """The projects and memberships; a removed member is added, then removed through the core's service."""
+    projects = Project.objects.bulk_create(
+        Project(owner=users[team.owner], name=team.name, description=team.description)
+        for team in population.teams
+    )
+    for project, team in zip(projects, population.teams, strict=True):
+        project.created_at, project.updated_at = team.created, team.updated
+    Project.objects.bulk_update(projects, ["created_at", "updated_at"])
+    pairs = [
+        (project, member)
+        for project, team in zip(projects, population.teams, strict=True)
+        for member in team.members
+    ]
+    memberships = ProjectMembership.objects.bulk_create(
+        ProjectMembership(project=project, user=users[member.person], role=member.role)
+        for project, member in pairs
+    )
+    for membership, (_project, member) in zip(memberships, pairs, strict=True):
+        membership.added_at = member.added
+    ProjectMembership.objects.bulk_update(memberships, ["added_at"])
+    for project, member in pairs:
+        if member.removed:
+            services.member_remove(user=project.owner, project_id=project.pk, user_id=users[member.person].pk)
+    return projects
 
 
 # List queries
