@@ -97,8 +97,8 @@ class PolicyViewSet(viewsets.GenericViewSet):
             )
         except ObjectDoesNotExist:
             raise _not_found() from None
-        except DjangoPermissionDenied:
-            raise exceptions.PermissionDenied() from None
+        except DjangoPermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc)) from None
         self.check_object_permissions(self.request, instance)
         return instance
 

@@ -229,8 +229,8 @@ class MemberViewSet(PolicyViewSet):
             )
         except ObjectDoesNotExist:
             raise _not_found() from None
-        except DjangoPermissionDenied:
-            raise exceptions.PermissionDenied() from None
+        except DjangoPermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc)) from None
 
     def shown_member(self, membership: ProjectMembership) -> ProjectMembership:
         return self.get_queryset().get(pk=membership.pk)
