@@ -127,8 +127,8 @@ class ExampleFilter(filters.FilterSet):
     def filter_project(self, queryset: ExampleQuerySet, name: str, value: int) -> ExampleQuerySet:
         # Through the policy, as a subquery of the same query (no query of its
         # own): an author removed from a project no longer finds it here.
-        visible = policy.restrict(Project.objects.all(), self.request.user, policy.VIEW)
-        return queryset.filter(project_id=value, project_id__in=visible.order_by().values("pk"))
+        visible = Project.objects.restrict(self.request.user, policy.VIEW).order_by().values("pk")
+        return queryset.filter(project_id=value, project_id__in=visible)
 
     def filter_search(self, queryset: ExampleQuerySet, name: str, value: str) -> ExampleQuerySet:
         return queryset.search(value)

@@ -11,6 +11,7 @@ through these bodies.
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -49,6 +50,24 @@ class PublicUserSerializer(serializers.Serializer):
         return display_name(user)
 
 
+class PolicyModelSerializer(StrictModelSerializer):
+    """A ModelSerializer that never builds a relation field by itself.
+
+    DRF would build ``PrimaryKeyRelatedField(queryset=Related.objects.all())``
+    for a foreign key named in ``fields``: every row of the related table
+    accepted and listed. Here that is an ``ImproperlyConfigured`` naming
+    the field, so a relation is always declared, as a
+    ``PolicyPrimaryKeyRelatedField`` or a read-only nested serializer.
+    """
+
+    def build_relational_field(self, field_name, relation_info):
+        raise ImproperlyConfigured(
+            f"{type(self).__name__}.{field_name} is a relation: declare it, e.g. "
+            f"PolicyPrimaryKeyRelatedField(model={relation_info.related_model.__name__}, action=...), "
+            "so that its choices come from the policy."
+        )
+
+
 # Text columns: stored as sent (trim_whitespace off, as the GraphQL surface
 # stores them); no model validators copied here, since DRF's CharField already
 # refuses NUL and enforces max_length and the service runs them in full_clean.
@@ -56,7 +75,7 @@ def _text(help_text: str) -> dict:
     return {"trim_whitespace": False, "validators": [], "help_text": help_text}
 
 
-class ExampleModelSerializer(StrictModelSerializer):
+class ExampleModelSerializer(PolicyModelSerializer):
     """An example. Its author is always the caller: a `user`, `owner` or `id` in a request body is ignored."""
 
     owner = PublicUserSerializer(source="user", read_only=True, help_text="The author.")
@@ -87,7 +106,7 @@ class CallerRoleField(serializers.CharField):
     """The caller's role on a project: owner, editor or viewer (annotated by the list's query)."""
 
 
-class ProjectSerializer(StrictModelSerializer):
+class ProjectSerializer(PolicyModelSerializer):
     """A project. Its owner is the caller who created it; `owner` and `role` in a body are ignored."""
 
     owner = PublicUserSerializer(read_only=True)
