@@ -103,8 +103,13 @@ class PolicyViewSet(viewsets.GenericViewSet):
         return instance
 
     def shown(self, instance: models.Model) -> models.Model:
-        """``instance`` as a GET shows it (the list's annotations and related rows), after a write."""
-        return self.get_queryset().get(pk=instance.pk)
+        """``instance`` as a GET shows it (the list's annotations and related rows), after a write.
+
+        A write may leave the row out of the caller's sight (a project's owner
+        taking an editor's example out of the project): then the service's
+        instance is shown as it is, never a 404 for a write that happened.
+        """
+        return self.get_queryset().filter(pk=instance.pk).first() or instance
 
     def write_service(self, name: str) -> Callable[..., Any]:
         service = getattr(self.writes, name, None)
