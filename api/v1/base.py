@@ -54,7 +54,7 @@ class Writes:
 OBJECT_ACTIONS = {"update": policy.CHANGE, "partial_update": policy.CHANGE, "destroy": policy.DELETE}
 
 
-def _not_found() -> exceptions.NotFound:
+def not_found() -> exceptions.NotFound:
     # NotFound (not DoesNotExist): DRF's OPTIONS metadata only swallows APIException and Http404.
     return exceptions.NotFound(NOT_FOUND)
 
@@ -96,7 +96,7 @@ class PolicyViewSet(viewsets.GenericViewSet):
                 self.get_queryset(), user=self.request.user, action=action, pk=self.object_id()
             )
         except ObjectDoesNotExist:
-            raise _not_found() from None
+            raise not_found() from None
         except DjangoPermissionDenied as exc:
             raise exceptions.PermissionDenied(str(exc)) from None
         self.check_object_permissions(self.request, instance)
