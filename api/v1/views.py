@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import models
+from django.db.models import Case, F, When
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, status
@@ -25,6 +26,7 @@ from backend.openapi import VALIDATION_ERROR
 from .base import PolicyModelViewSet, PolicyViewSet, Writes, not_found
 from .filters import ExampleFilter
 from .serializers import (
+    SHOWN_PROJECT,
     ExampleModelSerializer,
     MemberRoleSerializer,
     MemberSerializer,
@@ -104,8 +106,27 @@ class ExampleModelViewSet(PolicyModelViewSet):
 
     def base_queryset(self) -> models.QuerySet:
         # The author as a public_user in the same query: token, count and page stay 3 queries.
-        return ExampleModel.objects.select_related("user__profile").only(
-            "id", "title", "content", "project_id", "created_at", "updated_at", *public_user_columns("user")
+        # The project's id is shown only where the caller sees the project (an author removed
+        # from it sees null, as on GraphQL), decided by a subquery of the same query.
+        user = None if getattr(self, "swagger_fake_view", False) else self.request.user
+        visible_projects = Project.objects.restrict(user, policy.VIEW).order_by().values("pk")
+        shown_project = Case(
+            When(project_id__in=visible_projects, then=F("project_id")),
+            default=None,
+            output_field=models.BigIntegerField(),
+        )
+        return (
+            ExampleModel.objects.annotate(**{SHOWN_PROJECT: shown_project})
+            .select_related("user__profile")
+            .only(
+                "id",
+                "title",
+                "content",
+                "project_id",
+                "created_at",
+                "updated_at",
+                *public_user_columns("user"),
+            )
         )
 
     @action(detail=True, methods=["post"])
