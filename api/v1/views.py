@@ -8,13 +8,11 @@ visible one the caller may not change is refused by the service.
 
 from __future__ import annotations
 
-from django.core.exceptions import ObjectDoesNotExist
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import models
 from django.db.models import Case, F, When
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,7 +21,7 @@ from api import policy, services
 from api.models import ExampleModel, Project, ProjectMembership
 from backend.openapi import VALIDATION_ERROR
 
-from .base import PolicyModelViewSet, PolicyViewSet, Writes, not_found
+from .base import PolicyModelViewSet, PolicyViewSet, Writes, lookup_for_action
 from .filters import ExampleFilter
 from .serializers import (
     SHOWN_PROJECT,
@@ -244,17 +242,10 @@ class MemberViewSet(PolicyViewSet):
 
     def project_for(self, action: str) -> Project:
         """The project of the URL if the caller may do ``action`` to it: else 404 (invisible) or 403."""
-        try:
-            return services.get_for_action(
-                Project, user=self.request.user, action=action, pk=self.project_id()
-            )
-        except ObjectDoesNotExist:
-            raise not_found() from None
-        except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from None
+        return lookup_for_action(Project, user=self.request.user, action=action, pk=self.project_id())
 
     def shown_member(self, membership: ProjectMembership) -> ProjectMembership:
-        return self.get_queryset().get(pk=membership.pk)
+        return self.get_queryset().filter(pk=membership.pk).first() or membership
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         self.project_for(policy.VIEW)  # an invisible project is a 404, not an empty list
