@@ -46,7 +46,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from rest_framework.test import APIClient
 
-from api.models import ExampleModel, Project
+from api.models import ExampleModel, Project, ProjectMembership, ProjectRole
 from authentication.models import Profile
 from graphql_api.mutations import Mutation
 from graphql_api.queries import Query
@@ -81,14 +81,22 @@ class World:
     b: User
     a_example: ExampleModel
     b_example: ExampleModel
+    a_project: Project
+    b_project: Project
+    a_member: User  # a member of A's project (not B)
     missing_id: int
     secrets: list[str]
 
     def values_for(self, route: Route, object_id: object) -> dict[str, Any]:
-        """URL parameters pointing at A's things: ``object_id`` where an example's id goes, A's
-        user id in the admin's user and token pages."""
+        """URL parameters pointing at A's things: ``object_id`` where an example's id goes (A's
+        project's id on project routes, a missing id for a missing one), A's user id in the
+        admin's user and token pages, the member of A's project on member routes."""
+        project_id = self.a_project.pk if object_id == self.a_example.pk else self.missing_id
+        on_projects = "api/v1/projects" in route.regex
         return {
-            "pk": object_id,
+            "pk": project_id if on_projects else object_id,
+            "project_id": project_id,
+            "user_id": self.a_member.pk,
             "object_id": object_id if "examplemodel" in route.regex else self.a.pk,
             "id": self.a.pk,
             "content_type_id": ContentType.objects.get_for_model(ExampleModel).pk,
@@ -109,16 +117,21 @@ def world(db) -> World:
     Profile.objects.filter(user=a).update(display_name="a-secret-display-Ω", bio="a-secret-bio-Ω")
     b = UserFactory(username="bee", email="bee@example.com")
     a_example = ExampleFactory(user=a, title="a-secret-title-Ω", content="a-secret-content-Ω")
-    # A's project, for the project fields (a_project_id picks it).
-    Project.objects.create(owner=a, name="a-secret-project-Ω", description="a-secret-description-Ω")
     b_example = ExampleFactory(user=b, title="b's own", content="b's text")
+    a_project = Project.objects.create(owner=a, name="a-secret-project-Ω", description="a-secret-plan-Ω")
+    b_project = Project.objects.create(owner=b, name="b's project")
+    a_member = UserFactory(username="carol-secret", email="carol.secret@example.com")
+    ProjectMembership.objects.create(project=a_project, user=a_member, role=ProjectRole.EDITOR)
     token_for(b)  # B's token exists before any call, as a client's would
     return World(
         a=a,
         b=b,
         a_example=a_example,
         b_example=b_example,
-        missing_id=a_example.pk + 10_000,
+        a_project=a_project,
+        b_project=b_project,
+        a_member=a_member,
+        missing_id=max(a_example.pk, a_project.pk, a_member.pk) + 10_000,
         secrets=[
             "owner-a-secret",
             "owner.a.secret@example.com",
@@ -128,7 +141,9 @@ def world(db) -> World:
             "a-secret-title-Ω",
             "a-secret-content-Ω",
             "a-secret-project-Ω",
-            "a-secret-description-Ω",
+            "a-secret-plan-Ω",
+            "carol-secret",
+            "carol.secret@example.com",
             token_for(a),
         ],
     )
@@ -164,6 +179,15 @@ def created_for_b(world: World, response) -> None:
     assert ExampleModel.objects.get(pk=response.json()["id"]).user_id == world.b.pk
 
 
+def only_bs_projects(world: World, response) -> None:
+    assert [row["id"] for row in response.json()["results"]] == [world.b_project.pk]
+
+
+def project_created_for_b(world: World, response) -> None:
+    assert response.json()["id"] != world.a_project.pk
+    assert Project.objects.get(pk=response.json()["id"]).owner_id == world.b.pk
+
+
 def reset_mail_goes_to_a_only(world: World, response) -> None:
     assert [message.to for message in mail.outbox] == [[world.a.email]]
 
@@ -185,6 +209,26 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("example-detail", "PATCH"): Expect("missing", MISSING, body=lambda w: STOLEN),
     ("example-detail", "DELETE"): Expect("missing", MISSING),
     ("example-duplicate", "POST"): Expect("missing", MISSING),
+    ("project-list", "GET"): Expect("caller-only", "B's own projects, none of A's", check=only_bs_projects),
+    ("project-list", "POST"): Expect(
+        "caller-only",
+        "creates B's project; an `owner` or `id` in the body is ignored",
+        body=lambda w: {"name": "made by B", "owner": w.a.pk, "id": w.a_project.pk},
+        status=201,
+        check=project_created_for_b,
+    ),
+    ("project-detail", "GET"): Expect("missing", MISSING),
+    ("project-detail", "PUT"): Expect("missing", MISSING, body=lambda w: {"name": "stolen"}),
+    ("project-detail", "PATCH"): Expect("missing", MISSING, body=lambda w: {"name": "stolen"}),
+    ("project-detail", "DELETE"): Expect("missing", MISSING),
+    ("project-member-list", "GET"): Expect("missing", "A's project's members answer as a missing project's"),
+    ("project-member-list", "POST"): Expect(
+        "missing",
+        "B cannot join A's project; it answers as a missing one",
+        body=lambda w: {"username": w.b.username, "role": "editor"},
+    ),
+    ("project-member-detail", "PATCH"): Expect("missing", MISSING, body=lambda w: {"role": "viewer"}),
+    ("project-member-detail", "DELETE"): Expect("missing", MISSING),
     ("api-root", "GET"): Expect("public", "links only", status=200),
     ("auth:register", "POST"): Expect(
         "credentials",
@@ -403,56 +447,7 @@ class Field:
 PAYLOAD = "__typename ... on Example { id owner { id } } ... on OperationInfo { messages { code } }"
 NOT_FOUND_PAYLOAD = {"__typename": "OperationInfo", "messages": [{"code": "not_found"}]}
 
-PROJECT_PAYLOAD = "__typename ... on Project { id } ... on OperationInfo { messages { code } }"
-MEMBER_PAYLOAD = "__typename ... on ProjectMember { role } ... on OperationInfo { messages { code } }"
-
-
-def a_project_id(w: World, target: object) -> str:
-    """A's project where the matrix passes A's example id; a missing project's id otherwise."""
-    project_id = Project.objects.get(owner=w.a).pk
-    return str(project_id if target == w.a_example.pk else project_id + 10_000)
-
-
-def _project_field(mutation: str, arguments: str, payload: str = PROJECT_PAYLOAD) -> Field:
-    return Field(
-        "missing",
-        "Not found., as for a missing project",
-        f"mutation($id: ID!) {{ {mutation}({arguments}) {{ {payload} }} }}",
-        lambda w, target: {"id": a_project_id(w, target)},
-        b_answer=lambda w: {mutation: NOT_FOUND_PAYLOAD},
-    )
-
-
 FIELDS: dict[str, Field] = {
-    "Query.project": Field(
-        "missing",
-        "null, as for a missing id",
-        "query($id: ID!) { project(id: $id) { id name members { user { username } } } }",
-        lambda w, target: {"id": a_project_id(w, target)},
-        b_answer=lambda w: {"project": None},
-    ),
-    "Query.projects": Field(
-        "caller-only",
-        "B's projects only (none)",
-        "{ projects { totalCount results { id name } } }",
-        b_answer=lambda w: {"projects": {"totalCount": 0, "results": []}},
-    ),
-    "Mutation.createProject": Field(
-        "caller-only",
-        "creates B's project",
-        f'mutation {{ createProject(data: {{name: "made by B"}}) {{ {PROJECT_PAYLOAD} }} }}',
-    ),
-    "Mutation.updateProject": _project_field("updateProject", 'data: {id: $id, name: "stolen"}'),
-    "Mutation.deleteProject": _project_field("deleteProject", "id: $id"),
-    "Mutation.addProjectMember": _project_field(
-        "addProjectMember", 'data: {projectId: $id, username: "bee", role: EDITOR}', MEMBER_PAYLOAD
-    ),
-    "Mutation.updateProjectMember": _project_field(
-        "updateProjectMember", 'data: {projectId: $id, username: "bee", role: VIEWER}', MEMBER_PAYLOAD
-    ),
-    "Mutation.removeProjectMember": _project_field(
-        "removeProjectMember", 'projectId: $id, username: "owner-a-secret"', MEMBER_PAYLOAD
-    ),
     "Query.me": Field(
         "caller-only",
         "the caller",
