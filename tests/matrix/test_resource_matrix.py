@@ -17,7 +17,8 @@ import pytest
 
 from graphql_api.schema import schema as served_schema
 
-from .engine import client_for, run_graphql, run_graphql_case, run_rest_case
+from ..helpers import rolled_back
+from .engine import client_for, rest_url, run_graphql, run_graphql_case, run_rest_case
 from .resources import (
     ACTORS,
     ANONYMOUS,
@@ -32,7 +33,9 @@ from .resources import (
     relations,
     resource_for_model,
     rest_cases,
+    target_key,
 )
+from .surface import changed_rows, database_dump, secret_leaks
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +161,32 @@ def test_nested_project_and_members_are_shown_only_to_those_who_see_the_project(
     projects_page = run_graphql(client, "{ projects { results { id members { user { id } } } } }", {}).json()
     listed = [p["id"] for p in projects_page["data"]["projects"]["results"]]
     assert (str(population.project.pk) in listed) == sees
+
+
+def _registry_routes():
+    seen, params = set(), []
+    for case in rest_cases():
+        resource = resource_for_model(case.model, RESOURCES)
+        if resource is not None and case.route.regex not in seen:
+            seen.add(case.route.regex)
+            params.append(pytest.param(resource, case, id=case.route.regex))
+    return params
+
+
+@pytest.mark.parametrize(("resource", "case"), _registry_routes())
+def test_head_and_options_on_resource_routes_reveal_nothing_and_change_nothing(resource, case):
+    """Django and DRF answer these by themselves: with the target's real ids, for every actor."""
+    population = build_population()
+    url = rest_url(population, resource, case, target_key(resource, population.target(resource)))
+    for actor in ACTORS:
+        for method in ("HEAD", "OPTIONS"):
+            with rolled_back():
+                before = database_dump()
+                response = client_for(population, actor).generic(method, url)
+                where = f"{actor} {method} {url}"
+                assert response.status_code < 500, (where, response.status_code)
+                assert secret_leaks(response.content, population.secrets) == [], (
+                    where,
+                    response.content[:500],
+                )
+                assert not changed_rows(before, database_dump()), where
