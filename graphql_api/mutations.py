@@ -5,23 +5,32 @@ Errors are data, not GraphQL errors (``handle_django_errors``):
 - the services' ``ValidationError`` becomes ``OperationInfo`` with one message
   per problem, ``kind: VALIDATION``, ``field`` in camelCase as the input names
   it (``displayName``; ``null`` for a non-field error) and Django's ``code``;
-- a missing id and another user's id (the services raise ``DoesNotExist`` for
-  both) become the same ``OperationInfo``: ``kind: ERROR``, ``Not found.``,
-  code ``not_found``.
+- a missing id and an id the caller may not see (the services raise
+  ``DoesNotExist`` for both) become the same ``OperationInfo``: ``kind: ERROR``,
+  ``Not found.``, code ``not_found``;
+- a row the caller may see but not change (``PermissionDenied``) becomes
+  ``kind: PERMISSION`` (strawberry-django's own translation).
+
+The services name fields as the models do; ``FIELD_NAMES`` renames the few
+whose input is called otherwise (``project`` -> ``projectId``, ``user`` ->
+``username``), so ``field`` always names what the client sent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import strawberry
 import strawberry_django
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from strawberry import UNSET
 from strawberry.types import Info
 from strawberry_django.fields.types import OperationInfo, OperationMessage
 
 from api import services as examples
-from api.models import ExampleModel
+from api import services as projects
 from authentication import services as accounts
 
 from .context import viewer
@@ -32,8 +41,16 @@ from .types import (
     ExamplePayload,
     ProfileInput,
     ProfilePayload,
+    ProjectInput,
+    ProjectMemberInput,
+    ProjectMemberPayload,
+    ProjectPartialInput,
+    ProjectPayload,
     given_fields,
 )
+
+# Model field name in a service's ValidationError -> the input's name for it.
+FIELD_NAMES = {"project": "project_id", "user": "username"}
 
 
 def not_found() -> OperationInfo:
@@ -44,18 +61,41 @@ def not_found() -> OperationInfo:
     )
 
 
-def _on_example(service: Callable[..., ExampleModel], **kwargs: Any) -> ExampleModel | OperationInfo:
+@contextmanager
+def _input_field_names() -> Iterator[None]:
     try:
-        return service(**kwargs)
-    except ExampleModel.DoesNotExist:
+        yield
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise
+        raise ValidationError(
+            {FIELD_NAMES.get(name, name): errors for name, errors in error.error_dict.items()}
+        ) from None
+
+
+def _call(service: Callable[..., Any], **kwargs: Any) -> Any:
+    """Run one service; a missing or invisible row is ``not_found()``, the rest is handle_django_errors'."""
+    try:
+        with _input_field_names():
+            return service(**kwargs)
+    except ObjectDoesNotExist:
         return not_found()
+
+
+_on_example = _call
 
 
 @strawberry.type
 class Mutation:
     @strawberry_django.mutation(handle_django_errors=True)
     def create_example(self, info: Info, data: ExampleInput) -> ExamplePayload:
-        return examples.example_create(user=viewer(info), title=data.title, content=data.content)
+        return _call(
+            examples.example_create,
+            user=viewer(info),
+            title=data.title,
+            content=data.content,
+            project_id=None if data.project_id is UNSET else data.project_id,
+        )
 
     @strawberry_django.mutation(handle_django_errors=True)
     def update_example(self, info: Info, data: ExamplePartialInput) -> ExamplePayload:
@@ -63,7 +103,7 @@ class Mutation:
             examples.example_update,
             user=viewer(info),
             example_id=data.id,
-            data=given_fields(data, ("title", "content")),
+            data=given_fields(data, ("title", "content", "project_id")),
         )
 
     @strawberry_django.mutation(
@@ -83,3 +123,56 @@ class Mutation:
         return accounts.profile_update(
             user=viewer(info), data=given_fields(data, ("display_name", "bio", "timezone"))
         )
+
+    @strawberry_django.mutation(handle_django_errors=True, description="A new project owned by the caller.")
+    def create_project(self, info: Info, data: ProjectInput) -> ProjectPayload:
+        return _call(projects.project_create, user=viewer(info), name=data.name, description=data.description)
+
+    @strawberry_django.mutation(
+        handle_django_errors=True, description="The owner changes name or description."
+    )
+    def update_project(self, info: Info, data: ProjectPartialInput) -> ProjectPayload:
+        return _call(
+            projects.project_update,
+            user=viewer(info),
+            project_id=data.id,
+            data=given_fields(data, ("name", "description")),
+        )
+
+    @strawberry_django.mutation(
+        handle_django_errors=True,
+        description="The owner deletes a project; its examples stay with their authors. Returns it as it was.",
+    )
+    def delete_project(self, info: Info, id: strawberry.ID) -> ProjectPayload:
+        return _call(projects.project_delete, user=viewer(info), project_id=id)
+
+    @strawberry_django.mutation(
+        handle_django_errors=True, description="The owner shares the project with a user."
+    )
+    def add_project_member(self, info: Info, data: ProjectMemberInput) -> ProjectMemberPayload:
+        return _call(
+            projects.member_add,
+            user=viewer(info),
+            project_id=data.project_id,
+            username=data.username,
+            role=data.role.value,
+        )
+
+    @strawberry_django.mutation(handle_django_errors=True, description="The owner changes a member's role.")
+    def update_project_member(self, info: Info, data: ProjectMemberInput) -> ProjectMemberPayload:
+        return _call(
+            projects.member_update,
+            user=viewer(info),
+            project_id=data.project_id,
+            username=data.username,
+            role=data.role.value,
+        )
+
+    @strawberry_django.mutation(
+        handle_django_errors=True,
+        description="The owner removes a member, or a member leaves. Returns the membership as it was.",
+    )
+    def remove_project_member(
+        self, info: Info, project_id: strawberry.ID, username: str
+    ) -> ProjectMemberPayload:
+        return _call(projects.member_remove, user=viewer(info), project_id=project_id, username=username)

@@ -1,4 +1,4 @@
-"""Root queries. They pick rows by id or filter; ``ExampleType.get_queryset`` decides visibility."""
+"""Root queries. They pick rows by id or filter; the types' ``get_queryset`` (the policy) decides visibility."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from strawberry import UNSET
 from strawberry.types import Info
 from strawberry_django.pagination import OffsetPaginated, OffsetPaginationInput
 
-from api.models import ExampleModel
+from api.models import ExampleModel, Project
 from api.querysets import parse_pk
 
 from .context import viewer
 from .inputs import BoundedSearchText, DateTimesInUTC, RejectNulCharacters
 from .pagination import PageRule
-from .types import ExampleFilter, ExampleOrder, ExampleType, UserType
+from .types import ExampleFilter, ExampleOrder, ExampleType, ProjectType, UserType
 
 
 def resolve_example(info: Info, id: strawberry.ID) -> QuerySet:
@@ -25,6 +25,18 @@ def resolve_example(info: Info, id: strawberry.ID) -> QuerySet:
     pk = parse_pk(id)
     examples = ExampleModel.objects.all()
     return examples.filter(pk=pk) if pk is not None else examples.none()
+
+
+def resolve_project(info: Info, id: strawberry.ID) -> QuerySet:
+    # As resolve_example: ProjectType.get_queryset (the policy) makes an
+    # invisible project answer like a missing one.
+    pk = parse_pk(id)
+    projects = Project.objects.all()
+    return projects.filter(pk=pk) if pk is not None else projects.none()
+
+
+def resolve_projects(pagination: OffsetPaginationInput | None = UNSET) -> QuerySet:
+    return Project.objects.all()
 
 
 def resolve_me(info: Info) -> UserType | None:
@@ -51,12 +63,24 @@ class Query:
     )
     example: ExampleType | None = strawberry_django.field(
         resolver=resolve_example,
-        description="One of the caller's examples; null when missing or not the caller's.",
+        description="An example the caller may see; null when missing or not visible.",
     )
     examples: OffsetPaginated[ExampleType] = strawberry_django.offset_paginated(
         resolver=resolve_examples,
         extensions=[RejectNulCharacters(), BoundedSearchText(), DateTimesInUTC(), PageRule()],
         filters=ExampleFilter,
         ordering=ExampleOrder,
-        description="The caller's examples, newest first unless `ordering` says otherwise.",
+        description=(
+            "The examples the caller may see (their own and their projects'), "
+            "newest first unless `ordering` says otherwise."
+        ),
+    )
+    project: ProjectType | None = strawberry_django.field(
+        resolver=resolve_project,
+        description="A project the caller owns or is a member of; null when missing or not visible.",
+    )
+    projects: OffsetPaginated[ProjectType] = strawberry_django.offset_paginated(
+        resolver=resolve_projects,
+        extensions=[RejectNulCharacters(), BoundedSearchText(), DateTimesInUTC(), PageRule()],
+        description="The projects the caller owns or is a member of, newest first.",
     )

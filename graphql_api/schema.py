@@ -17,6 +17,7 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 from backend.middleware import is_connection_error
 
 from .access import RequireAuthentication
+from .base import check_schema_types
 from .caching import CACHE_EXTENSIONS
 from .errors import log_errors, mark_database_unavailable
 from .limits import LIMIT_EXTENSIONS, error_mask
@@ -53,7 +54,7 @@ def query_optimizer() -> DjangoOptimizerExtension:
 
 
 def build_schema() -> GraphQLSchema:
-    return GraphQLSchema(
+    built = GraphQLSchema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
@@ -69,6 +70,9 @@ def build_schema() -> GraphQLSchema:
             error_mask,
         ],
     )
+    # Fail at import when a type of a model was built without the policy base.
+    check_schema_types(built)
+    return built
 
 
 schema = build_schema()

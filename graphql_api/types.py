@@ -1,17 +1,17 @@
 """GraphQL types: output types, filter, ordering, inputs and payloads.
 
-Reads: every ``Example`` the schema hands out, at the root or nested, comes
-from a queryset that went through ``ExampleType.get_queryset``, which is
-``visible_to(caller)``. strawberry-django runs that hook for root fields and
-for the prefetches the optimizer builds for nested fields (NetBox #17310 is
-what happens when a nested list skips it). ``User`` and ``Profile`` are only
-reachable as ``me`` (the caller) and as ``Example.owner`` (the owner of an
-example the caller can see, i.e. the caller), so they need no rule of their own.
+Reads: every type of a model is built on ``graphql_api.base`` (``policy_type``):
+its ``get_queryset`` is the policy's ``restrict(caller, VIEW)`` at the root and
+in every nested prefetch, and its forward relations to other policy types
+answer null when the caller may not see the target. ``User`` and ``Profile``
+are only ever the caller (``me``); every other user is a ``PublicUser`` (id,
+username, name), the only type that can be reached for another person.
 """
 
 from __future__ import annotations
 
 import datetime
+import enum
 from typing import Annotated
 
 import strawberry
@@ -21,17 +21,21 @@ from django.db.models import Q, QuerySet
 from strawberry import UNSET, auto
 from strawberry.types import Info
 from strawberry_django.fields.types import OperationInfo
+from strawberry_django.pagination import OffsetPaginated
 
-from api.models import ExampleModel
-from api.querysets import SEARCH_MAX_LENGTH, ExampleQuerySet, search_condition
+from api.models import OWNER_ROLE, ExampleModel, Project, ProjectMembership, ProjectRole
+from api.policy import ROLE_ANNOTATION, role_of, with_role
+from api.querysets import SEARCH_MAX_LENGTH, search_condition
 from authentication.identity import display_name
 from authentication.models import Profile
 
-from .column_field import ColumnField
+from .base import PolicyType, policy_type, public_type
 from .context import viewer
+from .inputs import BoundedSearchText, DateTimesInUTC, RejectNulCharacters
+from .pagination import PageRule
 
 
-@strawberry_django.type(Profile, name="Profile", field_cls=ColumnField)
+@public_type(Profile, name="Profile")
 class ProfileType:
     display_name: auto
     bio: auto
@@ -43,38 +47,100 @@ def _display_name(root: User) -> str:
     return display_name(root)
 
 
-@strawberry_django.type(User, name="User", field_cls=ColumnField)
+# What display_name reads, so that listing people costs no query per row.
+NAME_COLUMNS = ["username", "first_name", "last_name", "profile__display_name"]
+NAME_DESCRIPTION = "Display name: the profile's, else the full name, else the username."
+
+
+@public_type(User, name="User", description="The caller (`me`); nobody else is ever a User.")
 class UserType:
     id: auto
     username: auto
     email: auto
     name: str = strawberry_django.field(
-        resolver=_display_name,
-        description="Display name: the profile's, else the full name, else the username.",
-        # What display_name reads, so that listing owners costs no query per row.
-        only=["username", "first_name", "last_name", "profile__display_name"],
-        select_related=["profile"],
+        resolver=_display_name, description=NAME_DESCRIPTION, only=NAME_COLUMNS, select_related=["profile"]
     )
     date_joined: auto
     profile: ProfileType
 
 
-@strawberry_django.type(ExampleModel, name="Example", field_cls=ColumnField)
-class ExampleType:
+@public_type(User, name="PublicUser", description="Another user as everyone may see them.")
+class PublicUserType:
+    id: auto
+    username: auto
+    name: str = strawberry_django.field(
+        resolver=_display_name, description=NAME_DESCRIPTION, only=NAME_COLUMNS, select_related=["profile"]
+    )
+
+
+@strawberry.enum(name="ProjectRole", description="The caller's or a member's role on a project.")
+class ProjectRoleEnum(enum.Enum):
+    OWNER = OWNER_ROLE
+    EDITOR = ProjectRole.EDITOR.value
+    VIEWER = ProjectRole.VIEWER.value
+
+
+@policy_type(ExampleModel, name="Example")
+class ExampleType(PolicyType):
     id: auto
     title: auto
     content: auto
     created_at: auto
     updated_at: auto
-    owner: UserType = strawberry_django.field(field_name="user")
+    owner: PublicUserType = strawberry_django.field(field_name="user")
+    project: ProjectType | None = strawberry_django.field(
+        description="Null when the example is in no project or the caller may not see the project."
+    )
+
+
+def _project_role(root: Project, info: Info) -> ProjectRoleEnum:
+    # Annotated by ProjectType.get_queryset in the query that loaded the project;
+    # a project a mutation returns is looked up (one query, one row).
+    role = getattr(root, ROLE_ANNOTATION, None) or role_of(root, viewer(info))
+    return ProjectRoleEnum(role)
+
+
+def _member_role(root: ProjectMembership) -> ProjectRoleEnum:
+    return ProjectRoleEnum(root.role)
+
+
+@policy_type(ProjectMembership, name="ProjectMember")
+class ProjectMemberType(PolicyType):
+    user: PublicUserType
+    role: ProjectRoleEnum = strawberry_django.field(resolver=_member_role, only=["role"])
+    added_at: auto
+
+
+def resolve_project_examples(root: Project) -> QuerySet:
+    # Declared only to fix the field's arguments; the optimizer prefetches the
+    # page per project (window functions) through ExampleType.get_queryset.
+    return root.examples.all()
+
+
+@policy_type(Project, name="Project")
+class ProjectType(PolicyType):
+    id: auto
+    name: auto
+    description: auto
+    owner: PublicUserType
+    role: ProjectRoleEnum = strawberry_django.field(
+        resolver=_project_role, only=["owner"], description="The caller's role on this project."
+    )
+    members: list[ProjectMemberType] = strawberry_django.field(
+        field_name="memberships", description="Everyone the owner shared the project with (not the owner)."
+    )
+    examples: OffsetPaginated[ExampleType] = strawberry_django.offset_paginated(
+        field_name="examples",
+        extensions=[RejectNulCharacters(), BoundedSearchText(), DateTimesInUTC(), PageRule()],
+        description="The project's examples the caller may see, newest first.",
+    )
+    created_at: auto
+    updated_at: auto
 
     @classmethod
     def get_queryset(cls, queryset: QuerySet, info: Info, **kwargs) -> QuerySet:
-        # The one read rule. Called as a plain function so that it holds for
-        # any queryset it is handed (nested prefetches start from the default
-        # manager with prefetch_custom_queryset, from the base manager without,
-        # whose querysets are not ExampleQuerySets); it only needs .filter()/.none().
-        return ExampleQuerySet.visible_to(queryset, viewer(info))
+        # The caller's role in the same query, as a subquery (no query per project).
+        return with_role(super().get_queryset(queryset, info, **kwargs), viewer(info))
 
 
 @strawberry.input(
@@ -132,13 +198,42 @@ class ExampleOrder:
 class ExampleInput:
     title: str
     content: str = ""
+    project_id: strawberry.ID | None = strawberry.field(
+        default=UNSET, description="A project the caller may add to (owner or editor); omitted or null: none."
+    )
 
 
-@strawberry.input(name="ExamplePartialInput", description="`id` picks the example; omitted fields are kept.")
+@strawberry.input(
+    name="ExamplePartialInput",
+    description="`id` picks the example; omitted fields are kept; `projectId: null` takes it out of its project.",
+)
 class ExamplePartialInput:
     id: strawberry.ID
     title: str | None = UNSET
     content: str | None = UNSET
+    project_id: strawberry.ID | None = UNSET
+
+
+@strawberry.input(name="ProjectInput")
+class ProjectInput:
+    name: str
+    description: str = ""
+
+
+@strawberry.input(name="ProjectPartialInput", description="`id` picks the project; omitted fields are kept.")
+class ProjectPartialInput:
+    id: strawberry.ID
+    name: str | None = UNSET
+    description: str | None = UNSET
+
+
+@strawberry.input(
+    name="ProjectMemberInput", description="Who (by username) gets which role on which project."
+)
+class ProjectMemberInput:
+    project_id: strawberry.ID
+    username: str
+    role: ProjectRoleEnum
 
 
 @strawberry.input(name="ProfileInput", description="Omitted fields are kept.")
@@ -150,6 +245,8 @@ class ProfileInput:
 
 ExamplePayload = Annotated[ExampleType | OperationInfo, strawberry.union("ExamplePayload")]
 ProfilePayload = Annotated[ProfileType | OperationInfo, strawberry.union("ProfilePayload")]
+ProjectPayload = Annotated[ProjectType | OperationInfo, strawberry.union("ProjectPayload")]
+ProjectMemberPayload = Annotated[ProjectMemberType | OperationInfo, strawberry.union("ProjectMemberPayload")]
 
 
 def given_fields(data: object, names: tuple[str, ...]) -> dict[str, object]:
