@@ -498,6 +498,18 @@ def rest_cases(all_routes: list[Route] | None = None) -> list[RestCase]:
     return cases
 
 
+def unregistered_rest_cases(resources: Iterable[Resource]) -> list[str]:
+    """The routes served by a viewset of a model the registry has no entry for, as text."""
+    resources = list(resources)
+    return sorted(
+        {
+            f"{case.id} ({case.model._meta.label})"
+            for case in rest_cases()
+            if not resource_for_model(case.model, resources)
+        }
+    )
+
+
 # Finding the GraphQL fields: by return type
 
 

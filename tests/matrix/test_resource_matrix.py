@@ -34,6 +34,7 @@ from .resources import (
     resource_for_model,
     rest_cases,
     target_key,
+    unregistered_rest_cases,
 )
 from .surface import changed_rows, database_dump, secret_leaks
 
@@ -65,13 +66,7 @@ def _graphql_params():
 
 def test_every_resource_route_and_field_has_a_registry_entry():
     """A viewset of a model with no Resource entry, or a GraphQL type of a model with none, is reported."""
-    unregistered = sorted(
-        {
-            f"{case.id} ({case.model._meta.label})"
-            for case in rest_cases()
-            if not resource_for_model(case.model, RESOURCES)
-        }
-    )
+    unregistered = unregistered_rest_cases(RESOURCES)
     assert not unregistered, (
         f"Routes of models the matrix registry does not know: {unregistered}. Add a Resource for the "
         "model to RESOURCES in tests/matrix/resources.py (its policy table, target and values)."
