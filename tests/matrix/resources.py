@@ -599,3 +599,25 @@ def all_values(resources: Iterable[Resource], population: Population) -> Iterato
     """Each resource with its target's id: real ids for generated input."""
     for resource in resources:
         yield resource, target_key(resource, population.target(resource))
+
+
+# For generated input: who may do everything to a resource's target, and which registry case a route is.
+
+
+def most_allowed_actor(population: Population, resource: Resource) -> str:
+    """The first actor allowed every action of the resource's table on its target (the author, the owner)."""
+    target = population.target(resource)
+    for actor in ACTORS:
+        rels = relations(resource, target, population.user(actor))
+        if rels and all(resource.allowed(action, rels) for action in resource.table):
+            return actor
+    raise AssertionError(f"no actor of the population may do everything to the {resource.name}")
+
+
+def rest_case_for(
+    route: Route, method: str, resources: Iterable[Resource]
+) -> tuple[Resource, RestCase] | None:
+    for case in rest_cases([route]):
+        if case.method == method and (resource := resource_for_model(case.model, resources)):
+            return resource, case
+    return None
