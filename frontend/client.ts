@@ -11,12 +11,20 @@
 import createRestClient, { type Client } from 'openapi-fetch';
 
 import {
+  AddProjectMemberDocument,
   CreateExampleDocument,
+  CreateProjectDocument,
   DeleteExampleDocument,
+  DeleteProjectDocument,
   ExamplesDocument,
   MeDocument,
+  ProjectDocument,
+  ProjectsDocument,
+  RemoveProjectMemberDocument,
   UpdateExampleDocument,
   UpdateProfileDocument,
+  UpdateProjectDocument,
+  UpdateProjectMemberDocument,
   type ExampleFieldsFragment,
   type ExampleInput,
   type ExamplePartialInput,
@@ -25,6 +33,15 @@ import {
   type MeQuery,
   type OperationMessagesFragment,
   type ProfileInput,
+  type ProjectFieldsFragment,
+  type ProjectInput,
+  type ProjectMemberFieldsFragment,
+  type ProjectMemberInput,
+  type ProjectPartialInput,
+  type ProjectQuery,
+  type ProjectQueryVariables,
+  type ProjectsQuery,
+  type ProjectsQueryVariables,
   type TypedDocumentString,
   type UpdateProfileMutation,
 } from './generated/graphql';
@@ -38,6 +55,8 @@ export type RestExamplePage = Schemas['PaginatedExampleModelList'];
 export type RestExampleQuery = NonNullable<paths['/api/v1/examples/']['get']['parameters']['query']>;
 export type Example = ExampleFieldsFragment;
 export type Profile = Succeeded<UpdateProfileMutation['updateProfile']>;
+export type Project = ProjectFieldsFragment;
+export type ProjectMember = ProjectMemberFieldsFragment;
 
 /**
  * How a request proves who it is. A token needs no CSRF token and no cookies
@@ -81,7 +100,7 @@ export class GraphQLRequestError extends Error {
   }
 }
 
-/** A mutation answered OperationInfo: validation problems or "Not found.". */
+/** A mutation answered OperationInfo: validation problems, "Not found." or a PERMISSION refusal. */
 export class MutationError extends Error {
   readonly messages: OperationMessagesFragment['messages'];
 
@@ -206,6 +225,42 @@ export class BackendClient {
 
   async updateProfile(data: ProfileInput): Promise<Profile> {
     return unwrap((await this.graphql(UpdateProfileDocument, { data })).updateProfile);
+  }
+
+  /** The projects the caller owns or is a member of (members are in `project`). */
+  async projects(variables: ProjectsQueryVariables = {}): Promise<ProjectsQuery['projects']> {
+    return (await this.graphql(ProjectsDocument, variables)).projects;
+  }
+
+  /** One project with its members and a page of its examples; null when missing or not visible. */
+  async project(id: string, examples?: ProjectQueryVariables['examples']): Promise<ProjectQuery['project']> {
+    return (await this.graphql(ProjectDocument, { id, examples })).project;
+  }
+
+  async createProject(data: ProjectInput): Promise<Project> {
+    return unwrap((await this.graphql(CreateProjectDocument, { data })).createProject);
+  }
+
+  async updateProject(data: ProjectPartialInput): Promise<Project> {
+    return unwrap((await this.graphql(UpdateProjectDocument, { data })).updateProject);
+  }
+
+  async deleteProject(id: string): Promise<Project> {
+    return unwrap((await this.graphql(DeleteProjectDocument, { id })).deleteProject);
+  }
+
+  /** Share a project (its owner only): `{projectId, username, role: 'EDITOR' | 'VIEWER'}`. */
+  async addProjectMember(data: ProjectMemberInput): Promise<ProjectMember> {
+    return unwrap((await this.graphql(AddProjectMemberDocument, { data })).addProjectMember);
+  }
+
+  async updateProjectMember(data: ProjectMemberInput): Promise<ProjectMember> {
+    return unwrap((await this.graphql(UpdateProjectMemberDocument, { data })).updateProjectMember);
+  }
+
+  /** The owner removes a member, or a member leaves (their own username). */
+  async removeProjectMember(projectId: string, username: string): Promise<ProjectMember> {
+    return unwrap((await this.graphql(RemoveProjectMemberDocument, { projectId, username })).removeProjectMember);
   }
 
   private authHeaders(): Record<string, string> {

@@ -1,7 +1,11 @@
 /**
  * The typed client end to end, from Node: REST login → token → typed GraphQL.
  *
- *   npx tsx frontend/demo.ts http://localhost:8000 <username> <password>
+ *   npx tsx frontend/demo.ts http://localhost:8000 <username> <password> [<friend> <friend-password>]
+ *
+ * With a friend's account it also runs the shared-project flow: the user
+ * creates a project, shares it with the friend as an editor, the friend edits
+ * an example in it, is made a viewer (and refused), then is removed.
  *
  * Prints one JSON object with what each call answered. The browser tests run
  * it against a live backend (tests/e2e/test_typed_client.py). Node's fetch
@@ -10,7 +14,45 @@
  */
 import { BackendClient, GraphQLRequestError, MutationError } from './client';
 
-async function main(baseUrl: string, username: string, password: string): Promise<void> {
+/** The shared-project flow between two accounts; what each step answered. */
+async function sharedProject(owner: BackendClient, baseUrl: string, friendName: string, friendPassword: string) {
+  const friend = new BackendClient(baseUrl);
+  await friend.login({ username: friendName, password: friendPassword });
+  const project = await owner.createProject({ name: 'Typed team', description: 'shared from demo.ts' });
+  const member = await owner.addProjectMember({ projectId: project.id, username: friendName, role: 'EDITOR' });
+  const example = await owner.createExample({ title: 'Team note', projectId: project.id });
+  const friendsList = await friend.projects();
+  const edited = await friend.updateExample({ id: example.id, title: 'Team note, edited by a friend' });
+  await owner.updateProjectMember({ projectId: project.id, username: friendName, role: 'VIEWER' });
+  let refusal: string | undefined;
+  try {
+    await friend.updateExample({ id: example.id, title: 'not allowed' });
+  } catch (error) {
+    if (!(error instanceof MutationError)) throw error;
+    refusal = error.messages[0]?.kind;
+  }
+  const seenByOwner = await owner.project(project.id, { limit: 5 });
+  await owner.removeProjectMember(project.id, friendName);
+  return {
+    role: member.role,
+    friendSees: friendsList.results.map((shared) => ({ name: shared.name, role: shared.role, owner: shared.owner.username })),
+    editedTitle: edited.title,
+    editedOwner: edited.owner.username,
+    editedProject: edited.project?.name ?? null,
+    viewerRefusal: refusal,
+    members: seenByOwner?.members.map((entry) => ({ username: entry.user.username, role: entry.role })) ?? [],
+    projectExamples: seenByOwner?.examples.results.map((entry) => entry.title) ?? [],
+    afterRemoval: await friend.project(project.id),
+  };
+}
+
+async function main(
+  baseUrl: string,
+  username: string,
+  password: string,
+  friendName?: string,
+  friendPassword?: string,
+): Promise<void> {
   const client = new BackendClient(baseUrl);
 
   let anonymousError: string | undefined;
@@ -41,6 +83,7 @@ async function main(baseUrl: string, username: string, password: string): Promis
     pagination: { limit: 5, offset: 0 },
   });
   const restPage = await client.restExamples({ search: 'renamed', limit: 5 });
+  const shared = friendName && friendPassword ? await sharedProject(client, baseUrl, friendName, friendPassword) : null;
 
   console.log(
     JSON.stringify({
@@ -55,16 +98,17 @@ async function main(baseUrl: string, username: string, password: string): Promis
       graphql: { totalCount: page.totalCount, titles: page.results.map((example) => example.title) },
       rest: { count: restPage.count, ids: restPage.results.map((example) => String(example.id)) },
       graphqlIds: page.results.map((example) => example.id),
+      shared,
     }),
   );
 }
 
-const [baseUrl, username, password] = process.argv.slice(2);
+const [baseUrl, username, password, friendName, friendPassword] = process.argv.slice(2);
 if (!baseUrl || !username || !password) {
-  console.error('usage: tsx frontend/demo.ts <base-url> <username> <password>');
+  console.error('usage: tsx frontend/demo.ts <base-url> <username> <password> [<friend> <friend-password>]');
   process.exit(2);
 }
-main(baseUrl, username, password).catch((error: unknown) => {
+main(baseUrl, username, password, friendName, friendPassword).catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

@@ -46,6 +46,8 @@ export type ExampleFilter = {
 
 export type ExampleInput = {
   content?: Scalars['String']['input'];
+  /** A project the caller may add to (owner or editor); omitted or null: none. */
+  projectId?: InputMaybe<Scalars['ID']['input']>;
   title: Scalars['String']['input'];
 };
 
@@ -54,10 +56,11 @@ export type ExampleOrder =
   |  { createdAt?: never; title: Ordering; updatedAt?: never; }
   |  { createdAt?: never; title?: never; updatedAt: Ordering; };
 
-/** `id` picks the example; omitted fields are kept. */
+/** `id` picks the example; omitted fields are kept; `projectId: null` takes it out of its project. */
 export type ExamplePartialInput = {
   content?: InputMaybe<Scalars['String']['input']>;
   id: Scalars['ID']['input'];
+  projectId?: InputMaybe<Scalars['ID']['input']>;
   title?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -88,6 +91,31 @@ export type ProfileInput = {
   timezone?: InputMaybe<Scalars['String']['input']>;
 };
 
+export type ProjectInput = {
+  description?: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+};
+
+/** Who (by username) gets which role on which project. */
+export type ProjectMemberInput = {
+  projectId: Scalars['ID']['input'];
+  role: ProjectRole;
+  username: Scalars['String']['input'];
+};
+
+/** `id` picks the project; omitted fields are kept. */
+export type ProjectPartialInput = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  id: Scalars['ID']['input'];
+  name?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The caller's or a member's role on a project. */
+export type ProjectRole =
+  | 'EDITOR'
+  | 'OWNER'
+  | 'VIEWER';
+
 /** Text lookups; null skips the lookup. There is deliberately no regular-expression lookup: a pattern is a way to burn the server's CPU. */
 export type TextFilterLookup = {
   /** Case-sensitive containment. */
@@ -108,33 +136,54 @@ export type TextFilterLookup = {
   startsWith?: InputMaybe<Scalars['String']['input']>;
 };
 
+export type AddProjectMemberMutationVariables = Exact<{
+  data: ProjectMemberInput;
+}>;
+
+
+export type AddProjectMemberMutation = { addProjectMember: { __typename: 'OperationInfo', messages: Array<{ kind: OperationMessageKind, field: string | null, message: string, code: string | null }> } | { __typename: 'ProjectMember', role: ProjectRole, addedAt: string, user: { id: string, username: string, name: string } } };
+
 export type CreateExampleMutationVariables = Exact<{
   data: ExampleInput;
 }>;
 
 
-export type CreateExampleMutation = { createExample: { __typename: 'Example', id: string, title: string, content: string, createdAt: string, updatedAt: string } | { __typename: 'OperationInfo', messages: Array<{ kind: OperationMessageKind, field: string | null, message: string, code: string | null }> } };
+export type CreateExampleMutation = { createExample: { __typename: 'Example', id: string, title: string, content: string, createdAt: string, updatedAt: string, owner: { id: string, username: string, name: string }, project: { id: string, name: string, role: ProjectRole } | null } | { __typename: 'OperationInfo', messages: Array<{ kind: OperationMessageKind, field: string | null, message: string, code: string | null }> } };
+
+export type CreateProjectMutationVariables = Exact<{
+  data: ProjectInput;
+}>;
+
+
+export type CreateProjectMutation = { createProject: { __typename: 'OperationInfo', messages: Array<{ kind: OperationMessageKind, field: string | null, message: string, code: string | null }> } | { __typename: 'Project', id: string, name: string, description: string, role: ProjectRole, createdAt: string, updatedAt: string, owner: { id: string, username: string, name: string } } };
 
 export type DeleteExampleMutationVariables = Exact<{
   id: Scalars['ID']['input'];
 }>;
 
 
-export type DeleteExampleMutation = { deleteExample: { __typename: 'Example', id: string, title: string, content: string, createdAt: string, updatedAt: string } | { __typename: 'OperationInfo', messages: Array<{ kind: OperationMessageKind, field: string | null, message: string, code: string | null }> } };
+export type DeleteExampleMutation = { deleteExample: { __typename: 'Example', id: string, title: string, content: string, createdAt: string, updatedAt: string, owner: { id: string, username: string, name: string }, project: { id: string, name: string, role: ProjectRole } | null } | { __typename: 'OperationInfo', messages: Array<{ kind: OperationMessageKind, field: string | null, message: string, code: string | null }> } };
+
+export type DeleteProjectMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type DeleteProjectMutation = { deleteProject: { __typename: 'OperationInfo', messages: Array<{ kind: OperationMessageKind, field: string | null, message: string, code: string | null }> } | { __typename: 'Project', id: string, name: string, description: string, role: ProjectRole, createdAt: string, updatedAt: string, owner: { id: string, username: string, name: string } } };
 
 export type DuplicateExampleMutationVariables = Exact<{
   id: Scalars['ID']['input'];
 }>;
 
 
-export type DuplicateExampleMutation = { duplicateExample: { __typename: 'Example', id: string, title: string, content: string, createdAt: string, updatedAt: string } | { __typename: 'OperationInfo', messages: Array<{ kind: OperationMessageKind, field: string | null, message: string, code: string | null }> } };
+export type DuplicateExampleMutation = { duplicateExample: { __typename: 'Example', id: string, title: string, content: string, createdAt: string, updatedAt: string, owner: { id: string, username: string, name: string }, project: { id: string, name: string, role: ProjectRole } | null } | { __typename: 'OperationInfo', messages: Array<{ kind: OperationMessageKind, field: string | null, message: string, code: string | null }> } };
 
 export type ExampleQueryVariables = Exact<{
   id: Scalars['ID']['input'];
 }>;
 
 
-export type ExampleQuery = { example: { id: string, title: string, content: string, createdAt: string, updatedAt: string } | null };
+export type ExampleQuery = { example: { id: string, title: string, content: string, createdAt: string, updatedAt: string, owner: { id: string, username: string, name: string }, project: { id: string, name: string, role: ProjectRole } | null } | null };
 
 export type ExamplesQueryVariables = Exact<{
   filters?: InputMaybe<ExampleFilter>;
@@ -143,19 +192,42 @@ export type ExamplesQueryVariables = Exact<{
 }>;
 
 
-export type ExamplesQuery = { examples: { totalCount: number, pageInfo: { limit: number | null, offset: number }, results: Array<{ id: string, title: string, content: string, createdAt: string, updatedAt: string }> } };
+export type ExamplesQuery = { examples: { totalCount: number, pageInfo: { limit: number | null, offset: number }, results: Array<{ id: string, title: string, content: string, createdAt: string, updatedAt: string, owner: { id: string, username: string, name: string }, project: { id: string, name: string, role: ProjectRole } | null }> } };
 
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type MeQuery = { me: { id: string, username: string, email: string, name: string, dateJoined: string, profile: { displayName: string, bio: string, timezone: string, updatedAt: string } } | null };
 
+export type ProjectQueryVariables = Exact<{
+  examples?: InputMaybe<OffsetPaginationInput>;
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type ProjectQuery = { project: { id: string, name: string, description: string, role: ProjectRole, createdAt: string, updatedAt: string, members: Array<{ role: ProjectRole, addedAt: string, user: { id: string, username: string, name: string } }>, examples: { totalCount: number, pageInfo: { limit: number | null, offset: number }, results: Array<{ id: string, title: string, createdAt: string, updatedAt: string, owner: { id: string, username: string, name: string } }> }, owner: { id: string, username: string, name: string } } | null };
+
+export type ProjectsQueryVariables = Exact<{
+  pagination?: InputMaybe<OffsetPaginationInput>;
+}>;
+
+
+export type ProjectsQuery = { projects: { totalCount: number, pageInfo: { limit: number | null, offset: number }, results: Array<{ id: string, name: string, description: string, role: ProjectRole, createdAt: string, updatedAt: string, owner: { id: string, username: string, name: string } }> } };
+
+export type RemoveProjectMemberMutationVariables = Exact<{
+  projectId: Scalars['ID']['input'];
+  username: Scalars['String']['input'];
+}>;
+
+
+export type RemoveProjectMemberMutation = { removeProjectMember: { __typename: 'OperationInfo', messages: Array<{ kind: OperationMessageKind, field: string | null, message: string, code: string | null }> } | { __typename: 'ProjectMember', role: ProjectRole, addedAt: string, user: { id: string, username: string, name: string } } };
+
 export type UpdateExampleMutationVariables = Exact<{
   data: ExamplePartialInput;
 }>;
 
 
-export type UpdateExampleMutation = { updateExample: { __typename: 'Example', id: string, title: string, content: string, createdAt: string, updatedAt: string } | { __typename: 'OperationInfo', messages: Array<{ kind: OperationMessageKind, field: string | null, message: string, code: string | null }> } };
+export type UpdateExampleMutation = { updateExample: { __typename: 'Example', id: string, title: string, content: string, createdAt: string, updatedAt: string, owner: { id: string, username: string, name: string }, project: { id: string, name: string, role: ProjectRole } | null } | { __typename: 'OperationInfo', messages: Array<{ kind: OperationMessageKind, field: string | null, message: string, code: string | null }> } };
 
 export type UpdateProfileMutationVariables = Exact<{
   data: ProfileInput;
@@ -164,7 +236,27 @@ export type UpdateProfileMutationVariables = Exact<{
 
 export type UpdateProfileMutation = { updateProfile: { __typename: 'OperationInfo', messages: Array<{ kind: OperationMessageKind, field: string | null, message: string, code: string | null }> } | { __typename: 'Profile', displayName: string, bio: string, timezone: string, updatedAt: string } };
 
-export type ExampleFieldsFragment = { id: string, title: string, content: string, createdAt: string, updatedAt: string };
+export type UpdateProjectMutationVariables = Exact<{
+  data: ProjectPartialInput;
+}>;
+
+
+export type UpdateProjectMutation = { updateProject: { __typename: 'OperationInfo', messages: Array<{ kind: OperationMessageKind, field: string | null, message: string, code: string | null }> } | { __typename: 'Project', id: string, name: string, description: string, role: ProjectRole, createdAt: string, updatedAt: string, owner: { id: string, username: string, name: string } } };
+
+export type UpdateProjectMemberMutationVariables = Exact<{
+  data: ProjectMemberInput;
+}>;
+
+
+export type UpdateProjectMemberMutation = { updateProjectMember: { __typename: 'OperationInfo', messages: Array<{ kind: OperationMessageKind, field: string | null, message: string, code: string | null }> } | { __typename: 'ProjectMember', role: ProjectRole, addedAt: string, user: { id: string, username: string, name: string } } };
+
+export type ExampleFieldsFragment = { id: string, title: string, content: string, createdAt: string, updatedAt: string, owner: { id: string, username: string, name: string }, project: { id: string, name: string, role: ProjectRole } | null };
+
+export type PublicUserFieldsFragment = { id: string, username: string, name: string };
+
+export type ProjectFieldsFragment = { id: string, name: string, description: string, role: ProjectRole, createdAt: string, updatedAt: string, owner: { id: string, username: string, name: string } };
+
+export type ProjectMemberFieldsFragment = { role: ProjectRole, addedAt: string, user: { id: string, username: string, name: string } };
 
 export type OperationMessagesFragment = { messages: Array<{ kind: OperationMessageKind, field: string | null, message: string, code: string | null }> };
 
@@ -186,6 +278,13 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
+export const PublicUserFieldsFragmentDoc = new TypedDocumentString(`
+    fragment PublicUserFields on PublicUser {
+  id
+  username
+  name
+}
+    `, {"fragmentName":"PublicUserFields"}) as unknown as TypedDocumentString<PublicUserFieldsFragment, unknown>;
 export const ExampleFieldsFragmentDoc = new TypedDocumentString(`
     fragment ExampleFields on Example {
   id
@@ -193,8 +292,50 @@ export const ExampleFieldsFragmentDoc = new TypedDocumentString(`
   content
   createdAt
   updatedAt
+  owner {
+    ...PublicUserFields
+  }
+  project {
+    id
+    name
+    role
+  }
 }
-    `, {"fragmentName":"ExampleFields"}) as unknown as TypedDocumentString<ExampleFieldsFragment, unknown>;
+    fragment PublicUserFields on PublicUser {
+  id
+  username
+  name
+}`, {"fragmentName":"ExampleFields"}) as unknown as TypedDocumentString<ExampleFieldsFragment, unknown>;
+export const ProjectFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ProjectFields on Project {
+  id
+  name
+  description
+  role
+  createdAt
+  updatedAt
+  owner {
+    ...PublicUserFields
+  }
+}
+    fragment PublicUserFields on PublicUser {
+  id
+  username
+  name
+}`, {"fragmentName":"ProjectFields"}) as unknown as TypedDocumentString<ProjectFieldsFragment, unknown>;
+export const ProjectMemberFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ProjectMemberFields on ProjectMember {
+  user {
+    ...PublicUserFields
+  }
+  role
+  addedAt
+}
+    fragment PublicUserFields on PublicUser {
+  id
+  username
+  name
+}`, {"fragmentName":"ProjectMemberFields"}) as unknown as TypedDocumentString<ProjectMemberFieldsFragment, unknown>;
 export const OperationMessagesFragmentDoc = new TypedDocumentString(`
     fragment OperationMessages on OperationInfo {
   messages {
@@ -205,6 +346,34 @@ export const OperationMessagesFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"OperationMessages"}) as unknown as TypedDocumentString<OperationMessagesFragment, unknown>;
+export const AddProjectMemberDocument = new TypedDocumentString(`
+    mutation AddProjectMember($data: ProjectMemberInput!) {
+  addProjectMember(data: $data) {
+    __typename
+    ...ProjectMemberFields
+    ...OperationMessages
+  }
+}
+    fragment PublicUserFields on PublicUser {
+  id
+  username
+  name
+}
+fragment ProjectMemberFields on ProjectMember {
+  user {
+    ...PublicUserFields
+  }
+  role
+  addedAt
+}
+fragment OperationMessages on OperationInfo {
+  messages {
+    kind
+    field
+    message
+    code
+  }
+}`, {"hash":"1d7dd9863d9fe93877b2eff77cea475fb471f28527a097ff717bd8630bf86902"}) as unknown as TypedDocumentString<AddProjectMemberMutation, AddProjectMemberMutationVariables>;
 export const CreateExampleDocument = new TypedDocumentString(`
     mutation CreateExample($data: ExampleInput!) {
   createExample(data: $data) {
@@ -219,6 +388,19 @@ export const CreateExampleDocument = new TypedDocumentString(`
   content
   createdAt
   updatedAt
+  owner {
+    ...PublicUserFields
+  }
+  project {
+    id
+    name
+    role
+  }
+}
+fragment PublicUserFields on PublicUser {
+  id
+  username
+  name
 }
 fragment OperationMessages on OperationInfo {
   messages {
@@ -227,7 +409,39 @@ fragment OperationMessages on OperationInfo {
     message
     code
   }
-}`, {"hash":"d0f6151ffd5fa8a4006ddcd4fdd40cb5af56a82948b3d40480d6b18eb737d341"}) as unknown as TypedDocumentString<CreateExampleMutation, CreateExampleMutationVariables>;
+}`, {"hash":"2cd13d61fbfcb6415d751c133933c10f77b47a67061e2af6b0748db5222a5e29"}) as unknown as TypedDocumentString<CreateExampleMutation, CreateExampleMutationVariables>;
+export const CreateProjectDocument = new TypedDocumentString(`
+    mutation CreateProject($data: ProjectInput!) {
+  createProject(data: $data) {
+    __typename
+    ...ProjectFields
+    ...OperationMessages
+  }
+}
+    fragment PublicUserFields on PublicUser {
+  id
+  username
+  name
+}
+fragment ProjectFields on Project {
+  id
+  name
+  description
+  role
+  createdAt
+  updatedAt
+  owner {
+    ...PublicUserFields
+  }
+}
+fragment OperationMessages on OperationInfo {
+  messages {
+    kind
+    field
+    message
+    code
+  }
+}`, {"hash":"6eccdcebc8560d5cae12869553c5f7dcd6bd15114dcf54d5c8c13c48d4b28371"}) as unknown as TypedDocumentString<CreateProjectMutation, CreateProjectMutationVariables>;
 export const DeleteExampleDocument = new TypedDocumentString(`
     mutation DeleteExample($id: ID!) {
   deleteExample(id: $id) {
@@ -242,6 +456,19 @@ export const DeleteExampleDocument = new TypedDocumentString(`
   content
   createdAt
   updatedAt
+  owner {
+    ...PublicUserFields
+  }
+  project {
+    id
+    name
+    role
+  }
+}
+fragment PublicUserFields on PublicUser {
+  id
+  username
+  name
 }
 fragment OperationMessages on OperationInfo {
   messages {
@@ -250,7 +477,39 @@ fragment OperationMessages on OperationInfo {
     message
     code
   }
-}`, {"hash":"116262ce1c72346f6704a8a64954f3992a43b03924bae3a5bfb16cd33188c39c"}) as unknown as TypedDocumentString<DeleteExampleMutation, DeleteExampleMutationVariables>;
+}`, {"hash":"1ab083e5263109d3c96b4fa0d9625479659da2acdafa19423ec8c4d8164394f0"}) as unknown as TypedDocumentString<DeleteExampleMutation, DeleteExampleMutationVariables>;
+export const DeleteProjectDocument = new TypedDocumentString(`
+    mutation DeleteProject($id: ID!) {
+  deleteProject(id: $id) {
+    __typename
+    ...ProjectFields
+    ...OperationMessages
+  }
+}
+    fragment PublicUserFields on PublicUser {
+  id
+  username
+  name
+}
+fragment ProjectFields on Project {
+  id
+  name
+  description
+  role
+  createdAt
+  updatedAt
+  owner {
+    ...PublicUserFields
+  }
+}
+fragment OperationMessages on OperationInfo {
+  messages {
+    kind
+    field
+    message
+    code
+  }
+}`, {"hash":"c83f5b01f683a7217f11d57d7c9093a5e47061d4c92f1cb4ac21a7700a7ad3b1"}) as unknown as TypedDocumentString<DeleteProjectMutation, DeleteProjectMutationVariables>;
 export const DuplicateExampleDocument = new TypedDocumentString(`
     mutation DuplicateExample($id: ID!) {
   duplicateExample(id: $id) {
@@ -265,6 +524,19 @@ export const DuplicateExampleDocument = new TypedDocumentString(`
   content
   createdAt
   updatedAt
+  owner {
+    ...PublicUserFields
+  }
+  project {
+    id
+    name
+    role
+  }
+}
+fragment PublicUserFields on PublicUser {
+  id
+  username
+  name
 }
 fragment OperationMessages on OperationInfo {
   messages {
@@ -273,7 +545,7 @@ fragment OperationMessages on OperationInfo {
     message
     code
   }
-}`, {"hash":"a251acb2598c029c8b618be535bd0f63eaff3cb41cff0dd9e319d14bfdb99508"}) as unknown as TypedDocumentString<DuplicateExampleMutation, DuplicateExampleMutationVariables>;
+}`, {"hash":"7e6e302de5d16687bc05e0b062248218232e344c90a153512ddb89c64f49f136"}) as unknown as TypedDocumentString<DuplicateExampleMutation, DuplicateExampleMutationVariables>;
 export const ExampleDocument = new TypedDocumentString(`
     query Example($id: ID!) {
   example(id: $id) {
@@ -286,7 +558,20 @@ export const ExampleDocument = new TypedDocumentString(`
   content
   createdAt
   updatedAt
-}`, {"hash":"25568a65f7b8dcdb938963cc338def251b6afc9170d886026bf5fcdb9087e54a"}) as unknown as TypedDocumentString<ExampleQuery, ExampleQueryVariables>;
+  owner {
+    ...PublicUserFields
+  }
+  project {
+    id
+    name
+    role
+  }
+}
+fragment PublicUserFields on PublicUser {
+  id
+  username
+  name
+}`, {"hash":"ab4a562184e5714a47d137f8f21331a2a7e0e0fa9da31ea38cca8d6b07ec5dcf"}) as unknown as TypedDocumentString<ExampleQuery, ExampleQueryVariables>;
 export const ExamplesDocument = new TypedDocumentString(`
     query Examples($filters: ExampleFilter, $ordering: [ExampleOrder!], $pagination: OffsetPaginationInput) {
   examples(filters: $filters, ordering: $ordering, pagination: $pagination) {
@@ -306,7 +591,20 @@ export const ExamplesDocument = new TypedDocumentString(`
   content
   createdAt
   updatedAt
-}`, {"hash":"c0ce3f0f8b8825622b521861eedf5852c68b84c3d295f04b4329f37cd8c27cee"}) as unknown as TypedDocumentString<ExamplesQuery, ExamplesQueryVariables>;
+  owner {
+    ...PublicUserFields
+  }
+  project {
+    id
+    name
+    role
+  }
+}
+fragment PublicUserFields on PublicUser {
+  id
+  username
+  name
+}`, {"hash":"c38c39ff531410e92ef0005f24552ab344d4006503fb13eca57d130b3950bde5"}) as unknown as TypedDocumentString<ExamplesQuery, ExamplesQueryVariables>;
 export const MeDocument = new TypedDocumentString(`
     query Me {
   me {
@@ -324,6 +622,111 @@ export const MeDocument = new TypedDocumentString(`
   }
 }
     `, {"hash":"382892957f88cb67c5a3ef2e7042ae2d73700d7da09ad99a0b2f0a4d6b02c07f"}) as unknown as TypedDocumentString<MeQuery, MeQueryVariables>;
+export const ProjectDocument = new TypedDocumentString(`
+    query Project($examples: OffsetPaginationInput, $id: ID!) {
+  project(id: $id) {
+    ...ProjectFields
+    members {
+      ...ProjectMemberFields
+    }
+    examples(pagination: $examples) {
+      totalCount
+      pageInfo {
+        limit
+        offset
+      }
+      results {
+        id
+        title
+        createdAt
+        updatedAt
+        owner {
+          ...PublicUserFields
+        }
+      }
+    }
+  }
+}
+    fragment PublicUserFields on PublicUser {
+  id
+  username
+  name
+}
+fragment ProjectFields on Project {
+  id
+  name
+  description
+  role
+  createdAt
+  updatedAt
+  owner {
+    ...PublicUserFields
+  }
+}
+fragment ProjectMemberFields on ProjectMember {
+  user {
+    ...PublicUserFields
+  }
+  role
+  addedAt
+}`, {"hash":"b15449c132f22109146f5bb720b9d662a7db9e7f1e2de88f920f1597a65ef52b"}) as unknown as TypedDocumentString<ProjectQuery, ProjectQueryVariables>;
+export const ProjectsDocument = new TypedDocumentString(`
+    query Projects($pagination: OffsetPaginationInput) {
+  projects(pagination: $pagination) {
+    totalCount
+    pageInfo {
+      limit
+      offset
+    }
+    results {
+      ...ProjectFields
+    }
+  }
+}
+    fragment PublicUserFields on PublicUser {
+  id
+  username
+  name
+}
+fragment ProjectFields on Project {
+  id
+  name
+  description
+  role
+  createdAt
+  updatedAt
+  owner {
+    ...PublicUserFields
+  }
+}`, {"hash":"8ab7cd3e7227492593c5fda29712a387d04fd4b0f3cc02a3da6d4e084cf0db3e"}) as unknown as TypedDocumentString<ProjectsQuery, ProjectsQueryVariables>;
+export const RemoveProjectMemberDocument = new TypedDocumentString(`
+    mutation RemoveProjectMember($projectId: ID!, $username: String!) {
+  removeProjectMember(projectId: $projectId, username: $username) {
+    __typename
+    ...ProjectMemberFields
+    ...OperationMessages
+  }
+}
+    fragment PublicUserFields on PublicUser {
+  id
+  username
+  name
+}
+fragment ProjectMemberFields on ProjectMember {
+  user {
+    ...PublicUserFields
+  }
+  role
+  addedAt
+}
+fragment OperationMessages on OperationInfo {
+  messages {
+    kind
+    field
+    message
+    code
+  }
+}`, {"hash":"f9195ac2118c6ff6a9c306c90b45d191fb62faaa738fb102dbbe33ad463b27d6"}) as unknown as TypedDocumentString<RemoveProjectMemberMutation, RemoveProjectMemberMutationVariables>;
 export const UpdateExampleDocument = new TypedDocumentString(`
     mutation UpdateExample($data: ExamplePartialInput!) {
   updateExample(data: $data) {
@@ -338,6 +741,19 @@ export const UpdateExampleDocument = new TypedDocumentString(`
   content
   createdAt
   updatedAt
+  owner {
+    ...PublicUserFields
+  }
+  project {
+    id
+    name
+    role
+  }
+}
+fragment PublicUserFields on PublicUser {
+  id
+  username
+  name
 }
 fragment OperationMessages on OperationInfo {
   messages {
@@ -346,7 +762,7 @@ fragment OperationMessages on OperationInfo {
     message
     code
   }
-}`, {"hash":"baeb69077b469dac3b1e191296a978c1ae2543ab0d3ee4f1881e1df8068facf7"}) as unknown as TypedDocumentString<UpdateExampleMutation, UpdateExampleMutationVariables>;
+}`, {"hash":"f39dd33958e2f13ca1394ea7c960396ae164d2b19cdde9e602a8df214c12b95c"}) as unknown as TypedDocumentString<UpdateExampleMutation, UpdateExampleMutationVariables>;
 export const UpdateProfileDocument = new TypedDocumentString(`
     mutation UpdateProfile($data: ProfileInput!) {
   updateProfile(data: $data) {
@@ -368,3 +784,63 @@ export const UpdateProfileDocument = new TypedDocumentString(`
     code
   }
 }`, {"hash":"ecd72569887a248f17268968fe10ce1a4cf7220037ca798dc7f70362d5255ca8"}) as unknown as TypedDocumentString<UpdateProfileMutation, UpdateProfileMutationVariables>;
+export const UpdateProjectDocument = new TypedDocumentString(`
+    mutation UpdateProject($data: ProjectPartialInput!) {
+  updateProject(data: $data) {
+    __typename
+    ...ProjectFields
+    ...OperationMessages
+  }
+}
+    fragment PublicUserFields on PublicUser {
+  id
+  username
+  name
+}
+fragment ProjectFields on Project {
+  id
+  name
+  description
+  role
+  createdAt
+  updatedAt
+  owner {
+    ...PublicUserFields
+  }
+}
+fragment OperationMessages on OperationInfo {
+  messages {
+    kind
+    field
+    message
+    code
+  }
+}`, {"hash":"3bff5ca4170cb7dbfa8db8926c01ccf3603662e4db335e4800c8ec5e0010a810"}) as unknown as TypedDocumentString<UpdateProjectMutation, UpdateProjectMutationVariables>;
+export const UpdateProjectMemberDocument = new TypedDocumentString(`
+    mutation UpdateProjectMember($data: ProjectMemberInput!) {
+  updateProjectMember(data: $data) {
+    __typename
+    ...ProjectMemberFields
+    ...OperationMessages
+  }
+}
+    fragment PublicUserFields on PublicUser {
+  id
+  username
+  name
+}
+fragment ProjectMemberFields on ProjectMember {
+  user {
+    ...PublicUserFields
+  }
+  role
+  addedAt
+}
+fragment OperationMessages on OperationInfo {
+  messages {
+    kind
+    field
+    message
+    code
+  }
+}`, {"hash":"b02aaa607476a5e0db77f82e122a95d8b9d190a40d8c779d0839bfab8c395315"}) as unknown as TypedDocumentString<UpdateProjectMemberMutation, UpdateProjectMemberMutationVariables>;

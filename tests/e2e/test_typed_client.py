@@ -22,9 +22,10 @@ def test_typed_client_logs_in_and_runs_the_operations(backend):
     if not tsx.exists():
         pytest.fail("node_modules is missing: run `npm ci` (make e2e does).", pytrace=False)
     backend.register("typed-client", PASSWORD)
+    backend.register("typed-friend", PASSWORD)
 
     result = subprocess.run(
-        [str(tsx), "frontend/demo.ts", backend.url, "typed-client", PASSWORD],
+        [str(tsx), "frontend/demo.ts", backend.url, "typed-client", PASSWORD, "typed-friend", PASSWORD],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -43,7 +44,21 @@ def test_typed_client_logs_in_and_runs_the_operations(backend):
     assert answer["graphql"] == {"totalCount": 1, "titles": ["Typed client, renamed"]}
     assert answer["rest"]["count"] == 1 and answer["rest"]["ids"] == answer["graphqlIds"]
 
-    assert backend.titles_of("typed-client") == ["Typed client, renamed"]
+    # The shared project: the friend edits as an editor, is refused as a viewer, then loses access.
+    shared = answer["shared"]
+    assert shared["role"] == "EDITOR"
+    assert shared["friendSees"] == [{"name": "Typed team", "role": "EDITOR", "owner": "typed-client"}]
+    assert (shared["editedTitle"], shared["editedOwner"], shared["editedProject"]) == (
+        "Team note, edited by a friend",
+        "typed-client",
+        "Typed team",
+    )
+    assert shared["viewerRefusal"] == "PERMISSION"
+    assert shared["members"] == [{"username": "typed-friend", "role": "VIEWER"}]
+    assert shared["projectExamples"] == ["Team note, edited by a friend"]
+    assert shared["afterRemoval"] is None
+
+    assert backend.titles_of("typed-client") == ["Typed client, renamed", "Team note, edited by a friend"]
     assert backend.query(
         "SELECT p.display_name FROM authentication_profile p JOIN auth_user u ON u.id = p.user_id "
         "WHERE u.username = ?",

@@ -10,7 +10,7 @@ from ..factories import ExampleFactory
 
 pytestmark = pytest.mark.django_db
 
-DEPTH_4 = "{ examples { results { owner { profile { displayName } } } } }"
+DEPTH_4 = "{ examples { results { project { owner { name } } } } }"
 
 
 @pytest.fixture(autouse=True)

@@ -149,6 +149,13 @@ def test_the_frontends_operations_fit_at_the_largest_page(settings):
         "CreateExample": {"data": {"title": "t"}},
         "UpdateExample": {"data": {"id": "1", "title": "t"}},
         "UpdateProfile": {"data": {"bio": "b"}},
+        "Projects": {"pagination": {"limit": 100}},
+        "Project": {"id": "1", "examples": {"limit": 100}},
+        "CreateProject": {"data": {"name": "n"}},
+        "UpdateProject": {"data": {"id": "1", "name": "n"}},
+        "AddProjectMember": {"data": {"projectId": "1", "username": "u", "role": "VIEWER"}},
+        "UpdateProjectMember": {"data": {"projectId": "1", "username": "u", "role": "VIEWER"}},
+        "RemoveProjectMember": {"projectId": "1", "username": "u"},
     }
     costs = {}
     for definition in document.definitions:
@@ -158,3 +165,5 @@ def test_the_frontends_operations_fit_at_the_largest_page(settings):
             costs[name] = estimate_cost(schema._schema, document, name, given)
     assert costs["Examples"] > 100 * ROW  # a full page of full rows
     assert all(cost is not None and cost <= settings.GRAPHQL_MAX_COST for cost in costs.values()), costs
+    # Members are not paginated: priced at the default list size, under every project page.
+    assert costs["Project"] > settings.GRAPHQL_COST_DEFAULT_LIST_SIZE * 5

@@ -10,13 +10,13 @@ import pytest
 from graphql import get_introspection_query
 
 import api.services
-from api.models import ExampleModel
+import graphql_api.base
 
 from ..factories import ExampleFactory
 
 pytestmark = pytest.mark.django_db
 
-DEEP_VALID = "{ examples { results { owner { profile { displayName } } } } }"  # depth 4
+DEEP_VALID = "{ examples { results { project { owner { name } } } } }"  # depth 4
 
 
 def nested(depth: int) -> str:
@@ -48,7 +48,7 @@ def test_depth_limit_is_read_from_settings(gql_owner, user, settings):
 
 def test_depth_counts_through_fragments(gql_owner, settings):
     settings.GRAPHQL_MAX_DEPTH = 3
-    query = "query { ...Q } fragment Q on Query { examples { results { owner { profile { bio } } } } }"
+    query = "query { ...Q } fragment Q on Query { examples { results { project { owner { name } } } } }"
     assert "exceeds maximum operation depth of 3" in only_error(gql_owner.run(query))
 
 
@@ -173,10 +173,11 @@ def test_an_unexpected_exception_is_masked_and_logged(gql_owner, monkeypatch, ca
 def test_an_unexpected_exception_in_a_query_is_masked(gql_owner, user, monkeypatch, caplog):
     ExampleFactory(user=user)
 
-    def broken_visible_to(queryset, user):
+    def broken_restrict(queryset, user, action):
         raise ZeroDivisionError("internal")
 
-    monkeypatch.setattr(ExampleModel.objects._queryset_class, "visible_to", broken_visible_to)
+    # The read rule every type's get_queryset calls (graphql_api.base).
+    monkeypatch.setattr(graphql_api.base, "restrict", broken_restrict)
     with caplog.at_level(logging.ERROR, logger="graphql_api"):
         response = gql_owner.run("{ examples { totalCount } }")
     assert [e["message"] for e in response.errors] == ["Unexpected error."]

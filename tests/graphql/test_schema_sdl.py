@@ -53,8 +53,12 @@ def test_contract_names_and_nullability(sdl):
         "me": "User",
         "example": "Example",
         "examples": "ExampleOffsetPaginated!",
+        "project": "Project",
+        "projects": "ProjectOffsetPaginated!",
     }
     assert arguments(schema, "Query", "example") == {"id": "ID!"}
+    assert arguments(schema, "Query", "project") == {"id": "ID!"}
+    assert arguments(schema, "Query", "projects") == {"pagination": "OffsetPaginationInput"}
     assert arguments(schema, "Query", "examples") == {
         "filters": "ExampleFilter",
         "ordering": "[ExampleOrder!]",
@@ -66,16 +70,38 @@ def test_contract_names_and_nullability(sdl):
         "deleteExample": "ExamplePayload!",
         "duplicateExample": "ExamplePayload!",
         "updateProfile": "ProfilePayload!",
+        "createProject": "ProjectPayload!",
+        "updateProject": "ProjectPayload!",
+        "deleteProject": "ProjectPayload!",
+        "addProjectMember": "ProjectMemberPayload!",
+        "updateProjectMember": "ProjectMemberPayload!",
+        "removeProjectMember": "ProjectMemberPayload!",
     }
     assert arguments(schema, "Mutation", "createExample") == {"data": "ExampleInput!"}
     assert arguments(schema, "Mutation", "updateExample") == {"data": "ExamplePartialInput!"}
     assert arguments(schema, "Mutation", "deleteExample") == {"id": "ID!"}
     assert arguments(schema, "Mutation", "duplicateExample") == {"id": "ID!"}
     assert arguments(schema, "Mutation", "updateProfile") == {"data": "ProfileInput!"}
+    assert arguments(schema, "Mutation", "createProject") == {"data": "ProjectInput!"}
+    assert arguments(schema, "Mutation", "updateProject") == {"data": "ProjectPartialInput!"}
+    assert arguments(schema, "Mutation", "deleteProject") == {"id": "ID!"}
+    assert arguments(schema, "Mutation", "addProjectMember") == {"data": "ProjectMemberInput!"}
+    assert arguments(schema, "Mutation", "updateProjectMember") == {"data": "ProjectMemberInput!"}
+    assert arguments(schema, "Mutation", "removeProjectMember") == {"projectId": "ID!", "username": "String!"}
     assert str(schema.type_map["ExamplePartialInput"].fields["id"].type) == "ID!"
+    assert str(schema.type_map["ExamplePartialInput"].fields["projectId"].type) == "ID"
+    assert str(schema.type_map["ExampleInput"].fields["projectId"].type) == "ID"
+    assert {name: str(f.type) for name, f in schema.type_map["ProjectMemberInput"].fields.items()} == {
+        "projectId": "ID!",
+        "username": "String!",
+        "role": "ProjectRole!",
+    }
+    assert list(schema.type_map["ProjectRole"].values) == ["OWNER", "EDITOR", "VIEWER"]
     for union, members in {
         "ExamplePayload": ["Example", "OperationInfo"],
         "ProfilePayload": ["Profile", "OperationInfo"],
+        "ProjectPayload": ["Project", "OperationInfo"],
+        "ProjectMemberPayload": ["ProjectMember", "OperationInfo"],
     }.items():
         assert isinstance(schema.type_map[union], GraphQLUnionType)
         assert [t.name for t in schema.type_map[union].types] == members
@@ -90,7 +116,31 @@ def test_contract_names_and_nullability(sdl):
         "content": "String!",
         "createdAt": "DateTime!",
         "updatedAt": "DateTime!",
-        "owner": "User!",
+        "owner": "PublicUser!",
+        "project": "Project",
+    }
+    assert fields(schema, "PublicUser") == {"id": "ID!", "username": "String!", "name": "String!"}
+    assert fields(schema, "Project") == {
+        "id": "ID!",
+        "name": "String!",
+        "description": "String!",
+        "owner": "PublicUser!",
+        "role": "ProjectRole!",
+        "members": "[ProjectMember!]!",
+        "examples": "ExampleOffsetPaginated!",
+        "createdAt": "DateTime!",
+        "updatedAt": "DateTime!",
+    }
+    assert arguments(schema, "Project", "examples") == {"pagination": "OffsetPaginationInput"}
+    assert fields(schema, "ProjectMember") == {
+        "user": "PublicUser!",
+        "role": "ProjectRole!",
+        "addedAt": "DateTime!",
+    }
+    assert fields(schema, "ProjectOffsetPaginated") == {
+        "pageInfo": "OffsetPaginationInfo!",
+        "totalCount": "Int!",
+        "results": "[Project!]!",
     }
     assert fields(schema, "User") == {
         "id": "ID!",

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 
 EXAMPLE_FIELDS = """
   id title content createdAt updatedAt
-  owner { id username email name dateJoined profile { displayName bio timezone updatedAt } }
+  owner { id username name }
+  project { id name role }
 """
 PAYLOAD = f"""
   __typename

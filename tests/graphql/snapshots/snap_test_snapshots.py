@@ -15,18 +15,11 @@ snapshots['test_create_example 1'] = {
             'createdAt': '2024-05-06T07:08:09+00:00',
             'id': '<new id>',
             'owner': {
-                'dateJoined': '2024-05-06T07:08:09+00:00',
-                'email': 'alice@example.com',
                 'id': '9000101',
                 'name': 'Ada',
-                'profile': {
-                    'bio': '',
-                    'displayName': 'Ada',
-                    'timezone': 'UTC',
-                    'updatedAt': '2024-05-06T07:08:09+00:00'
-                },
                 'username': 'alice'
             },
+            'project': None,
             'title': 'Created',
             'updatedAt': '2024-05-06T07:08:09+00:00'
         }
@@ -41,18 +34,11 @@ snapshots['test_delete_example_returns_the_deleted_data 1'] = {
             'createdAt': '2024-05-06T07:08:09+00:00',
             'id': '9000001',
             'owner': {
-                'dateJoined': '2024-05-06T07:08:09+00:00',
-                'email': 'alice@example.com',
                 'id': '9000101',
                 'name': 'Ada',
-                'profile': {
-                    'bio': '',
-                    'displayName': 'Ada',
-                    'timezone': 'UTC',
-                    'updatedAt': '2024-05-06T07:08:09+00:00'
-                },
                 'username': 'alice'
             },
+            'project': None,
             'title': 'First',
             'updatedAt': '2024-05-06T07:08:09+00:00'
         }
@@ -67,18 +53,11 @@ snapshots['test_example_by_id_own_and_foreign 1'] = {
             'createdAt': '2024-05-06T07:08:09+00:00',
             'id': '9000001',
             'owner': {
-                'dateJoined': '2024-05-06T07:08:09+00:00',
-                'email': 'alice@example.com',
                 'id': '9000101',
                 'name': 'Ada',
-                'profile': {
-                    'bio': '',
-                    'displayName': 'Ada',
-                    'timezone': 'UTC',
-                    'updatedAt': '2024-05-06T07:08:09+00:00'
-                },
                 'username': 'alice'
             },
+            'project': None,
             'title': 'First',
             'updatedAt': '2024-05-06T07:08:09+00:00'
         }
@@ -98,18 +77,11 @@ snapshots['test_examples_page 1'] = {
                     'createdAt': '2024-05-06T07:08:09+00:00',
                     'id': '9000002',
                     'owner': {
-                        'dateJoined': '2024-05-06T07:08:09+00:00',
-                        'email': 'alice@example.com',
                         'id': '9000101',
                         'name': 'Ada',
-                        'profile': {
-                            'bio': '',
-                            'displayName': 'Ada',
-                            'timezone': 'UTC',
-                            'updatedAt': '2024-05-06T07:08:09+00:00'
-                        },
                         'username': 'alice'
                     },
+                    'project': None,
                     'title': 'Second',
                     'updatedAt': '2024-05-06T07:08:09+00:00'
                 },
@@ -118,18 +90,11 @@ snapshots['test_examples_page 1'] = {
                     'createdAt': '2024-05-06T07:08:09+00:00',
                     'id': '9000001',
                     'owner': {
-                        'dateJoined': '2024-05-06T07:08:09+00:00',
-                        'email': 'alice@example.com',
                         'id': '9000101',
                         'name': 'Ada',
-                        'profile': {
-                            'bio': '',
-                            'displayName': 'Ada',
-                            'timezone': 'UTC',
-                            'updatedAt': '2024-05-06T07:08:09+00:00'
-                        },
                         'username': 'alice'
                     },
+                    'project': None,
                     'title': 'First',
                     'updatedAt': '2024-05-06T07:08:09+00:00'
                 }
@@ -368,18 +333,11 @@ snapshots['test_update_example 1'] = {
             'createdAt': '2024-05-06T07:08:09+00:00',
             'id': '9000002',
             'owner': {
-                'dateJoined': '2024-05-06T07:08:09+00:00',
-                'email': 'alice@example.com',
                 'id': '9000101',
                 'name': 'Ada',
-                'profile': {
-                    'bio': '',
-                    'displayName': 'Ada',
-                    'timezone': 'UTC',
-                    'updatedAt': '2024-05-06T07:08:09+00:00'
-                },
                 'username': 'alice'
             },
+            'project': None,
             'title': 'Renamed',
             'updatedAt': '2024-05-06T07:08:09+00:00'
         }
