@@ -53,6 +53,13 @@ export type LoginResponse = Schemas['LoginResponse'];
 export type RestExample = Schemas['ExampleModel'];
 export type RestExamplePage = Schemas['PaginatedExampleModelList'];
 export type RestExampleQuery = NonNullable<paths['/api/v1/examples/']['get']['parameters']['query']>;
+/** Another user, as anyone may see them: id, username and display name. */
+export type RestPublicUser = Schemas['PublicUser'];
+export type RestProject = Schemas['Project'];
+export type RestProjectPage = Schemas['PaginatedProjectList'];
+export type RestProjectRole = Schemas['CallerRoleEnum'];
+export type RestMember = Schemas['Member'];
+export type RestMemberRequest = Schemas['MemberRequest'];
 export type Example = ExampleFieldsFragment;
 export type Profile = Succeeded<UpdateProfileMutation['updateProfile']>;
 export type Project = ProjectFieldsFragment;

@@ -8,13 +8,15 @@ values make the FilterSet invalid, which DjangoFilterBackend answers with a
 
 from __future__ import annotations
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
 
+from api import policy
 from api.datetimes import INVALID_MESSAGE, OUT_OF_RANGE_MESSAGE, DateTimeOutOfRange, as_utc
-from api.models import ExampleModel
-from api.querysets import DEFAULT_ORDERING, ORDERING_FIELDS, SEARCH_MAX_LENGTH, ExampleQuerySet
+from api.models import ExampleModel, Project
+from api.querysets import DEFAULT_ORDERING, ORDERING_FIELDS, SEARCH_MAX_LENGTH, ExampleQuerySet, parse_pk
 
 # Ties (equal titles, equal timestamps) are broken by id, newest first, so
 # that limit/offset pages never skip or repeat a row.
@@ -57,6 +59,28 @@ class StableOrderingFilter(filters.OrderingFilter):
         return qs.order_by(*ordering, TIEBREAK)
 
 
+INVALID_ID = "Enter a valid id (a positive integer)."
+
+
+class IdField(forms.CharField):
+    """A client-supplied id (``parse_pk``): digits only, within BIGINT; anything else is a 400."""
+
+    default_error_messages = {"invalid": INVALID_ID}
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        pk = parse_pk(value)
+        if pk is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return pk
+
+
+class IdFilter(filters.Filter):
+    field_class = IdField
+
+
 class ExampleFilter(filters.FilterSet):
     search = filters.CharFilter(
         method="filter_search",
@@ -79,6 +103,13 @@ class ExampleFilter(filters.FilterSet):
         lookup_expr="lte",
         help_text="Only examples created at or before this ISO 8601 date-time (without an offset it is UTC).",
     )
+    project = IdFilter(
+        method="filter_project",
+        help_text=(
+            "Only examples in this project (its id). A project the caller cannot see matches "
+            "nothing, like one that does not exist; a value that is not an id is a 400."
+        ),
+    )
     ordering = StableOrderingFilter(
         fields=ORDERING_FIELDS,
         help_text=(
@@ -92,6 +123,12 @@ class ExampleFilter(filters.FilterSet):
         model = ExampleModel
         # Only the parameters declared above; none generated from model fields.
         fields: list[str] = []
+
+    def filter_project(self, queryset: ExampleQuerySet, name: str, value: int) -> ExampleQuerySet:
+        # Through the policy, as a subquery of the same query (no query of its
+        # own): an author removed from a project no longer finds it here.
+        visible = Project.objects.restrict(self.request.user, policy.VIEW).order_by().values("pk")
+        return queryset.filter(project_id=value, project_id__in=visible)
 
     def filter_search(self, queryset: ExampleQuerySet, name: str, value: str) -> ExampleQuerySet:
         return queryset.search(value)

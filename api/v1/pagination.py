@@ -1,4 +1,7 @@
-"""Limit/offset pages for `/api/v1/`, under the one rule of ``api.paging``."""
+"""Limit/offset pages for `/api/v1/`, under the one rule of ``api.paging``.
+
+The default paginator of every list (REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"]).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from rest_framework.request import Request
 from api.paging import MAX_OFFSET, PageError, parse_page
 
 
-class ExamplePagination(LimitOffsetPagination):
+class PagePagination(LimitOffsetPagination):
     """``?limit`` (default 20, at most 100: larger is clamped) and ``?offset``.
 
     ``parse_page`` decides; this class only turns its ``PageError`` into a
@@ -58,12 +61,12 @@ class ExamplePagination(LimitOffsetPagination):
         ]
 
     def get_paginated_response_schema(self, schema: dict) -> dict:
-        link = "http://localhost:8000/api/v1/examples/?limit=20&offset={}"
+        link = "http://localhost:8000/api/v1/examples/?limit=20&offset={}"  # an example of a link
         return {
             "type": "object",
             "required": ["count", "next", "previous", "results"],
             "properties": {
-                "count": {"type": "integer", "description": "Matching examples across all pages."},
+                "count": {"type": "integer", "description": "Matching objects across all pages."},
                 "next": {
                     "type": "string",
                     "nullable": True,

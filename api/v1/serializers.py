@@ -1,37 +1,139 @@
 """Shapes of `/api/v1/` bodies.
 
 The serializer checks types and lengths so that a client gets field errors
-before any write; the services validate the model again and own the write.
+before any write; the services validate the model again, look related rows
+up through the policy and own the write.
+
+Another user is only ever a ``public_user`` (``PublicUserSerializer``: id,
+username, name): no email, profile, join date or token of anyone leaves
+through these bodies.
 """
 
 from __future__ import annotations
 
-from api.models import ExampleModel
-from backend.fields import StrictModelSerializer
+from django.core.exceptions import ImproperlyConfigured
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
 
-from .rows import RowListSerializer
+from api import policy
+from api.models import OWNER_ROLE, ExampleModel, Project, ProjectRole
+from authentication.identity import display_name
+from backend.fields import StrictCharField, StrictModelSerializer
 
-EXAMPLE_FIELDS = ("id", "title", "content", "created_at", "updated_at")
+from .relations import PolicyPrimaryKeyRelatedField
+
+EXAMPLE_FIELDS = ("id", "title", "content", "project", "owner", "created_at", "updated_at")
+PROJECT_FIELDS = ("id", "name", "description", "owner", "role", "created_at", "updated_at")
+# The columns a public_user reads, for select_related(...).only(...): nothing else of a user is loaded.
+PUBLIC_USER_COLUMNS = ("id", "username", "first_name", "last_name", "profile__display_name")
+CALLER_ROLES = (OWNER_ROLE, *ProjectRole.values)
 
 
-class ExampleModelSerializer(StrictModelSerializer):
-    """An example. Its owner is always the caller: a `user` or `id` in a request body is ignored."""
+def public_user_columns(relation: str) -> tuple[str, ...]:
+    """``PUBLIC_USER_COLUMNS`` reached through ``relation`` (``"user"`` -> ``"user__username"``, ...)."""
+    return tuple(f"{relation}__{column}" for column in PUBLIC_USER_COLUMNS)
+
+
+class PublicUserSerializer(serializers.Serializer):
+    """Another user as anyone may see them: id, username and display name only."""
+
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    name = serializers.SerializerMethodField(
+        help_text="The display name: the profile's display name, else the full name, else the username."
+    )
+
+    class Meta:
+        ref_name = "PublicUser"
+
+    def get_name(self, user) -> str:
+        return display_name(user)
+
+
+class PolicyModelSerializer(StrictModelSerializer):
+    """A ModelSerializer that never builds a relation field by itself.
+
+    DRF would build ``PrimaryKeyRelatedField(queryset=Related.objects.all())``
+    for a foreign key named in ``fields``: every row of the related table
+    accepted and listed. Here that is an ``ImproperlyConfigured`` naming
+    the field, so a relation is always declared, as a
+    ``PolicyPrimaryKeyRelatedField`` or a read-only nested serializer.
+    """
+
+    def build_relational_field(self, field_name, relation_info):
+        raise ImproperlyConfigured(
+            f"{type(self).__name__}.{field_name} is a relation: declare it, e.g. "
+            f"PolicyPrimaryKeyRelatedField(model={relation_info.related_model.__name__}, action=...), "
+            "so that its choices come from the policy."
+        )
+
+
+# Text columns: stored as sent (trim_whitespace off, as the GraphQL surface
+# stores them); no model validators copied here, since DRF's CharField already
+# refuses NUL and enforces max_length and the service runs them in full_clean.
+def _text(help_text: str) -> dict:
+    return {"trim_whitespace": False, "validators": [], "help_text": help_text}
+
+
+class ExampleModelSerializer(PolicyModelSerializer):
+    """An example. Its author is always the caller: a `user`, `owner` or `id` in a request body is ignored."""
+
+    owner = PublicUserSerializer(source="user", read_only=True, help_text="The author.")
+    project = PolicyPrimaryKeyRelatedField(
+        model=Project,
+        action=policy.ADD,
+        source="project_id",
+        allow_null=True,
+        required=False,
+        help_text=(
+            "The project's id, or null for none. Putting an example into a project needs the right "
+            "to add to it (its owner or an editor); any other id is a 400 `{project: [...]}`."
+        ),
+    )
 
     class Meta:
         model = ExampleModel
         fields = EXAMPLE_FIELDS
-        # Lists are serialized from `.values()` rows where that gives the same body (api/v1/rows.py).
-        list_serializer_class = RowListSerializer
         read_only_fields = ("id", "created_at", "updated_at")
-        # trim_whitespace: text is stored as sent, as the GraphQL surface
-        # stores it. validators: DRF's CharField already refuses NUL and
-        # enforces max_length; the model's own copies would repeat each
-        # message (the service runs them again in full_clean anyway).
         extra_kwargs = {
-            "title": {"trim_whitespace": False, "validators": [], "help_text": "1 to 200 characters."},
-            "content": {
-                "trim_whitespace": False,
-                "validators": [],
-                "help_text": "Text, may be empty; at most 100,000 characters.",
-            },
+            "title": _text("1 to 200 characters."),
+            "content": _text("Text, may be empty; at most 100,000 characters."),
         }
+
+
+@extend_schema_field({"type": "string", "enum": list(CALLER_ROLES)})
+class CallerRoleField(serializers.CharField):
+    """The caller's role on a project: owner, editor or viewer (annotated by the list's query)."""
+
+
+class ProjectSerializer(PolicyModelSerializer):
+    """A project. Its owner is the caller who created it; `owner` and `role` in a body are ignored."""
+
+    owner = PublicUserSerializer(read_only=True)
+    role = CallerRoleField(read_only=True, help_text="The caller's role: owner, editor or viewer.")
+
+    class Meta:
+        model = Project
+        fields = PROJECT_FIELDS
+        read_only_fields = ("id", "created_at", "updated_at")
+        extra_kwargs = {
+            "name": _text("1 to 100 characters."),
+            "description": _text("Text, may be empty; at most 2,000 characters."),
+        }
+
+
+class MemberSerializer(serializers.Serializer):
+    """A member of a project: the user (public fields only), their role and when they were added."""
+
+    username = StrictCharField(
+        write_only=True, max_length=150, help_text="The username of the user to add (case-insensitive)."
+    )
+    user = PublicUserSerializer(read_only=True)
+    role = serializers.ChoiceField(choices=ProjectRole.choices, help_text="editor or viewer.")
+    added_at = serializers.DateTimeField(read_only=True)
+
+
+class MemberRoleSerializer(serializers.Serializer):
+    """A member's new role."""
+
+    role = serializers.ChoiceField(choices=ProjectRole.choices, help_text="editor or viewer.")

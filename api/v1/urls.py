@@ -2,7 +2,7 @@
 
 from rest_framework import permissions, routers
 
-from .views import ExampleModelViewSet
+from .views import ExampleModelViewSet, MemberViewSet, ProjectViewSet
 
 
 class APIRootView(routers.APIRootView):
@@ -19,5 +19,8 @@ class Router(routers.DefaultRouter):
 
 router = Router()
 router.register("examples", ExampleModelViewSet, basename="example")
+router.register("projects", ProjectViewSet, basename="project")
+# Nested under a project; the API root links only routes without parameters.
+router.register(r"projects/(?P<project_id>[0-9]+)/members", MemberViewSet, basename="project-member")
 
 urlpatterns = router.urls

@@ -1,158 +1,267 @@
-"""`/api/v1/examples/`: a thin adapter over the core.
+"""`/api/v1/` resources: examples, projects and their members, each a short viewset on api.v1.base.
 
-Reads start from ``ExampleModel.objects.visible_to(request.user)``; writes
-call ``api.services``. Nothing here filters by owner or checks who may do
-what: a foreign id is simply not found, in the queryset or in the service,
-and ``backend.exceptions`` answers both with the same 404.
+Reads start from the policy (``PolicyViewSet.get_queryset``); writes call
+``api.services``. Nothing here filters by owner or decides who may do what:
+an invisible id is not found, in the queryset or in the service, and a
+visible one the caller may not change is refused by the service.
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import models
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import status, viewsets
+from rest_framework import exceptions, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api import services
-from api.models import ExampleModel
-from backend.exceptions import NOT_FOUND as NOT_FOUND_TEXT
-from backend.openapi import AUTHENTICATED_ERRORS, BODY_ERRORS, NOT_FOUND, QUERY_ERROR, READ_ERRORS
+from api import policy, services
+from api.models import ExampleModel, Project, ProjectMembership
+from backend.openapi import VALIDATION_ERROR
 
+from .base import PolicyModelViewSet, PolicyViewSet, Writes, _not_found
 from .filters import ExampleFilter
-from .pagination import ExamplePagination
-from .rows import row_columns
-from .serializers import EXAMPLE_FIELDS, ExampleModelSerializer
-
-TAG = ["examples"]
-ID = OpenApiParameter(
-    "id",
-    OpenApiTypes.INT,
-    OpenApiParameter.PATH,
-    description="The example's id. Another user's example answers 404, like a missing one.",
+from .serializers import (
+    ExampleModelSerializer,
+    MemberRoleSerializer,
+    MemberSerializer,
+    ProjectSerializer,
+    public_user_columns,
 )
-WRITE_ERRORS = {**BODY_ERRORS, **AUTHENTICATED_ERRORS}
+
+
+def id_parameter(name: str, what: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        name,
+        OpenApiTypes.INT,
+        OpenApiParameter.PATH,
+        description=f"{what} One the caller cannot see answers 404, like a missing one.",
+    )
+
+
+EXAMPLE_ID = id_parameter("id", "The example's id.")
+PROJECT_ID = id_parameter("id", "The project's id.")
+MEMBER_PROJECT_ID = id_parameter("project_id", "The project's id.")
+MEMBER_USER_ID = id_parameter("user_id", "The member's user id.")
+
+EXAMPLES = ["examples"]
 
 
 @extend_schema_view(
     list=extend_schema(
-        tags=TAG,
-        summary="List the caller's examples.",
+        tags=EXAMPLES,
+        summary="List the examples the caller may see.",
         description=(
+            "The caller's own examples and those of the projects they own or are a member of. "
             "Newest first unless `ordering` says otherwise; ties are always broken by id, "
             "newest first, so pages are stable. Filters combine with AND."
         ),
-        responses={200: ExampleModelSerializer(many=True), 400: QUERY_ERROR, **READ_ERRORS},
     ),
     create=extend_schema(
-        tags=TAG,
-        summary="Create an example owned by the caller.",
-        description="A `user` or `id` in the body is ignored.",
-        responses={201: ExampleModelSerializer, **WRITE_ERRORS},
+        tags=EXAMPLES,
+        summary="Create an example authored by the caller.",
+        description="A `user`, `owner` or `id` in the body is ignored. `project` needs the right to add to it.",
     ),
-    retrieve=extend_schema(
-        tags=TAG,
-        summary="One of the caller's examples.",
-        parameters=[ID],
-        responses={200: ExampleModelSerializer, 404: NOT_FOUND, **READ_ERRORS},
-    ),
+    retrieve=extend_schema(tags=EXAMPLES, summary="One example.", parameters=[EXAMPLE_ID]),
     update=extend_schema(
-        tags=TAG,
-        summary="Replace one of the caller's examples.",
-        description="`title` is required; `content` is left unchanged when omitted.",
-        parameters=[ID],
-        responses={200: ExampleModelSerializer, 404: NOT_FOUND, **WRITE_ERRORS},
+        tags=EXAMPLES,
+        summary="Replace an example.",
+        description="`title` is required; `content` and `project` are left unchanged when omitted.",
+        parameters=[EXAMPLE_ID],
     ),
     partial_update=extend_schema(
-        tags=TAG,
-        summary="Change the title or content of one of the caller's examples.",
-        parameters=[ID],
-        responses={200: ExampleModelSerializer, 404: NOT_FOUND, **WRITE_ERRORS},
+        tags=EXAMPLES, summary="Change the title, content or project of an example.", parameters=[EXAMPLE_ID]
     ),
-    destroy=extend_schema(
-        tags=TAG,
-        summary="Delete one of the caller's examples.",
-        parameters=[ID],
-        responses={204: None, 404: NOT_FOUND, **AUTHENTICATED_ERRORS},
-    ),
+    destroy=extend_schema(tags=EXAMPLES, summary="Delete an example.", parameters=[EXAMPLE_ID]),
     duplicate=extend_schema(
-        tags=TAG,
-        summary="Copy one of the caller's examples.",
+        tags=EXAMPLES,
+        summary="Copy an example.",
         description=(
-            "The copy has the same content and the title followed by ` (copy)`, "
-            "shortened to fit 200 characters. It is owned by the caller."
+            "The copy has the same content and the title followed by ` (copy)`, shortened to fit "
+            "200 characters. It is authored by the caller, and in the same project when the "
+            "caller may add to it (else in none)."
         ),
-        parameters=[ID],
+        parameters=[EXAMPLE_ID],
         request=None,
-        responses={201: ExampleModelSerializer, 404: NOT_FOUND, **AUTHENTICATED_ERRORS},
+        responses={201: ExampleModelSerializer},
     ),
 )
-class ExampleModelViewSet(viewsets.ModelViewSet):
-    """The caller's examples. Another user's example answers 404, like a missing one."""
+class ExampleModelViewSet(PolicyModelViewSet):
+    """Examples: the caller's own and their projects'. An invisible example answers 404, like a missing one."""
 
+    model = ExampleModel
     serializer_class = ExampleModelSerializer
     filterset_class = ExampleFilter
-    pagination_class = ExamplePagination
-    # Only digits reach the view; anything else is a 404 from the URL resolver.
-    lookup_value_regex = "[0-9]+"
+    writes = Writes(
+        id_kwarg="example_id",
+        create=services.example_create,
+        update=services.example_update,
+        delete=services.example_delete,
+    )
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation: no request user
-            return ExampleModel.objects.none()
-        return ExampleModel.objects.visible_to(self.request.user).only(*EXAMPLE_FIELDS)
-
-    def get_object(self) -> ExampleModel:
-        # get_by_id turns junk and out-of-range ids into DoesNotExist instead
-        # of a database error. NotFound (not DoesNotExist) because DRF's
-        # OPTIONS metadata only swallows APIException and Http404.
-        try:
-            example = self.get_queryset().get_by_id(self.kwargs[self.lookup_field])
-        except ExampleModel.DoesNotExist:
-            raise NotFound(NOT_FOUND_TEXT) from None
-        self.check_object_permissions(self.request, example)
-        return example
-
-    def list(self, request: Request, *args, **kwargs) -> Response:
-        # DRF's ListModelMixin.list, except that the page is read as rows of
-        # the shown columns (`.values()`) when the serializer shows plain
-        # columns only (api/v1/rows.py); the body is the same either way.
-        serializer = self.get_serializer([], many=True)
-        queryset = self.filter_queryset(self.get_queryset())
-        columns = row_columns(serializer.child)
-        if columns is not None:
-            queryset = queryset.values(*columns)
-        page = self.paginate_queryset(queryset)
-        serializer.instance = queryset if page is None else page
-        if page is None:
-            return Response(serializer.data)
-        return self.get_paginated_response(serializer.data)
-
-    def create(self, request: Request, *args, **kwargs) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        example = services.example_create(user=request.user, **serializer.validated_data)
-        return Response(self.get_serializer(example).data, status=status.HTTP_201_CREATED)
-
-    def update(self, request: Request, *args, **kwargs) -> Response:
-        partial = kwargs.pop("partial", False)
-        # Look the example up first, so a missing or foreign id is a 404
-        # whatever the body holds.
-        instance = self.get_object()
-        serializer = self.get_serializer(instance, data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        example = services.example_update(
-            user=request.user, example_id=self.kwargs[self.lookup_field], data=serializer.validated_data
+    def base_queryset(self) -> models.QuerySet:
+        # The author as a public_user in the same query: token, count and page stay 3 queries.
+        return ExampleModel.objects.select_related("user__profile").only(
+            "id", "title", "content", "project_id", "created_at", "updated_at", *public_user_columns("user")
         )
-        return Response(self.get_serializer(example).data)
-
-    def destroy(self, request: Request, *args, **kwargs) -> Response:
-        services.example_delete(user=request.user, example_id=self.kwargs[self.lookup_field])
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @action(detail=True, methods=["post"])
     def duplicate(self, request: Request, pk: str | None = None, **kwargs) -> Response:
         # kwargs: `format` when called as `duplicate.json` (the router's format suffixes).
         copy = services.example_duplicate(user=request.user, example_id=pk)
-        return Response(self.get_serializer(copy).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(self.shown(copy)).data, status=status.HTTP_201_CREATED)
+
+
+PROJECTS = ["projects"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        tags=PROJECTS,
+        summary="List the projects the caller owns or is a member of.",
+        description="Newest first. `role` is the caller's role on each.",
+    ),
+    create=extend_schema(
+        tags=PROJECTS,
+        summary="Create a project owned by the caller.",
+        description="`owner` and `role` are ignored.",
+    ),
+    retrieve=extend_schema(tags=PROJECTS, summary="One project.", parameters=[PROJECT_ID]),
+    update=extend_schema(
+        tags=PROJECTS,
+        summary="Replace a project's name and description: its owner only.",
+        description="`name` is required; `description` is left unchanged when omitted.",
+        parameters=[PROJECT_ID],
+    ),
+    partial_update=extend_schema(
+        tags=PROJECTS,
+        summary="Change a project's name or description: its owner only.",
+        parameters=[PROJECT_ID],
+    ),
+    destroy=extend_schema(
+        tags=PROJECTS,
+        summary="Delete a project: its owner only.",
+        description="Its memberships go with it; its examples leave it and stay with their authors.",
+        parameters=[PROJECT_ID],
+    ),
+)
+class ProjectViewSet(PolicyModelViewSet):
+    """Projects the caller owns or is a member of, with the caller's `role` on each."""
+
+    model = Project
+    serializer_class = ProjectSerializer
+    writes = Writes(
+        id_kwarg="project_id",
+        create=services.project_create,
+        update=services.project_update,
+        delete=services.project_delete,
+    )
+
+    def base_queryset(self) -> models.QuerySet:
+        # The caller's role and the owner in the page's own query: no query per row.
+        user = None if getattr(self, "swagger_fake_view", False) else self.request.user
+        return (
+            Project.objects.with_role(user)
+            .select_related("owner__profile")
+            .only("id", "name", "description", "created_at", "updated_at", *public_user_columns("owner"))
+        )
+
+
+MEMBERS = ["members"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        tags=MEMBERS,
+        summary="The members of a project.",
+        description="Anyone who can see the project sees its members (the owner is `owner` on the project).",
+        parameters=[MEMBER_PROJECT_ID],
+    ),
+    create=extend_schema(
+        tags=MEMBERS,
+        summary="Add a member: the project's owner only.",
+        parameters=[MEMBER_PROJECT_ID],
+    ),
+    partial_update=extend_schema(
+        tags=MEMBERS,
+        summary="Change a member's role: the project's owner only.",
+        parameters=[MEMBER_PROJECT_ID, MEMBER_USER_ID],
+        request=MemberRoleSerializer,
+        responses={200: MemberSerializer},
+    ),
+    destroy=extend_schema(
+        tags=MEMBERS,
+        summary="Remove a member: the project's owner, or the member themself.",
+        description="The owner is no member and cannot leave their own project (400 `{user: [...]}`).",
+        parameters=[MEMBER_PROJECT_ID, MEMBER_USER_ID],
+        responses={204: None, 400: VALIDATION_ERROR},
+    ),
+)
+class MemberViewSet(PolicyViewSet):
+    """`/projects/{project_id}/members/`: memberships of one project, by the member's user id."""
+
+    model = ProjectMembership
+    serializer_class = MemberSerializer
+    # The whole list in one query; a project's members are added one by one by its owner.
+    pagination_class = None
+    lookup_field = "user_id"
+
+    def project_id(self) -> str:
+        return self.kwargs["project_id"]
+
+    def base_queryset(self) -> models.QuerySet:
+        if getattr(self, "swagger_fake_view", False):
+            return ProjectMembership.objects.none()
+        return (
+            ProjectMembership.objects.filter(project_id=self.project_id())
+            .select_related("user__profile")
+            .only("id", "role", "added_at", "project_id", *public_user_columns("user"))
+        )
+
+    def project_for(self, action: str) -> Project:
+        """The project of the URL if the caller may do ``action`` to it: else 404 (invisible) or 403."""
+        try:
+            return services.get_for_action(
+                Project, user=self.request.user, action=action, pk=self.project_id()
+            )
+        except ObjectDoesNotExist:
+            raise _not_found() from None
+        except DjangoPermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc)) from None
+
+    def shown_member(self, membership: ProjectMembership) -> ProjectMembership:
+        return self.get_queryset().get(pk=membership.pk)
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        self.project_for(policy.VIEW)  # an invisible project is a 404, not an empty list
+        return Response(self.get_serializer(self.get_queryset(), many=True).data)
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        self.project_for(policy.MANAGE)  # 404 or 403 before the body is read
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = services.member_add(
+            user=request.user, project_id=self.project_id(), **serializer.validated_data
+        )
+        return Response(
+            self.get_serializer(self.shown_member(membership)).data, status=status.HTTP_201_CREATED
+        )
+
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        self.project_for(policy.MANAGE)
+        serializer = MemberRoleSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        membership = services.member_update(
+            user=request.user,
+            project_id=self.project_id(),
+            user_id=self.object_id(),
+            role=serializer.validated_data["role"],
+        )
+        return Response(self.get_serializer(self.shown_member(membership)).data)
+
+    def destroy(self, request: Request, *args, **kwargs) -> Response:
+        services.member_remove(user=request.user, project_id=self.project_id(), user_id=self.object_id())
+        return Response(status=status.HTTP_204_NO_CONTENT)

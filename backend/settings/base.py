@@ -253,6 +253,10 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Every list pages by the one rule of api.paging (default 20, at most 100);
+    # PAGE_SIZE only tells DRF that pagination is on.
+    "DEFAULT_PAGINATION_CLASS": "api.v1.pagination.PagePagination",
+    "PAGE_SIZE": API_PAGE_SIZE_DEFAULT,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "backend.exceptions.api_exception_handler",
     # Our throttles use authentication.throttles.client_address; an integer
@@ -280,6 +284,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # No badge image from validator.swagger.io.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Two fields named `role`: a project's (the caller's, owner included) and a member's.
+    "ENUM_NAME_OVERRIDES": {
+        "CallerRoleEnum": ["owner", "editor", "viewer"],
+        "MemberRoleEnum": "api.models.ProjectRole",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "backend.openapi.add_status_headers",

@@ -194,14 +194,14 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List the caller's examples.
-         * @description Newest first unless `ordering` says otherwise; ties are always broken by id, newest first, so pages are stable. Filters combine with AND.
+         * List the examples the caller may see.
+         * @description The caller's own examples and those of the projects they own or are a member of. Newest first unless `ordering` says otherwise; ties are always broken by id, newest first, so pages are stable. Filters combine with AND.
          */
         get: operations["v1_examples_list"];
         put?: never;
         /**
-         * Create an example owned by the caller.
-         * @description A `user` or `id` in the body is ignored.
+         * Create an example authored by the caller.
+         * @description A `user`, `owner` or `id` in the body is ignored. `project` needs the right to add to it.
          */
         post: operations["v1_examples_create"];
         delete?: never;
@@ -218,26 +218,26 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * One of the caller's examples.
-         * @description The caller's examples. Another user's example answers 404, like a missing one.
+         * One example.
+         * @description Examples: the caller's own and their projects'. An invisible example answers 404, like a missing one.
          */
         get: operations["v1_examples_retrieve"];
         /**
-         * Replace one of the caller's examples.
-         * @description `title` is required; `content` is left unchanged when omitted.
+         * Replace an example.
+         * @description `title` is required; `content` and `project` are left unchanged when omitted.
          */
         put: operations["v1_examples_update"];
         post?: never;
         /**
-         * Delete one of the caller's examples.
-         * @description The caller's examples. Another user's example answers 404, like a missing one.
+         * Delete an example.
+         * @description Examples: the caller's own and their projects'. An invisible example answers 404, like a missing one.
          */
         delete: operations["v1_examples_destroy"];
         options?: never;
         head?: never;
         /**
-         * Change the title or content of one of the caller's examples.
-         * @description The caller's examples. Another user's example answers 404, like a missing one.
+         * Change the title, content or project of an example.
+         * @description Examples: the caller's own and their projects'. An invisible example answers 404, like a missing one.
          */
         patch: operations["v1_examples_partial_update"];
         trace?: never;
@@ -252,8 +252,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Copy one of the caller's examples.
-         * @description The copy has the same content and the title followed by ` (copy)`, shortened to fit 200 characters. It is owned by the caller.
+         * Copy an example.
+         * @description The copy has the same content and the title followed by ` (copy)`, shortened to fit 200 characters. It is authored by the caller, and in the same project when the caller may add to it (else in none).
          */
         post: operations["v1_examples_duplicate_create"];
         delete?: never;
@@ -262,34 +262,146 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the projects the caller owns or is a member of.
+         * @description Newest first. `role` is the caller's role on each.
+         */
+        get: operations["v1_projects_list"];
+        put?: never;
+        /**
+         * Create a project owned by the caller.
+         * @description `owner` and `role` are ignored.
+         */
+        post: operations["v1_projects_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One project.
+         * @description Projects the caller owns or is a member of, with the caller's `role` on each.
+         */
+        get: operations["v1_projects_retrieve"];
+        /**
+         * Replace a project's name and description: its owner only.
+         * @description `name` is required; `description` is left unchanged when omitted.
+         */
+        put: operations["v1_projects_update"];
+        post?: never;
+        /**
+         * Delete a project: its owner only.
+         * @description Its memberships go with it; its examples leave it and stay with their authors.
+         */
+        delete: operations["v1_projects_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a project's name or description: its owner only.
+         * @description Projects the caller owns or is a member of, with the caller's `role` on each.
+         */
+        patch: operations["v1_projects_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/members/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The members of a project.
+         * @description Anyone who can see the project sees its members (the owner is `owner` on the project).
+         */
+        get: operations["v1_projects_members_list"];
+        put?: never;
+        /**
+         * Add a member: the project's owner only.
+         * @description `/projects/{project_id}/members/`: memberships of one project, by the member's user id.
+         */
+        post: operations["v1_projects_members_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/members/{user_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a member: the project's owner, or the member themself.
+         * @description The owner is no member and cannot leave their own project (400 `{user: [...]}`).
+         */
+        delete: operations["v1_projects_members_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a member's role: the project's owner only.
+         * @description `/projects/{project_id}/members/`: memberships of one project, by the member's user id.
+         */
+        patch: operations["v1_projects_members_partial_update"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @enum {string} */
+        CallerRoleEnum: "owner" | "editor" | "viewer";
         Csrf: {
             csrfToken: string;
         };
         Detail: {
             detail: string;
         };
-        /** @description An example. Its owner is always the caller: a `user` or `id` in a request body is ignored. */
+        /** @description An example. Its author is always the caller: a `user`, `owner` or `id` in a request body is ignored. */
         ExampleModel: {
             readonly id: number;
             /** @description 1 to 200 characters. */
             title: string;
             /** @description Text, may be empty; at most 100,000 characters. */
             content?: string;
+            /** @description The project's id, or null for none. Putting an example into a project needs the right to add to it (its owner or an editor); any other id is a 400 `{project: [...]}`. */
+            project?: number | null;
+            /** @description The author. */
+            readonly owner: components["schemas"]["PublicUser"];
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
             readonly updated_at: string;
         };
-        /** @description An example. Its owner is always the caller: a `user` or `id` in a request body is ignored. */
+        /** @description An example. Its author is always the caller: a `user`, `owner` or `id` in a request body is ignored. */
         ExampleModelRequest: {
             /** @description 1 to 200 characters. */
             title: string;
             /** @description Text, may be empty; at most 100,000 characters. */
             content?: string;
+            /** @description The project's id, or null for none. Putting an example into a project needs the right to add to it (its owner or an editor); any other id is a 400 `{project: [...]}`. */
+            project?: number | null;
         };
         LoginRequest: {
             /** @description Username, or email: an identifier with '@' is looked up by email only. */
@@ -304,8 +416,39 @@ export interface components {
             /** Format: email */
             email: string;
         };
+        /** @description A member of a project: the user (public fields only), their role and when they were added. */
+        Member: {
+            readonly user: components["schemas"]["PublicUser"];
+            /**
+             * @description editor or viewer.
+             *
+             *     * `editor` - Editor
+             *     * `viewer` - Viewer
+             */
+            role: components["schemas"]["MemberRoleEnum"];
+            /** Format: date-time */
+            readonly added_at: string;
+        };
+        /** @description A member of a project: the user (public fields only), their role and when they were added. */
+        MemberRequest: {
+            /** @description The username of the user to add (case-insensitive). */
+            username: string;
+            /**
+             * @description editor or viewer.
+             *
+             *     * `editor` - Editor
+             *     * `viewer` - Viewer
+             */
+            role: components["schemas"]["MemberRoleEnum"];
+        };
+        /**
+         * @description * `editor` - Editor
+         *     * `viewer` - Viewer
+         * @enum {string}
+         */
+        MemberRoleEnum: "editor" | "viewer";
         PaginatedExampleModelList: {
-            /** @description Matching examples across all pages. */
+            /** @description Matching objects across all pages. */
             count: number;
             /**
              * Format: uri
@@ -321,6 +464,23 @@ export interface components {
             previous: string | null;
             results: components["schemas"]["ExampleModel"][];
         };
+        PaginatedProjectList: {
+            /** @description Matching objects across all pages. */
+            count: number;
+            /**
+             * Format: uri
+             * @description The next page, or null on the last one.
+             * @example http://localhost:8000/api/v1/examples/?limit=20&offset=40
+             */
+            next: string | null;
+            /**
+             * Format: uri
+             * @description The previous page, or null on the first one.
+             * @example http://localhost:8000/api/v1/examples/?limit=20&offset=0
+             */
+            previous: string | null;
+            results: components["schemas"]["Project"][];
+        };
         PasswordChangeRequest: {
             old_password: string;
             new_password: string;
@@ -334,18 +494,37 @@ export interface components {
             /** Format: email */
             email: string;
         };
-        /** @description An example. Its owner is always the caller: a `user` or `id` in a request body is ignored. */
+        /** @description An example. Its author is always the caller: a `user`, `owner` or `id` in a request body is ignored. */
         PatchedExampleModelRequest: {
             /** @description 1 to 200 characters. */
             title?: string;
             /** @description Text, may be empty; at most 100,000 characters. */
             content?: string;
+            /** @description The project's id, or null for none. Putting an example into a project needs the right to add to it (its owner or an editor); any other id is a 400 `{project: [...]}`. */
+            project?: number | null;
+        };
+        /** @description A member's new role. */
+        PatchedMemberRoleRequest: {
+            /**
+             * @description editor or viewer.
+             *
+             *     * `editor` - Editor
+             *     * `viewer` - Viewer
+             */
+            role?: components["schemas"]["MemberRoleEnum"];
         };
         /** @description The caller's profile. */
         PatchedProfileRequest: {
             display_name?: string;
             bio?: string;
             timezone?: string;
+        };
+        /** @description A project. Its owner is the caller who created it; `owner` and `role` in a body are ignored. */
+        PatchedProjectRequest: {
+            /** @description 1 to 100 characters. */
+            name?: string;
+            /** @description Text, may be empty; at most 2,000 characters. */
+            description?: string;
         };
         PatchedUserUpdateRequest: {
             /** Format: email */
@@ -364,6 +543,35 @@ export interface components {
             timezone?: string;
             /** Format: date-time */
             readonly updated_at: string;
+        };
+        /** @description A project. Its owner is the caller who created it; `owner` and `role` in a body are ignored. */
+        Project: {
+            readonly id: number;
+            /** @description 1 to 100 characters. */
+            name: string;
+            /** @description Text, may be empty; at most 2,000 characters. */
+            description?: string;
+            readonly owner: components["schemas"]["PublicUser"];
+            /** @description The caller's role: owner, editor or viewer. */
+            readonly role: components["schemas"]["CallerRoleEnum"];
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        /** @description A project. Its owner is the caller who created it; `owner` and `role` in a body are ignored. */
+        ProjectRequest: {
+            /** @description 1 to 100 characters. */
+            name: string;
+            /** @description Text, may be empty; at most 2,000 characters. */
+            description?: string;
+        };
+        /** @description Another user as anyone may see them: id, username and display name only. */
+        PublicUser: {
+            readonly id: number;
+            readonly username: string;
+            /** @description The display name: the profile's display name, else the full name, else the username. */
+            readonly name: string;
         };
         RegisterRequest: {
             /** Format: email */
@@ -1096,6 +1304,8 @@ export interface operations {
                  *     * `-title` - Title (descending)
                  */
                 ordering?: ("-created_at" | "-title" | "-updated_at" | "created_at" | "title" | "updated_at")[];
+                /** @description Only examples in this project (its id). A project the caller cannot see matches nothing, like one that does not exist; a value that is not an id is a 400. */
+                project?: number;
                 /** @description Only examples whose title or content contains this text (case-insensitive); at most 200 characters (longer is a 400). */
                 search?: string;
             };
@@ -1186,7 +1396,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description CSRF check failed for a session-authenticated request. */
+            /** @description Not allowed: the caller can see the object but the policy does not let them do this (or a session-authenticated request came without `X-CSRFToken`). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1226,7 +1436,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The example's id. Another user's example answers 404, like a missing one. */
+                /** @description The example's id. One the caller cannot see answers 404, like a missing one. */
                 id: number;
             };
             cookie?: never;
@@ -1272,7 +1482,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The example's id. Another user's example answers 404, like a missing one. */
+                /** @description The example's id. One the caller cannot see answers 404, like a missing one. */
                 id: number;
             };
             cookie?: never;
@@ -1317,7 +1527,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description CSRF check failed for a session-authenticated request. */
+            /** @description Not allowed: the caller can see the object but the policy does not let them do this (or a session-authenticated request came without `X-CSRFToken`). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1368,7 +1578,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The example's id. Another user's example answers 404, like a missing one. */
+                /** @description The example's id. One the caller cannot see answers 404, like a missing one. */
                 id: number;
             };
             cookie?: never;
@@ -1395,7 +1605,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description CSRF check failed for a session-authenticated request. */
+            /** @description Not allowed: the caller can see the object but the policy does not let them do this (or a session-authenticated request came without `X-CSRFToken`). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1424,7 +1634,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The example's id. Another user's example answers 404, like a missing one. */
+                /** @description The example's id. One the caller cannot see answers 404, like a missing one. */
                 id: number;
             };
             cookie?: never;
@@ -1469,7 +1679,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description CSRF check failed for a session-authenticated request. */
+            /** @description Not allowed: the caller can see the object but the policy does not let them do this (or a session-authenticated request came without `X-CSRFToken`). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1520,7 +1730,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The example's id. Another user's example answers 404, like a missing one. */
+                /** @description The example's id. One the caller cannot see answers 404, like a missing one. */
                 id: number;
             };
             cookie?: never;
@@ -1548,7 +1758,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description CSRF check failed for a session-authenticated request. */
+            /** @description Not allowed: the caller can see the object but the policy does not let them do this (or a session-authenticated request came without `X-CSRFToken`). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1561,6 +1771,741 @@ export interface operations {
             };
             /** @description No such object, or not the caller's (the same answer). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    v1_projects_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results per page: default 20, at most 100 (a larger value is clamped to 100). Zero, negative or non-numeric values are a 400. */
+                limit?: number;
+                /** @description Number of results to skip: default 0. Negative or non-numeric values are a 400. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedProjectList"];
+                };
+            };
+            /** @description A query parameter is invalid: `{parameter: [messages]}`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    };
+                };
+            };
+            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
+            401: {
+                headers: {
+                    /** @description The scheme to authenticate with: `Token`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    v1_projects_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            /** @description Invalid input: field errors, or a detail for malformed bodies. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
+            401: {
+                headers: {
+                    /** @description The scheme to authenticate with: `Token`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Not allowed: the caller can see the object but the policy does not let them do this (or a session-authenticated request came without `X-CSRFToken`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Body larger than 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    v1_projects_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's id. One the caller cannot see answers 404, like a missing one. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
+            401: {
+                headers: {
+                    /** @description The scheme to authenticate with: `Token`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object, or not the caller's (the same answer). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    v1_projects_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's id. One the caller cannot see answers 404, like a missing one. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            /** @description Invalid input: field errors, or a detail for malformed bodies. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
+            401: {
+                headers: {
+                    /** @description The scheme to authenticate with: `Token`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Not allowed: the caller can see the object but the policy does not let them do this (or a session-authenticated request came without `X-CSRFToken`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object, or not the caller's (the same answer). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Body larger than 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    v1_projects_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's id. One the caller cannot see answers 404, like a missing one. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
+            401: {
+                headers: {
+                    /** @description The scheme to authenticate with: `Token`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Not allowed: the caller can see the object but the policy does not let them do this (or a session-authenticated request came without `X-CSRFToken`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object, or not the caller's (the same answer). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    v1_projects_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's id. One the caller cannot see answers 404, like a missing one. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedProjectRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            /** @description Invalid input: field errors, or a detail for malformed bodies. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
+            401: {
+                headers: {
+                    /** @description The scheme to authenticate with: `Token`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Not allowed: the caller can see the object but the policy does not let them do this (or a session-authenticated request came without `X-CSRFToken`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object, or not the caller's (the same answer). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Body larger than 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    v1_projects_members_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's id. One the caller cannot see answers 404, like a missing one. */
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"][];
+                };
+            };
+            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
+            401: {
+                headers: {
+                    /** @description The scheme to authenticate with: `Token`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object, or not the caller's (the same answer). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    v1_projects_members_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's id. One the caller cannot see answers 404, like a missing one. */
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            /** @description Invalid input: field errors, or a detail for malformed bodies. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
+            401: {
+                headers: {
+                    /** @description The scheme to authenticate with: `Token`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Not allowed: the caller can see the object but the policy does not let them do this (or a session-authenticated request came without `X-CSRFToken`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object, or not the caller's (the same answer). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Body larger than 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    v1_projects_members_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's id. One the caller cannot see answers 404, like a missing one. */
+                project_id: number;
+                /** @description The member's user id. One the caller cannot see answers 404, like a missing one. */
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: field errors, or a detail for malformed bodies. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
+            401: {
+                headers: {
+                    /** @description The scheme to authenticate with: `Token`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Not allowed: the caller can see the object but the policy does not let them do this (or a session-authenticated request came without `X-CSRFToken`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object, or not the caller's (the same answer). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    v1_projects_members_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's id. One the caller cannot see answers 404, like a missing one. */
+                project_id: number;
+                /** @description The member's user id. One the caller cannot see answers 404, like a missing one. */
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedMemberRoleRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            /** @description Invalid input: field errors, or a detail for malformed bodies. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
+            401: {
+                headers: {
+                    /** @description The scheme to authenticate with: `Token`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Not allowed: the caller can see the object but the policy does not let them do this (or a session-authenticated request came without `X-CSRFToken`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object, or not the caller's (the same answer). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Body larger than 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Body is not JSON (`Content-Type: application/json`). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -8,14 +8,17 @@ from api.models import ExampleModel
 
 from .conftest import LIST_URL, all_rows, detail_url, duplicate_url
 
-EXAMPLE_KEYS = {"id", "title", "content", "created_at", "updated_at"}
+EXAMPLE_KEYS = {"id", "title", "content", "project", "owner", "created_at", "updated_at"}
 
 
-def test_api_root_lists_the_examples_link(api_client):
+def test_api_root_lists_the_collections(api_client):
     response = api_client.get("/api/v1/")
 
     assert response.status_code == 200
-    assert response.json() == {"examples": "http://testserver/api/v1/examples/"}
+    assert response.json() == {
+        "examples": "http://testserver/api/v1/examples/",
+        "projects": "http://testserver/api/v1/projects/",
+    }
 
 
 def test_api_root_is_browsable(api_client):
@@ -40,6 +43,8 @@ def test_list_returns_the_callers_examples_in_a_page(auth_client, example):
                 "id": example.pk,
                 "title": "Alice's note",
                 "content": "Only Alice may see this.",
+                "project": None,
+                "owner": {"id": example.user.pk, "username": "alice", "name": "alice"},
                 "created_at": body["results"][0]["created_at"],
                 "updated_at": body["results"][0]["updated_at"],
             }

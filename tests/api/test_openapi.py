@@ -107,7 +107,65 @@ def test_every_data_endpoint_is_documented(schema):
         ("/api/v1/examples/{id}/", "patch"),
         ("/api/v1/examples/{id}/", "delete"),
         ("/api/v1/examples/{id}/duplicate/", "post"),
+        ("/api/v1/projects/", "get"),
+        ("/api/v1/projects/", "post"),
+        ("/api/v1/projects/{id}/", "get"),
+        ("/api/v1/projects/{id}/", "put"),
+        ("/api/v1/projects/{id}/", "patch"),
+        ("/api/v1/projects/{id}/", "delete"),
+        ("/api/v1/projects/{project_id}/members/", "get"),
+        ("/api/v1/projects/{project_id}/members/", "post"),
+        ("/api/v1/projects/{project_id}/members/{user_id}/", "patch"),
+        ("/api/v1/projects/{project_id}/members/{user_id}/", "delete"),
     }
+
+
+def expected_errors(path: str, method: str, operation: dict) -> set[str]:
+    """The error statuses backend.openapi.PolicyAutoSchema declares for an operation, by its rule."""
+    codes = {"401"}
+    if method != "get":
+        codes.add("403")
+    if "{" in path:
+        codes.add("404")
+    if "requestBody" in operation:
+        codes |= {"400", "413", "415"}
+    elif any(p["in"] == "query" for p in operation.get("parameters", ())):
+        codes.add("400")
+    return codes
+
+
+def test_every_data_operation_declares_its_errors_once_by_rule(schema):
+    for path, method, operation in operations(schema, "/api/v1/"):
+        declared = {code for code in operation["responses"] if code.startswith("4")}
+        expected = expected_errors(path, method, operation)
+        if (path, method) == ("/api/v1/projects/{project_id}/members/{user_id}/", "delete"):
+            expected.add("400")  # the owner cannot leave their own project
+        assert declared == expected, (path, method)
+        for code in declared:
+            assert operation["responses"][code]["content"]["application/json"]["schema"], (path, method, code)
+
+
+def test_bodies_show_other_users_as_public_users_only(schema):
+    components = schema["components"]["schemas"]
+    assert set(components["PublicUser"]["properties"]) == {"id", "username", "name"}
+    public = {"$ref": "#/components/schemas/PublicUser"}
+    assert components["ExampleModel"]["properties"]["owner"]["allOf"] == [public]
+    assert components["Project"]["properties"]["owner"]["allOf"] == [public]
+    assert components["Member"]["properties"]["user"]["allOf"] == [public]
+    assert set(components["Project"]["properties"]) == {
+        "id",
+        "name",
+        "description",
+        "owner",
+        "role",
+        "created_at",
+        "updated_at",
+    }
+    assert set(components["Member"]["properties"]) == {"user", "role", "added_at"}
+    assert components["CallerRoleEnum"]["enum"] == ["owner", "editor", "viewer"]
+    assert components["MemberRoleEnum"]["enum"] == ["editor", "viewer"]
+    assert set(components["MemberRequest"]["properties"]) == {"username", "role"}
+    assert set(components["ProjectRequest"]["properties"]) == {"name", "description"}
 
 
 def test_detail_endpoints_document_404_and_an_integer_id(schema):
@@ -121,7 +179,7 @@ def test_list_documents_its_parameters_and_400(schema):
     operation = schema["paths"]["/api/v1/examples/"]["get"]
 
     names = {parameter["name"] for parameter in operation["parameters"]}
-    assert names == {"limit", "offset", "search", "ordering", "created_after", "created_before"}
+    assert names == {"limit", "offset", "search", "ordering", "created_after", "created_before", "project"}
     assert "400" in operation["responses"]
     page = schema["components"]["schemas"]["PaginatedExampleModelList"]
     assert set(page["required"]) == {"count", "next", "previous", "results"}
@@ -143,7 +201,8 @@ def test_write_endpoints_document_their_bodies(schema):
 def test_example_request_body_has_no_owner_or_id(schema):
     request = schema["components"]["schemas"]["ExampleModelRequest"]
 
-    assert set(request["properties"]) == {"title", "content"}
+    assert set(request["properties"]) == {"title", "content", "project"}
+    assert request["properties"]["project"]["nullable"] is True
     assert request["required"] == ["title"]
     assert request["properties"]["title"]["maxLength"] == 200
     assert request["properties"]["content"]["maxLength"] == 100_000

@@ -150,7 +150,7 @@ def owner_of_row(table: str, row: tuple) -> int | None:
         return values["id"]
     if "user_id" in values:
         return values["user_id"]
-    if "owner_id" in values:  # projects
+    if "owner_id" in values:  # a project
         return values["owner_id"]
     if table == "django_session":
         user_id = SessionStore().decode(values["session_data"]).get("_auth_user_id")

@@ -12,6 +12,12 @@ snapshots['test_create 1'] = {
         'content': 'Body',
         'created_at': '2024-05-17T10:30:00Z',
         'id': '<new id>',
+        'owner': {
+            'id': 1,
+            'name': 'alice',
+            'username': 'alice'
+        },
+        'project': None,
         'title': 'Created',
         'updated_at': '2024-05-17T10:30:00Z'
     },
@@ -24,6 +30,12 @@ snapshots['test_detail 1'] = {
 with two lines.''',
         'created_at': '2024-05-17T09:01:00Z',
         'id': 9000002,
+        'owner': {
+            'id': 1,
+            'name': 'alice',
+            'username': 'alice'
+        },
+        'project': None,
         'title': 'Second note',
         'updated_at': '2024-05-17T09:01:00Z'
     },
@@ -113,6 +125,12 @@ snapshots['test_list 1'] = {
                 'content': '',
                 'created_at': '2024-05-17T09:02:00Z',
                 'id': 9000003,
+                'owner': {
+                    'id': 1,
+                    'name': 'alice',
+                    'username': 'alice'
+                },
+                'project': None,
                 'title': 'Third note',
                 'updated_at': '2024-05-17T09:02:00Z'
             },
@@ -121,6 +139,12 @@ snapshots['test_list 1'] = {
 with two lines.''',
                 'created_at': '2024-05-17T09:01:00Z',
                 'id': 9000002,
+                'owner': {
+                    'id': 1,
+                    'name': 'alice',
+                    'username': 'alice'
+                },
+                'project': None,
                 'title': 'Second note',
                 'updated_at': '2024-05-17T09:01:00Z'
             },
@@ -128,6 +152,12 @@ with two lines.''',
                 'content': 'Hello',
                 'created_at': '2024-05-17T09:00:00Z',
                 'id': 9000001,
+                'owner': {
+                    'id': 1,
+                    'name': 'alice',
+                    'username': 'alice'
+                },
+                'project': None,
                 'title': 'First note',
                 'updated_at': '2024-05-17T09:00:00Z'
             }
@@ -147,6 +177,12 @@ snapshots['test_list_second_page 1'] = {
 with two lines.''',
                 'created_at': '2024-05-17T09:01:00Z',
                 'id': 9000002,
+                'owner': {
+                    'id': 1,
+                    'name': 'alice',
+                    'username': 'alice'
+                },
+                'project': None,
                 'title': 'Second note',
                 'updated_at': '2024-05-17T09:01:00Z'
             }
@@ -160,6 +196,12 @@ snapshots['test_update 1'] = {
         'content': 'Hello',
         'created_at': '2024-05-17T09:00:00Z',
         'id': 9000001,
+        'owner': {
+            'id': 1,
+            'name': 'alice',
+            'username': 'alice'
+        },
+        'project': None,
         'title': 'Renamed',
         'updated_at': '2024-05-17T10:30:00Z'
     },

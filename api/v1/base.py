@@ -1,0 +1,165 @@
+"""The base every `/api/v1/` viewset is built on: reads through the policy, writes through services.
+
+- ``get_queryset`` is ``restrict(model rows, request.user, VIEW)``: a viewset
+  with no ``model``, or a model with no policy, serves nothing (it raises
+  ``ImproperlyConfigured`` at start-up or on the first request).
+- ``get_object`` looks the id up through the policy: missing, junk and
+  invisible ids are one 404; for a write, an object the caller can see but
+  not change (or delete) is a 403, checked before the body is read, so a
+  client never fixes a body only to learn it may not send it.
+- Writes call the services named in ``writes``; their errors become DRF's
+  (``backend.exceptions``): ``DoesNotExist`` 404, ``PermissionDenied`` 403,
+  ``ValidationError`` 400 ``{field: [...]}``.
+- Pages come from the default paginator (settings: api.v1.pagination).
+- The OpenAPI error responses of every action are declared once, by
+  ``backend.openapi.PolicyAutoSchema``; ``swagger_fake_view`` (schema
+  generation, no user) is handled here, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import models
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api import policy, services
+from backend.exceptions import NOT_FOUND
+from backend.openapi import PolicyAutoSchema
+
+from .rows import RowListSerializer, row_columns
+
+
+@dataclass(frozen=True)
+class Writes:
+    """The services a viewset writes through; each is called with the acting ``user``.
+
+    ``create(user=, **validated_data)``, ``update(user=, <id_kwarg>=id,
+    data=validated_data)``, ``delete(user=, <id_kwarg>=id)``.
+    """
+
+    id_kwarg: str
+    create: Callable[..., models.Model] | None = None
+    update: Callable[..., models.Model] | None = None
+    delete: Callable[..., Any] | None = None
+
+
+# The policy action a write needs on the object it names, checked before its body.
+OBJECT_ACTIONS = {"update": policy.CHANGE, "partial_update": policy.CHANGE, "destroy": policy.DELETE}
+
+
+def _not_found() -> exceptions.NotFound:
+    # NotFound (not DoesNotExist): DRF's OPTIONS metadata only swallows APIException and Http404.
+    return exceptions.NotFound(NOT_FOUND)
+
+
+class PolicyViewSet(viewsets.GenericViewSet):
+    """A viewset over ``model``'s rows as the policy lets the caller see them."""
+
+    model: ClassVar[type[models.Model] | None] = None
+    writes: ClassVar[Writes | None] = None
+    schema = PolicyAutoSchema()
+    # Only digits reach the view; anything else is a 404 from the URL resolver.
+    lookup_value_regex = "[0-9]+"
+
+    @classmethod
+    def as_view(cls, actions=None, **initkwargs):
+        # Fail closed, and loudly at start-up (the URL conf builds every view).
+        if cls.model is None:
+            raise ImproperlyConfigured(f"{cls.__name__} has no model: it would serve nothing.")
+        policy.policy_for(cls.model)
+        return super().as_view(actions, **initkwargs)
+
+    def base_queryset(self) -> models.QuerySet:
+        """The model's rows before the policy: override to add select_related/only/annotations."""
+        assert self.model is not None  # as_view checked it
+        return self.model._default_manager.all()
+
+    def get_queryset(self) -> models.QuerySet:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request user
+            return self.base_queryset().none()
+        return policy.restrict(self.base_queryset(), self.request.user, policy.VIEW)
+
+    def object_id(self) -> str:
+        return self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+
+    def get_object(self) -> models.Model:
+        action = OBJECT_ACTIONS.get(self.action, policy.VIEW)
+        try:
+            instance = services.get_for_action(
+                self.get_queryset(), user=self.request.user, action=action, pk=self.object_id()
+            )
+        except ObjectDoesNotExist:
+            raise _not_found() from None
+        except DjangoPermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc)) from None
+        self.check_object_permissions(self.request, instance)
+        return instance
+
+    def shown(self, instance: models.Model) -> models.Model:
+        """``instance`` as a GET shows it (the list's annotations and related rows), after a write."""
+        return self.get_queryset().get(pk=instance.pk)
+
+    def write_service(self, name: str) -> Callable[..., Any]:
+        service = getattr(self.writes, name, None)
+        if service is None:
+            raise ImproperlyConfigured(f"{type(self).__name__}.writes has no {name} service.")
+        return service
+
+
+class PolicyModelViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    PolicyViewSet,
+):
+    """List, retrieve, create, update (PUT and PATCH) and delete, every write through ``writes``."""
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        # DRF's ListModelMixin.list, except that the page is read as rows of
+        # the shown columns (`.values()`) when the serializer shows plain
+        # columns only and lists with RowListSerializer (api/v1/rows.py); the
+        # body is the same either way.
+        serializer = self.get_serializer([], many=True)
+        queryset = self.filter_queryset(self.get_queryset())
+        columns = row_columns(serializer.child) if isinstance(serializer, RowListSerializer) else None
+        if columns is not None:
+            queryset = queryset.values(*columns)
+        page = self.paginate_queryset(queryset)
+        serializer.instance = queryset if page is None else page
+        if page is None:
+            return Response(serializer.data)
+        return self.get_paginated_response(serializer.data)
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        instance = self.write_service("create")(user=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(self.shown(instance)).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args, **kwargs) -> Response:
+        partial = kwargs.pop("partial", False)
+        # Looked up first: a missing or invisible id is a 404 and a forbidden one a 403,
+        # whatever the body holds.
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        assert self.writes is not None
+        updated = self.write_service("update")(
+            user=request.user, **{self.writes.id_kwarg: self.object_id()}, data=serializer.validated_data
+        )
+        return Response(self.get_serializer(self.shown(updated)).data)
+
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        kwargs["partial"] = True
+        return self.update(request, *args, **kwargs)
+
+    def destroy(self, request: Request, *args, **kwargs) -> Response:
+        assert self.writes is not None
+        self.write_service("delete")(user=request.user, **{self.writes.id_kwarg: self.object_id()})
+        return Response(status=status.HTTP_204_NO_CONTENT)

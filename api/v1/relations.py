@@ -1,0 +1,48 @@
+"""Relation fields whose querysets come from the policy (api.policy), never ``Model.objects.all()``.
+
+DRF's ``ModelSerializer`` gives a foreign key ``PrimaryKeyRelatedField(
+queryset=Project.objects.all())``: it accepts another user's project and the
+browsable form lists every project's name (NetBox #21988, #22525). Here the
+queryset is computed per request, ``restrict(request.user, action)``; with no
+request (no user) it is empty, so the field fails closed.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from rest_framework import serializers
+
+from api import policy
+
+
+class PolicyPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related object by id, offered from the rows the caller may do ``action`` to.
+
+    It does not decide whether an id is acceptable: ``to_internal_value``
+    checks the type (an integer or a string of digits, or null where
+    allowed) and passes the id on, and the service looks it up through the
+    policy, answering a missing, junk, invisible or not-allowed id with one
+    message. Deciding here too would give two answers, and the services have
+    rules a queryset cannot state (an example may keep the project it is in
+    without the right to add to it).
+    """
+
+    default_error_messages = {
+        "incorrect_type": "Incorrect type. Expected an id (an integer), received {data_type}.",
+    }
+
+    def __init__(self, *, model: type[models.Model], action: str, **kwargs) -> None:
+        policy.policy_for(model)  # a model with no policy fails here, at import time
+        self.policy_model = model
+        self.policy_action = action
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> models.QuerySet:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return policy.restrict(self.policy_model._default_manager.all(), user, self.policy_action)
+
+    def to_internal_value(self, data: object) -> object:
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return data
