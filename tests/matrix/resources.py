@@ -318,27 +318,9 @@ def _example_graphql(p: Population, op: str, variant: Variant, target: object) -
     return values
 
 
-def takes_project(surface: str) -> bool:
-    """Whether the surface's example input has the project field yet.
-
-    Interim, while the REST and GraphQL branches of issue 14 land: a surface
-    without it cannot be asked to point an example at a project. Once both
-    are merged this is always true (test_both_surfaces_take_a_project_for_an_example).
-    """
-    if surface == REST:
-        from api.v1.serializers import ExampleModelSerializer
-
-        return "project" in ExampleModelSerializer().fields
-    from graphql_api.schema import schema
-
-    return "projectId" in schema._schema.get_type("ExampleInput").fields
-
-
 def _example_variants(op: str, surface: str) -> tuple[Variant, ...]:
     if op not in ("create", "update", "partial_update"):
         return (DEFAULT,)
-    if not takes_project(surface):
-        return (NO_PROJECT,) if op == "create" else (DEFAULT,)
     return (DEFAULT, FOREIGN, NO_PROJECT) if op == "create" else (DEFAULT, FOREIGN)
 
 

@@ -121,13 +121,7 @@ def test_every_actor_gets_what_the_policy_table_says_from_every_graphql_field(re
 
 # Nested leaks: a related object is shown only to those who may see it.
 
-# Interim, until the GraphQL branch of issue 14 (Example.project, Project.members) is merged.
-NESTED = pytest.mark.skipif(
-    "project" not in SCHEMA.get_type("Example").fields, reason="Example.project is not served yet"
-)
 
-
-@NESTED
 def test_example_project_is_null_for_an_author_removed_from_the_project():
     population = build_population()
     query = "query($id: ID!) { example(id: $id) { id project { id name } } }"
@@ -137,7 +131,6 @@ def test_example_project_is_null_for_an_author_removed_from_the_project():
     assert answer == {"data": {"example": {"id": str(population.removed_example.pk), "project": None}}}
 
 
-@NESTED
 @pytest.mark.parametrize("actor", [a for a in ACTORS if a != ANONYMOUS])
 def test_nested_project_and_members_are_shown_only_to_those_who_see_the_project(actor):
     population = build_population()
