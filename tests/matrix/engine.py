@@ -187,7 +187,12 @@ def check_rows(
                 f"{where}: not the caller's: {row}"
             )
         if resource.project_field and resource.author_field:
-            in_project = not variant.no_project and may_add_to_project(population, actor)
+            # Into the project only where creating names it (an example), and the actor may add to it.
+            in_project = (
+                resource.create_needs is not None
+                and not variant.no_project
+                and may_add_to_project(population, actor)
+            )
             project = population.project.pk if in_project else None
             assert row[f"{resource.project_field}_id"] == project, f"{where}: in project {row}"
 

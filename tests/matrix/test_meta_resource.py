@@ -23,12 +23,13 @@ from api import policy
 
 from .engine import run_rest_case
 from .resources import RESOURCES, build_population, resource_for_model, rest_cases, unregistered_rest_cases
-from .throwaway import NOTE, Note, NotePolicy
+from .throwaway import NOTE, Note
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the table is created and dropped (DDL)
 URLCONF = "tests.matrix.throwaway"
 NOTE_ROUTES = {
     ("GET", "list"),
+    ("POST", "create"),
     ("GET", "retrieve"),
     ("PUT", "update"),
     ("PATCH", "partial_update"),
@@ -49,12 +50,19 @@ def note_table(transactional_db):
 
 @pytest.fixture
 def note_policy(note_table):
-    policy.register(Note, NotePolicy())
+    """Registered by tests/matrix/throwaway.py at import, as a product model's is."""
+    assert policy.policy_for(Note) is not None
+    yield
+
+
+@pytest.fixture
+def no_note_policy(note_table):
+    # The core has no unregister (a product model never leaves): the test takes it away and puts it back.
+    registered = policy._registry.pop(Note)
     try:
         yield
     finally:
-        # The core has no unregister (a product model never leaves); a test-only one must.
-        policy._registry.pop(Note, None)
+        policy.register(Note, registered)
 
 
 def note_cases():
@@ -68,7 +76,7 @@ def test_the_new_routes_are_found_and_reported_until_registered(note_policy):
         with_entry = unregistered_rest_cases([*RESOURCES, NOTE])
     assert found == NOTE_ROUTES
     assert reported and all("matrix.Note" in line for line in reported), reported
-    assert {line.split(" ")[0] for line in reported} == {"GET", "PUT", "PATCH", "DELETE"}
+    assert {line.split(" ")[0] for line in reported} == {"GET", "POST", "PUT", "PATCH", "DELETE"}
     assert with_entry == []
     assert unregistered_rest_cases(RESOURCES) == []  # the product's own URL conf is untouched
 
@@ -94,7 +102,7 @@ def test_a_missing_row_of_the_policy_table_is_reported(note_policy):
             run_rest_case(build_population(), no_delete, destroy, NOTE.variants_of("destroy", "rest")[0])
 
 
-def test_a_resource_with_no_core_policy_fails_loudly(note_table):
+def test_a_resource_with_no_core_policy_fails_loudly(no_note_policy):
     with override_settings(ROOT_URLCONF=URLCONF):
         listing = next(case for case in note_cases() if case.op_name == "list")
         with pytest.raises(ImproperlyConfigured, match="has no policy"):
