@@ -34,7 +34,7 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry_django
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
 from django.db.models import QuerySet
 from strawberry import UNSET
@@ -71,7 +71,7 @@ class PolicyField(ColumnField):
             return None
         try:
             field = type(source)._meta.get_field(self.django_name or self.python_name)
-        except Exception:
+        except FieldDoesNotExist:  # a property or a resolver's name: strawberry-django's path decides
             return None
         if not (field.many_to_one or field.one_to_one) or field.auto_created:
             return None

@@ -29,12 +29,12 @@ from strawberry import UNSET
 from strawberry.types import Info
 from strawberry_django.fields.types import OperationInfo, OperationMessage
 
-from api import services as examples
-from api import services as projects
+from api import services
 from authentication import services as accounts
 
 from .context import viewer
 from .errors import NOT_FOUND_MESSAGE
+from .inputs import RejectNulCharacters
 from .types import (
     ExampleInput,
     ExamplePartialInput,
@@ -82,15 +82,12 @@ def _call(service: Callable[..., Any], **kwargs: Any) -> Any:
         return not_found()
 
 
-_on_example = _call
-
-
 @strawberry.type
 class Mutation:
     @strawberry_django.mutation(handle_django_errors=True)
     def create_example(self, info: Info, data: ExampleInput) -> ExamplePayload:
         return _call(
-            examples.example_create,
+            services.example_create,
             user=viewer(info),
             title=data.title,
             content=data.content,
@@ -99,8 +96,8 @@ class Mutation:
 
     @strawberry_django.mutation(handle_django_errors=True)
     def update_example(self, info: Info, data: ExamplePartialInput) -> ExamplePayload:
-        return _on_example(
-            examples.example_update,
+        return _call(
+            services.example_update,
             user=viewer(info),
             example_id=data.id,
             data=given_fields(data, ("title", "content", "project_id")),
@@ -110,13 +107,13 @@ class Mutation:
         handle_django_errors=True, description="Deletes one example and returns it as it was."
     )
     def delete_example(self, info: Info, id: strawberry.ID) -> ExamplePayload:
-        return _on_example(examples.example_delete, user=viewer(info), example_id=id)
+        return _call(services.example_delete, user=viewer(info), example_id=id)
 
     @strawberry_django.mutation(
         handle_django_errors=True, description="Copies one example; the copy's title ends in ` (copy)`."
     )
     def duplicate_example(self, info: Info, id: strawberry.ID) -> ExamplePayload:
-        return _on_example(examples.example_duplicate, user=viewer(info), example_id=id)
+        return _call(services.example_duplicate, user=viewer(info), example_id=id)
 
     @strawberry_django.mutation(handle_django_errors=True)
     def update_profile(self, info: Info, data: ProfileInput) -> ProfilePayload:
@@ -126,14 +123,14 @@ class Mutation:
 
     @strawberry_django.mutation(handle_django_errors=True, description="A new project owned by the caller.")
     def create_project(self, info: Info, data: ProjectInput) -> ProjectPayload:
-        return _call(projects.project_create, user=viewer(info), name=data.name, description=data.description)
+        return _call(services.project_create, user=viewer(info), name=data.name, description=data.description)
 
     @strawberry_django.mutation(
         handle_django_errors=True, description="The owner changes name or description."
     )
     def update_project(self, info: Info, data: ProjectPartialInput) -> ProjectPayload:
         return _call(
-            projects.project_update,
+            services.project_update,
             user=viewer(info),
             project_id=data.id,
             data=given_fields(data, ("name", "description")),
@@ -144,24 +141,31 @@ class Mutation:
         description="The owner deletes a project; its examples stay with their authors. Returns it as it was.",
     )
     def delete_project(self, info: Info, id: strawberry.ID) -> ProjectPayload:
-        return _call(projects.project_delete, user=viewer(info), project_id=id)
+        return _call(services.project_delete, user=viewer(info), project_id=id)
 
     @strawberry_django.mutation(
-        handle_django_errors=True, description="The owner shares the project with a user."
+        handle_django_errors=True,
+        extensions=[RejectNulCharacters()],
+        description="The owner shares the project with a user.",
     )
     def add_project_member(self, info: Info, data: ProjectMemberInput) -> ProjectMemberPayload:
         return _call(
-            projects.member_add,
+            services.member_add,
             user=viewer(info),
             project_id=data.project_id,
             username=data.username,
             role=data.role.value,
         )
 
-    @strawberry_django.mutation(handle_django_errors=True, description="The owner changes a member's role.")
+    # A username is looked up, not written: NUL would reach PostgreSQL as a text parameter.
+    @strawberry_django.mutation(
+        handle_django_errors=True,
+        extensions=[RejectNulCharacters()],
+        description="The owner changes a member's role.",
+    )
     def update_project_member(self, info: Info, data: ProjectMemberInput) -> ProjectMemberPayload:
         return _call(
-            projects.member_update,
+            services.member_update,
             user=viewer(info),
             project_id=data.project_id,
             username=data.username,
@@ -170,9 +174,10 @@ class Mutation:
 
     @strawberry_django.mutation(
         handle_django_errors=True,
+        extensions=[RejectNulCharacters()],
         description="The owner removes a member, or a member leaves. Returns the membership as it was.",
     )
     def remove_project_member(
         self, info: Info, project_id: strawberry.ID, username: str
     ) -> ProjectMemberPayload:
-        return _call(projects.member_remove, user=viewer(info), project_id=project_id, username=username)
+        return _call(services.member_remove, user=viewer(info), project_id=project_id, username=username)

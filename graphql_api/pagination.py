@@ -53,6 +53,8 @@ class PageRule(FieldExtension):
 
     def resolve(self, next_: SyncExtensionResolver, source: Any, info: Info, **kwargs: Any) -> Any:
         queryset = next_(source, info, **kwargs)
-        if isinstance(queryset, QuerySet) and queryset.query.order_by:
+        # A nested page the optimizer prefetched is already cut and loaded: reordering
+        # it would drop its rows and query again.
+        if isinstance(queryset, QuerySet) and queryset._result_cache is None and queryset.query.order_by:
             queryset = queryset.order_by(*queryset.query.order_by, TIEBREAK)
         return queryset

@@ -111,12 +111,6 @@ class ProjectMemberType(PolicyType):
     added_at: auto
 
 
-def resolve_project_examples(root: Project) -> QuerySet:
-    # Declared only to fix the field's arguments; the optimizer prefetches the
-    # page per project (window functions) through ExampleType.get_queryset.
-    return root.examples.all()
-
-
 @policy_type(Project, name="Project")
 class ProjectType(PolicyType):
     id: auto

@@ -167,3 +167,18 @@ def test_the_frontends_operations_fit_at_the_largest_page(settings):
     assert all(cost is not None and cost <= settings.GRAPHQL_MAX_COST for cost in costs.values()), costs
     # Members are not paginated: priced at the default list size, under every project page.
     assert costs["Project"] > settings.GRAPHQL_COST_DEFAULT_LIST_SIZE * 5
+
+
+def test_a_nested_list_without_pagination_is_priced_at_the_default_list_size(settings):
+    settings.GRAPHQL_COST_DEFAULT_LIST_SIZE = 7
+    document = parse("{ projects(pagination: {limit: 3}) { results { members { role } } } }")
+    # projects 1, then 3 results x (1 + 7 members x (member 1 + role 1)).
+    assert estimate_cost(schema._schema, document, None, {}) == 1 + 3 * (1 + 7 * (1 + 1))
+
+
+def test_a_nested_page_is_priced_at_its_own_page_size():
+    document = parse(
+        "{ projects(pagination: {limit: 2}) { results { examples(pagination: {limit: 5}) { results { id } } } } }"
+    )
+    # projects 1, then 2 results x (1 + examples 1 + 5 results x (result 1 + id 1)).
+    assert estimate_cost(schema._schema, document, None, {}) == 1 + 2 * (1 + 1 + 5 * (1 + 1))

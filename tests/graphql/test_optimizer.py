@@ -1,8 +1,8 @@
 """The optimizer as shipped (graphql_api.schema.query_optimizer): a nested list goes through its type's read rule.
 
-No list of examples is nested in the served schema today; the next one a team
-adds (here a throwaway ``users { examples }``) must not skip ``visible_to``
-(NetBox #17310), and must stay one query per level.
+The served schema nests examples under projects (tests/graphql/test_projects.py);
+the next list a team adds under any type (here a throwaway ``users { examples }``)
+must not skip the policy either (NetBox #17310), and must stay one query per level.
 """
 
 # No `from __future__ import annotations`: the types below are built inside a function.

@@ -464,3 +464,19 @@ def test_members_change_project_examples_by_role(world, actor, expected):
         assert payload["title"] == "edited"
     else:
         assert kinds(payload) == [("PERMISSION", None)]
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        (ADD_MEMBER, {"username": "sam\x00", "role": "VIEWER"}),
+        (UPDATE_MEMBER, {"username": "vera\x00", "role": "EDITOR"}),
+        (REMOVE_MEMBER, {"username": "vera\x00"}),
+    ],
+    ids=["add", "update", "remove"],
+)
+def test_a_username_with_nul_is_bad_user_input_not_a_database_error(world, query, variables):
+    before = state()
+    response = world.client("owner").run(query, {"id": str(world.project.pk), **variables})
+    assert response.errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert state() == before

@@ -1,7 +1,7 @@
-"""visible_to holds for nested fields too, not only at the root (NetBox #17310).
+"""The policy holds for nested fields too, not only at the root (NetBox #17310).
 
-The served schema has no nested list of examples yet, so these tests build a
-schema that adds one (``User.examples``) on top of the real ``ExampleType``,
+Besides the served ``Project.examples`` (tests/graphql/test_projects.py), these
+tests build a schema that adds a list (``User.examples``) on top of the real ``ExampleType``,
 and reach another user through a test-only root field: the nested list must
 still show only the caller's rows, with and without the optimizer (which
 turns the nested list into a prefetch).

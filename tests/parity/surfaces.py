@@ -28,18 +28,20 @@ from .reference import ReferenceServer
 
 EXAMPLE_FIELDS = "id title content createdAt updatedAt"
 USER_FIELDS = "id username email name dateJoined profile { displayName bio timezone updatedAt }"
+# Example.owner is a PublicUser (issue 14); these are also the reference's User fields.
+OWNER_FIELDS = "id username name"
 EXAMPLES_QUERY = f"""
 query Parity($filters: ExampleFilter, $ordering: [ExampleOrder!], $pagination: OffsetPaginationInput) {{
   examples(filters: $filters, ordering: $ordering, pagination: $pagination) {{
     totalCount
     pageInfo {{ limit offset }}
-    results {{ {EXAMPLE_FIELDS} owner {{ {USER_FIELDS} }} }}
+    results {{ {EXAMPLE_FIELDS} owner {{ {OWNER_FIELDS} }} }}
   }}
 }}
 """
 EXAMPLE_QUERY = f"""
 query One($id: ID!) {{
-  example(id: $id) {{ {EXAMPLE_FIELDS} owner {{ {USER_FIELDS} }} }}
+  example(id: $id) {{ {EXAMPLE_FIELDS} owner {{ {OWNER_FIELDS} }} }}
 }}
 """
 ME_QUERY = f"query {{ me {{ {USER_FIELDS} }} }}"

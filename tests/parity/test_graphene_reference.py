@@ -82,6 +82,13 @@ def sql_after_the_token(answer) -> list[str]:
     return rest
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "issue 14: the served schema gained PublicUser, Project and the project fields (gql14); "
+        "the reference gains them in its own branch. Strict: remove this mark when both are merged."
+    ),
+)
 def test_every_reference_type_has_the_served_shape(reference_schema):
     names = sorted(name for name in reference_schema.type_map if not name.startswith("__"))
     assert {"Example", "ExampleFilter", "ExampleOrder", "User", "Profile"} <= set(names)
@@ -95,6 +102,13 @@ def test_every_reference_type_has_the_served_shape(reference_schema):
     assert differ == {}
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "issue 14: the served schema gained PublicUser, Project and the project fields (gql14); "
+        "the reference gains them in its own branch. Strict: remove this mark when both are merged."
+    ),
+)
 def test_the_reference_answers_exactly_the_served_read_queries(reference_schema):
     assert shape(reference_schema.query_type) == shape(SERVED.query_type)
     assert reference_schema.mutation_type is None
@@ -125,7 +139,9 @@ def test_a_page_without_owners_does_not_join_them(reference_server, user):
 def test_one_example_with_its_owner_is_one_query(reference_server, user):
     example = ExampleFactory(user=user)
     answer = reference_server.graphql(EXAMPLE_QUERY, {"id": str(example.pk)}, token_for(user))
-    assert answer.body["data"]["example"]["owner"]["profile"]["timezone"] == "UTC"
+    assert (
+        answer.body["data"]["example"]["owner"]["name"] == user.username
+    )  # the display name reads the profile
     assert len(sql_after_the_token(answer)) == 1, answer.sql
 
 
