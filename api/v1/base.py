@@ -54,7 +54,7 @@ class Writes:
 OBJECT_ACTIONS = {"update": policy.CHANGE, "partial_update": policy.CHANGE, "destroy": policy.DELETE}
 
 
-def _not_found() -> exceptions.NotFound:
+def not_found() -> exceptions.NotFound:
     # NotFound (not DoesNotExist): DRF's OPTIONS metadata only swallows APIException and Http404.
     return exceptions.NotFound(NOT_FOUND)
 
@@ -96,15 +96,20 @@ class PolicyViewSet(viewsets.GenericViewSet):
                 self.get_queryset(), user=self.request.user, action=action, pk=self.object_id()
             )
         except ObjectDoesNotExist:
-            raise _not_found() from None
+            raise not_found() from None
         except DjangoPermissionDenied as exc:
             raise exceptions.PermissionDenied(str(exc)) from None
         self.check_object_permissions(self.request, instance)
         return instance
 
     def shown(self, instance: models.Model) -> models.Model:
-        """``instance`` as a GET shows it (the list's annotations and related rows), after a write."""
-        return self.get_queryset().get(pk=instance.pk)
+        """``instance`` as a GET shows it (the list's annotations and related rows), after a write.
+
+        A write may leave the row out of the caller's sight (a project's owner
+        taking an editor's example out of the project): then the service's
+        instance is shown as it is, never a 404 for a write that happened.
+        """
+        return self.get_queryset().filter(pk=instance.pk).first() or instance
 
     def write_service(self, name: str) -> Callable[..., Any]:
         service = getattr(self.writes, name, None)

@@ -22,7 +22,7 @@ from api import policy, services
 from api.models import ExampleModel, Project, ProjectMembership
 from backend.openapi import VALIDATION_ERROR
 
-from .base import PolicyModelViewSet, PolicyViewSet, Writes, _not_found
+from .base import PolicyModelViewSet, PolicyViewSet, Writes, not_found
 from .filters import ExampleFilter
 from .serializers import (
     ExampleModelSerializer,
@@ -228,7 +228,7 @@ class MemberViewSet(PolicyViewSet):
                 Project, user=self.request.user, action=action, pk=self.project_id()
             )
         except ObjectDoesNotExist:
-            raise _not_found() from None
+            raise not_found() from None
         except DjangoPermissionDenied as exc:
             raise exceptions.PermissionDenied(str(exc)) from None
 

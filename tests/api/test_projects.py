@@ -445,6 +445,19 @@ def test_moving_examples_between_projects_and_out(team):
     assert team.client("owner").delete(viewers).status_code == 204
 
 
+def test_a_write_that_leaves_the_example_out_of_sight_still_answers_200(team):
+    """The project's owner takes the editor's example out of the project: they no longer see it."""
+    url = f"/api/v1/examples/{team.example.pk}/"
+
+    response = team.client("owner").patch(url, {"project": None}, format="json")
+
+    assert response.status_code == 200, response.content
+    assert (response.json()["project"], response.json()["owner"]) == (None, public(team.editor))
+    team.example.refresh_from_db()
+    assert team.example.project_id is None
+    assert team.client("owner").get(url).status_code == 404
+
+
 def test_duplicate_keeps_the_project_only_for_those_who_may_add_to_it(team):
     url = f"/api/v1/examples/{team.example.pk}/duplicate/"
 

@@ -13,7 +13,7 @@ snapshots['test_create 1'] = {
         'created_at': '2024-05-17T10:30:00Z',
         'id': '<new id>',
         'owner': {
-            'id': 1,
+            'id': '<id of alice>',
             'name': 'alice',
             'username': 'alice'
         },
@@ -31,7 +31,7 @@ with two lines.''',
         'created_at': '2024-05-17T09:01:00Z',
         'id': 9000002,
         'owner': {
-            'id': 1,
+            'id': '<id of alice>',
             'name': 'alice',
             'username': 'alice'
         },
@@ -126,7 +126,7 @@ snapshots['test_list 1'] = {
                 'created_at': '2024-05-17T09:02:00Z',
                 'id': 9000003,
                 'owner': {
-                    'id': 1,
+                    'id': '<id of alice>',
                     'name': 'alice',
                     'username': 'alice'
                 },
@@ -140,7 +140,7 @@ with two lines.''',
                 'created_at': '2024-05-17T09:01:00Z',
                 'id': 9000002,
                 'owner': {
-                    'id': 1,
+                    'id': '<id of alice>',
                     'name': 'alice',
                     'username': 'alice'
                 },
@@ -153,7 +153,7 @@ with two lines.''',
                 'created_at': '2024-05-17T09:00:00Z',
                 'id': 9000001,
                 'owner': {
-                    'id': 1,
+                    'id': '<id of alice>',
                     'name': 'alice',
                     'username': 'alice'
                 },
@@ -178,7 +178,7 @@ with two lines.''',
                 'created_at': '2024-05-17T09:01:00Z',
                 'id': 9000002,
                 'owner': {
-                    'id': 1,
+                    'id': '<id of alice>',
                     'name': 'alice',
                     'username': 'alice'
                 },
@@ -197,7 +197,7 @@ snapshots['test_update 1'] = {
         'created_at': '2024-05-17T09:00:00Z',
         'id': 9000001,
         'owner': {
-            'id': 1,
+            'id': '<id of alice>',
             'name': 'alice',
             'username': 'alice'
         },
