@@ -23,7 +23,7 @@ every actor; a route or field of a model with no entry fails
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -575,12 +575,6 @@ def _first_word(name: str) -> str:
 
 def graphql_resource(case: GraphQLCase, resources: Iterable[Resource]) -> Resource:
     return next(r for r in resources if r.graphql_type == case.type_name)
-
-
-def all_values(resources: Iterable[Resource], population: Population) -> Iterator[tuple[Resource, object]]:
-    """Each resource with its target's id: real ids for generated input."""
-    for resource in resources:
-        yield resource, target_key(resource, population.target(resource))
 
 
 # For generated input: who may do everything to a resource's target, and which registry case a route is.
