@@ -551,7 +551,9 @@ CALLER_TYPES = frozenset({"User", "Profile"})
 
 
 def _is_model_type(object_type: GraphQLObjectType) -> bool:
-    definition = getattr(object_type.extensions or {}, "get", lambda key: None)("strawberry-definition")
+    # Strawberry keeps its definition in the GraphQL type's extensions; strawberry_django marks the
+    # class of a model type with its definition (and model).
+    definition = (object_type.extensions or {}).get("strawberry-definition")
     origin = getattr(definition, "origin", None)
     model = getattr(getattr(origin, "__strawberry_django_definition__", None), "model", None)
     return model is not None and object_type.name not in CALLER_TYPES

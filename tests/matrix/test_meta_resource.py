@@ -22,8 +22,15 @@ from django.test import override_settings
 from api import policy
 
 from .engine import run_rest_case
-from .resources import RESOURCES, build_population, resource_for_model, rest_cases, unregistered_rest_cases
-from .throwaway import NOTE, Note
+from .resources import (
+    RESOURCES,
+    build_population,
+    graphql_cases,
+    resource_for_model,
+    rest_cases,
+    unregistered_rest_cases,
+)
+from .throwaway import NOTE, Note, note_schema
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the table is created and dropped (DDL)
 URLCONF = "tests.matrix.throwaway"
@@ -114,3 +121,12 @@ def test_a_read_that_forgot_the_policy_fails_the_matrix(note_policy):
         listing = next(case for case in note_cases() if case.op_name == "list")
         with pytest.raises(AssertionError, match="removed GET /api/v1/notes/"):
             run_rest_case(build_population(), NOTE, listing, NOTE.variants_of("list", "rest")[0])
+
+
+def test_a_graphql_type_of_an_unregistered_model_is_reported():
+    """A root field returning a strawberry_django type of a model with no registry entry is named."""
+    schema = note_schema()._schema
+    cases, unknown = graphql_cases(schema, RESOURCES)
+    assert (cases, unknown) == ([], ["Query.note"])
+    cases, unknown = graphql_cases(schema, [*RESOURCES, NOTE])
+    assert ([(c.id, c.op_name) for c in cases], unknown) == ([("Query.note", "retrieve")], [])

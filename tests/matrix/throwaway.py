@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import strawberry
+import strawberry_django
 from django.apps.registry import Apps
 from django.db import models, transaction
 from django.db.models import Q
@@ -139,3 +141,23 @@ NOTE = Resource(
     author_field="user",
     project_field="project",
 )
+
+
+# GraphQL: a strawberry_django type of the model and a root field returning it (for the report test).
+
+
+@strawberry_django.type(Note, name="Note")
+class NoteType:
+    id: strawberry.auto
+    text: strawberry.auto
+
+
+@strawberry.type(name="Query")
+class NoteQuery:
+    @strawberry.field
+    def note(self) -> NoteType | None:
+        return None
+
+
+def note_schema() -> strawberry.Schema:
+    return strawberry.Schema(query=NoteQuery)
