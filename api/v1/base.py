@@ -59,6 +59,29 @@ def not_found() -> exceptions.NotFound:
     return exceptions.NotFound(NOT_FOUND)
 
 
+def lookup_for_action(
+    queryset: models.QuerySet | type[models.Model], *, user, action: str, pk: object
+) -> models.Model:
+    """``services.get_for_action`` as REST answers it: a 404 (missing, junk, invisible) or a 403.
+
+    Unlocked (a view runs outside a transaction; the service looks the row up
+    again under a lock): a row deleted between its two queries would read as
+    "visible but not allowed", so a refusal is confirmed against the row
+    still being there, and a row that is gone is a 404, as it is for the
+    service.
+    """
+    if not isinstance(queryset, models.QuerySet):
+        queryset = queryset._default_manager.all()
+    try:
+        return services.get_for_action(queryset, user=user, action=action, pk=pk)
+    except ObjectDoesNotExist:
+        raise not_found() from None
+    except DjangoPermissionDenied as exc:
+        if not policy.restrict(queryset, user, policy.VIEW).filter(pk=pk).exists():
+            raise not_found() from None
+        raise exceptions.PermissionDenied(str(exc)) from None
+
+
 class PolicyViewSet(viewsets.GenericViewSet):
     """A viewset over ``model``'s rows as the policy lets the caller see them."""
 
@@ -91,14 +114,9 @@ class PolicyViewSet(viewsets.GenericViewSet):
 
     def get_object(self) -> models.Model:
         action = OBJECT_ACTIONS.get(self.action, policy.VIEW)
-        try:
-            instance = services.get_for_action(
-                self.get_queryset(), user=self.request.user, action=action, pk=self.object_id()
-            )
-        except ObjectDoesNotExist:
-            raise not_found() from None
-        except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from None
+        instance = lookup_for_action(
+            self.get_queryset(), user=self.request.user, action=action, pk=self.object_id()
+        )
         self.check_object_permissions(self.request, instance)
         return instance
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import models
 from rest_framework import serializers
+from rest_framework.relations import PKOnlyObject
 
 from api import policy
 
@@ -31,11 +32,21 @@ class PolicyPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         "incorrect_type": "Incorrect type. Expected an id (an integer), received {data_type}.",
     }
 
-    def __init__(self, *, model: type[models.Model], action: str, **kwargs) -> None:
+    def __init__(
+        self, *, model: type[models.Model], action: str, shown_from: str | None = None, **kwargs
+    ) -> None:
         policy.policy_for(model)  # a model with no policy fails here, at import time
         self.policy_model = model
         self.policy_action = action
+        # An annotation of the viewset's queryset holding the id only where the caller
+        # may see the related row (else null); read instead of the column when present.
+        self.shown_from = shown_from
         super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        if self.shown_from is not None and hasattr(instance, self.shown_from):
+            return PKOnlyObject(pk=getattr(instance, self.shown_from))
+        return super().get_attribute(instance)
 
     def get_queryset(self) -> models.QuerySet:
         request = self.context.get("request")

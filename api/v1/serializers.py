@@ -27,6 +27,8 @@ PROJECT_FIELDS = ("id", "name", "description", "owner", "role", "created_at", "u
 # The columns a public_user reads, for select_related(...).only(...): nothing else of a user is loaded.
 PUBLIC_USER_COLUMNS = ("id", "username", "first_name", "last_name", "profile__display_name")
 CALLER_ROLES = (OWNER_ROLE, *ProjectRole.values)
+# The annotation of ExampleModelViewSet's queryset: the project's id where the caller sees it.
+SHOWN_PROJECT = "shown_project_id"
 
 
 def public_user_columns(relation: str) -> tuple[str, ...]:
@@ -83,6 +85,7 @@ class ExampleModelSerializer(PolicyModelSerializer):
         model=Project,
         action=policy.ADD,
         source="project_id",
+        shown_from=SHOWN_PROJECT,
         allow_null=True,
         required=False,
         help_text=(

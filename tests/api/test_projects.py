@@ -478,8 +478,12 @@ def test_project_filter(team):
     ] == [team.example.pk]
     assert client.get("/api/v1/examples/").json()["count"] == 2
     # The author removed from the project: their own example no longer filters by it.
-    ExampleFactory(user=team.removed, project=team.project)
-    assert team.client("removed").get("/api/v1/examples/").json()["count"] == 1
+    removed_authors = ExampleFactory(user=team.removed, project=team.project)
+    mine = team.client("removed").get("/api/v1/examples/").json()
+    # The removed author still sees their example, not the project it is in (null, as on GraphQL).
+    assert [(row["id"], row["project"]) for row in mine["results"]] == [(removed_authors.pk, None)]
+    assert team.client("removed").get(f"/api/v1/examples/{removed_authors.pk}/").json()["project"] is None
+    assert client.get(f"/api/v1/examples/{removed_authors.pk}/").json()["project"] == team.project.pk
     assert team.client("removed").get("/api/v1/examples/", {"project": team.project.pk}).json()["count"] == 0
     assert team.client("stranger").get("/api/v1/examples/", {"project": team.project.pk}).json()["count"] == 0
     assert client.get("/api/v1/examples/", {"project": ""}).json()["count"] == 3
