@@ -270,10 +270,22 @@ def _check_role(role: object) -> str:
     return role  # type: ignore[return-value]
 
 
+def _could_be_username(username: object) -> bool:
+    """A string that could name a user. Longer than the column can never match, and is not sent
+    to the database: SQLite refuses a LIKE pattern past 50,000 bytes (iexact is a LIKE there)."""
+    max_length = get_user_model()._meta.get_field("username").max_length or 150
+    return (
+        isinstance(username, str)
+        and bool(username.strip())
+        and len(username) <= max_length
+        and "\x00" not in username
+    )
+
+
 def _user_by_username(username: object) -> AbstractBaseUser:
     # Usernames are unique case-insensitively (authentication's rule), so iexact finds one.
     found = None
-    if isinstance(username, str) and username.strip() and "\x00" not in username:
+    if _could_be_username(username):
         found = get_user_model().objects.filter(username__iexact=username.strip(), is_active=True).first()
     if found is None:
         raise ValidationError({"username": [ValidationError(UNKNOWN_USERNAME, code="unknown")]})
@@ -286,7 +298,7 @@ def _target_user_id(*, user_id: object, username: object) -> int | None:
         raise TypeError("Pass exactly one of user_id and username.")
     if user_id is not None:
         return parse_pk(user_id)
-    if not isinstance(username, str):
+    if not _could_be_username(username):
         return None
     return (
         get_user_model()

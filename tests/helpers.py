@@ -55,7 +55,7 @@ def client_with_token(user: User) -> APIClient:
     return client
 
 
-def generated(max_examples: int):
+def generated(max_examples: int, **extra):
     """Hypothesis settings for generated tests whose every example sends dozens of requests.
 
     Inputs come from the profile loaded in tests/conftest.py (derandomized in
@@ -68,7 +68,7 @@ def generated(max_examples: int):
     from hypothesis import Phase, settings
 
     phases = list(Phase) if os.environ.get("HYPOTHESIS_SHRINK") == "1" else [Phase.explicit, Phase.generate]
-    return settings(max_examples=max_examples, phases=phases)
+    return settings(max_examples=max_examples, phases=phases, **extra)
 
 
 @contextmanager

@@ -21,20 +21,35 @@ import json
 from dataclasses import dataclass
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.cache import cache
-from hypothesis import event, given
+from django.core.exceptions import ValidationError
+from hypothesis import HealthCheck, event, given
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
-from api.models import ExampleModel
+from api import services
+from api.models import ProjectMembership
 from graphql_api.errors import MASKED_MESSAGE
 from graphql_api.schema import schema as served_schema
 
-from ..factories import PASSWORD, ExampleFactory, UserFactory, token_for
+from ..factories import PASSWORD
 from ..helpers import generated, rolled_back
+from ..matrix.engine import client_for, rest_url
+from ..matrix.resources import (
+    AUTHOR,
+    DEFAULT,
+    RESOURCES,
+    Population,
+    Resource,
+    build_population,
+    graphql_cases,
+    graphql_resource,
+    most_allowed_actor,
+    rest_case_for,
+    target_key,
+)
 from ..matrix.surface import changed_rows, database_dump, describe, routes
-from .strategies import operation, raw_bodies, variables_for
+from .strategies import one_bad_value, operation, raw_bodies, variables_for
 
 pytestmark = pytest.mark.django_db
 
@@ -43,20 +58,19 @@ CONTENT_TYPES = ("application/json", "application/json", "application/json; char
 
 
 @dataclass
-class Owner:
-    user: User
-    example: ExampleModel
+class Caller:
+    """Who sends the input, and the real ids it is about (from the resource registry)."""
+
+    population: Population
+    actor: str
     client: APIClient
 
 
-def owner_with_data() -> Owner:
-    """A user with an example and a token, and another user with theirs (so "unchanged" means something)."""
-    user = UserFactory()
-    example = ExampleFactory(user=user)
-    ExampleFactory(user=UserFactory())
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
-    return Owner(user, example, client)
+def caller(population: Population, resource: Resource | None) -> Caller:
+    """The actor who may do everything to the resource's target (its author, its project's owner), so
+    that a write gets past "not found" and "forbidden" to the input itself; else a user with data."""
+    actor = most_allowed_actor(population, resource) if resource else AUTHOR
+    return Caller(population, actor, client_for(population, actor))
 
 
 def write_routes() -> list:
@@ -79,22 +93,61 @@ def assert_json(response, where: str) -> None:
         json.loads(response.content)
 
 
+def resource_bodies(valid: dict) -> st.SearchStrategy[bytes]:
+    """The registry's valid body for the route (real ids of the population) with one bad value."""
+    bodies = one_bad_value(st.just(valid))
+    return st.one_of(
+        bodies.map(lambda value: json.dumps(value).encode()),
+        bodies.map(lambda value: json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass")),
+    )
+
+
+@pytest.fixture
+def population(db) -> Population:
+    """Built once per test: every generated example runs in a savepoint that is rolled back."""
+    return build_population()
+
+
+# The population fixture is shared by a test's examples on purpose (each is rolled back).
+ONCE_PER_TEST = {"suppress_health_check": [HealthCheck.function_scoped_fixture]}
+
+
 @pytest.mark.parametrize(("route", "method"), write_routes())
-@generated(max_examples=25)
-@given(body=raw_bodies(PASSWORD), content_type=st.sampled_from(CONTENT_TYPES))
-def test_no_rest_body_breaks_a_write_route_or_changes_data_when_refused(route, method, body, content_type):
+@generated(max_examples=25, **ONCE_PER_TEST)
+@given(data=st.data(), content_type=st.sampled_from(CONTENT_TYPES))
+def test_no_rest_body_breaks_a_write_route_or_changes_data_when_refused(
+    population, route, method, data, content_type
+):
     with rolled_back():
-        owner = owner_with_data()
+        found = rest_case_for(route, method, RESOURCES)
+        resource, case = found if found else (None, None)
+        sender = caller(population, resource)
         cache.clear()  # throttle counts: each example is a first attempt
-        url = route.url({"pk": owner.example.pk})
+        if resource is None:
+            url, body = route.url({}), data.draw(raw_bodies(PASSWORD))
+        else:
+            url = rest_url(population, resource, case, target_key(resource, population.target(resource)))
+            valid = resource.rest_body(population, case.op_name, DEFAULT)
+            bodies = (
+                raw_bodies(PASSWORD)
+                if valid is None
+                else st.one_of(raw_bodies(PASSWORD), resource_bodies(valid))
+            )
+            body = data.draw(bodies)
         before = database_dump()
-        response = owner.client.generic(method, url, body, content_type=content_type)
+        response = sender.client.generic(method, url, body, content_type=content_type)
         where = f"{method} {url} {body[:200]!r}"
         assert_json(response, where)
         event(f"status {response.status_code}")
         if response.status_code >= 400:
             changes = changed_rows(before, database_dump())
             assert not changes, f"{where} was refused but changed:\n{describe(changes)}"
+
+
+# Each root field about a registered resource, with its operation (tests/matrix/resources.py).
+GRAPHQL_RESOURCES = {
+    case.id: (graphql_resource(case, RESOURCES), case.op_name) for case in graphql_cases(SCHEMA, RESOURCES)[0]
+}
 
 
 def graphql_fields() -> list:
@@ -120,25 +173,32 @@ def refused_or_failed(answer: dict, name: str) -> bool:
 
 
 @pytest.mark.parametrize(("root", "name"), graphql_fields())
-@generated(max_examples=60)
+@generated(max_examples=60, **ONCE_PER_TEST)
 @given(data=st.data())
-def test_no_graphql_variables_break_a_field_or_change_data_when_refused(root, name, data):
+def test_no_graphql_variables_break_a_field_or_change_data_when_refused(population, root, name, data):
     query = operation(SCHEMA, root, name)
     use_get, variables = data.draw(graphql_requests(root, name))
     with rolled_back():
-        owner = owner_with_data()
-        # An id of the owner's now and then, so that updates and deletes get past "not found".
-        if isinstance(variables, dict) and data.draw(st.booleans()):
+        resource, op_name = GRAPHQL_RESOURCES.get(f"{root}.{name}", (None, None))
+        sender = caller(population, resource)
+        if resource is not None and isinstance(variables, dict) and data.draw(st.booleans()):
+            # The registry's real values now and then (the target's id, its project's, a member's
+            # username), so that writes get past "not found" to the bad value.
+            real = resource.graphql_values(
+                population, op_name, DEFAULT, target_key(resource, population.target(resource))
+            )
             for holder in (variables, variables.get("data")):
-                if isinstance(holder, dict) and "id" in holder:
-                    holder["id"] = str(owner.example.pk)
+                if isinstance(holder, dict):
+                    for key in holder.keys() & real.keys():
+                        if data.draw(st.booleans()):
+                            holder[key] = real[key]
         before = database_dump()
         encoded = json.dumps(variables)
         if use_get:
-            response = owner.client.get("/graphql/", {"query": query, "variables": encoded})
+            response = sender.client.get("/graphql/", {"query": query, "variables": encoded})
         else:
             body = json.dumps({"query": query, "variables": variables})
-            response = owner.client.generic("POST", "/graphql/", body, content_type="application/json")
+            response = sender.client.generic("POST", "/graphql/", body, content_type="application/json")
         where = f"{root}.{name} {encoded[:300]}"
         assert_json(response, where)
         event(f"status {response.status_code}")
@@ -149,3 +209,17 @@ def test_no_graphql_variables_break_a_field_or_change_data_when_refused(root, na
             event("refused")
             changes = changed_rows(before, database_dump())
             assert not changes, f"{where} was refused but changed:\n{describe(changes)}"
+
+
+@pytest.mark.parametrize("username", ["x" * 100_001, "é" * 30_000, "a\x00b", "x" * 151])
+def test_a_username_no_user_can_have_is_unknown_without_asking_the_database(population, username):
+    """Found by the registry's real ids: removeProjectMember(projectId: <real>, username: <100,000
+    x>) reached SQLite as a LIKE pattern it refuses ("pattern too complex"), a 503."""
+    owner, project = population.users["owner"], population.project
+    with pytest.raises(ProjectMembership.DoesNotExist):
+        services.member_remove(user=owner, project_id=project.pk, username=username)
+    with pytest.raises(ProjectMembership.DoesNotExist):
+        services.member_update(user=owner, project_id=project.pk, username=username, role="viewer")
+    with pytest.raises(ValidationError) as refused:
+        services.member_add(user=owner, project_id=project.pk, username=username, role="viewer")
+    assert list(refused.value.message_dict) == ["username"]

@@ -1,0 +1,601 @@
+"""The registry of resources: what the cross-user matrix and the bad-input tests are derived from.
+
+A resource is a model served by the API: ``Example``, ``Project``,
+``ProjectMembership``. Its entry says, as data, what nobody can find by
+walking the code:
+
+- the policy table (docs/EXTENDING.md, CONTRACT.md) for it: for each action,
+  the *relations* an actor must hold to the object (``author``, ``owner``,
+  ``editor``, ``viewer``, ``self``) to be allowed;
+- how to make the object the routes are about (its *target*) in the shared
+  population (``Population`` below), and the values its routes and fields
+  take (URL parameters, REST bodies, GraphQL arguments) for that target;
+- the operations it has beyond the standard ones, and what they are
+  (``duplicate`` is a VIEW that adds a row).
+
+Everything else is found: its REST routes from the URL resolver (by the model
+of each viewset's queryset), its GraphQL root fields from the served schema
+(by return type), the relations an actor holds from the rows themselves.
+``tests/matrix/test_resource_matrix.py`` runs every route and field for
+every actor; a route or field of a model with no entry fails
+``test_every_resource_route_and_field_has_a_registry_entry``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import models
+from graphql import (
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLUnionType,
+    get_named_type,
+)
+
+from api import policy
+from api.models import ExampleModel, Project, ProjectMembership, ProjectRole
+from authentication.models import Profile
+
+from ..factories import ExampleFactory, UserFactory, token_for
+from .surface import Route, routes
+
+# The actors, each a user of the population (anonymous aside).
+AUTHOR = "author"  # wrote the target example; an editor of the project
+OWNER = "owner"  # owns the project
+EDITOR = "editor"
+VIEWER = "viewer"  # the target membership is theirs
+REMOVED = "removed"  # was an editor, removed; wrote an example while a member
+STRANGER = "stranger"  # in no project of the population
+ANONYMOUS = "anonymous"
+ACTORS = (AUTHOR, OWNER, EDITOR, VIEWER, REMOVED, STRANGER, ANONYMOUS)
+
+# Outcomes, one spelling for both surfaces.
+SUCCESS = "success"
+NOT_FOUND = "not_found"  # REST 404 {"detail": "Not found."}; GraphQL null / OperationInfo not_found
+FORBIDDEN = "forbidden"  # REST 403; GraphQL OperationInfo kind PERMISSION
+INVALID = "invalid"  # REST 400 {field: [...]}; GraphQL OperationInfo kind VALIDATION on the field
+UNAUTHENTICATED = "unauthenticated"  # REST 401; GraphQL error UNAUTHENTICATED
+
+
+@dataclass
+class Population:
+    """One project shared with every role, the rows each route is about, and an outsider's secrets."""
+
+    users: dict[str, User]
+    project: Project  # owned by OWNER; AUTHOR and EDITOR edit, VIEWER views, REMOVED left
+    example: ExampleModel  # by AUTHOR, in ``project``
+    removed_example: ExampleModel  # by REMOVED, still in ``project``
+    membership: ProjectMembership  # VIEWER's
+    newcomer: User  # in no project: the one an owner adds
+    foreign_project: Project  # the outsider's: nobody here may see or add to it
+    secrets: list[str]
+    targets: dict[str, models.Model] = field(default_factory=dict)  # by resource name
+
+    def user(self, actor: str) -> User | None:
+        return None if actor == ANONYMOUS else self.users[actor]
+
+    def target(self, resource: Resource) -> models.Model:
+        if resource.name not in self.targets:
+            self.targets[resource.name] = resource.make_target(self)
+        return self.targets[resource.name]
+
+
+def build_population() -> Population:
+    users = {
+        actor: UserFactory(username=f"{actor}-user", email=f"{actor}.mail-secret@example.com")
+        for actor in ACTORS
+        if actor != ANONYMOUS
+    }
+    Profile.objects.filter(user__in=users.values()).update(bio="bio-secret-Ω")
+    project = Project.objects.create(owner=users[OWNER], name="shared project", description="shared")
+    for actor, role in (
+        (AUTHOR, ProjectRole.EDITOR),
+        (EDITOR, ProjectRole.EDITOR),
+        (REMOVED, ProjectRole.EDITOR),
+    ):
+        ProjectMembership.objects.create(project=project, user=users[actor], role=role)
+    membership = ProjectMembership.objects.create(
+        project=project, user=users[VIEWER], role=ProjectRole.VIEWER
+    )
+    example = ExampleFactory(user=users[AUTHOR], project=project, title="the shared example")
+    removed_example = ExampleFactory(user=users[REMOVED], project=project, title="written while a member")
+    ProjectMembership.objects.filter(project=project, user=users[REMOVED]).delete()
+    outsider = UserFactory(username="outsider-secret", email="outsider.mail-secret@example.com")
+    foreign_project = Project.objects.create(owner=outsider, name="outsider-project-secret", description="x")
+    ExampleFactory(
+        user=outsider, project=foreign_project, title="outsider-title-secret", content="outsider-Ω"
+    )
+    ExampleFactory(user=users[STRANGER], title="the stranger's own")
+    newcomer = UserFactory(username="newcomer-user", email="newcomer.mail-secret@example.com")
+    for user in users.values():
+        token_for(user)  # every token exists before any call, as a client's would
+    return Population(
+        users=users,
+        project=project,
+        example=example,
+        removed_example=removed_example,
+        membership=membership,
+        newcomer=newcomer,
+        foreign_project=foreign_project,
+        # Another user's email, bio or token never leaves the server, and the outsider's rows are invisible.
+        secrets=[
+            "mail-secret",
+            "bio-secret-Ω",
+            "outsider-secret",
+            "outsider-project-secret",
+            "outsider-title-secret",
+            "outsider-Ω",
+            *(token_for(user) for user in users.values()),
+        ],
+    )
+
+
+# Relations: what an actor is to a row, read from the rows (never from the policy's code).
+
+
+def relations(resource: Resource, obj: models.Model, user: User | None) -> frozenset[str]:
+    if user is None:
+        return frozenset()
+    found = set()
+    if resource.author_field and getattr(obj, f"{resource.author_field}_id") == user.pk:
+        found.add("author")
+    if resource.self_field and getattr(obj, f"{resource.self_field}_id") == user.pk:
+        found.add("self")
+    project = obj if isinstance(obj, Project) else getattr(obj, resource.project_field or "", None)
+    if project is not None:
+        if project.owner_id == user.pk:
+            found.add("owner")
+        role = (
+            ProjectMembership.objects.filter(project=project, user=user)
+            .values_list("role", flat=True)
+            .first()
+        )
+        if role:
+            found.add(role)
+    return frozenset(found)
+
+
+# Operations: what a route's viewset action or a GraphQL field does.
+
+
+@dataclass(frozen=True)
+class Op:
+    name: str
+    action: str | None  # the policy action on the target; None for collection operations
+    writes: str  # "none" | "update" | "delete" | "add"
+
+    @property
+    def on_target(self) -> bool:
+        return self.action is not None
+
+
+STANDARD_OPS = {
+    "list": Op("list", None, "none"),
+    "create": Op("create", None, "add"),
+    "retrieve": Op("retrieve", policy.VIEW, "none"),
+    "update": Op("update", policy.CHANGE, "update"),
+    "partial_update": Op("partial_update", policy.CHANGE, "update"),
+    "destroy": Op("destroy", policy.DELETE, "delete"),
+}
+# GraphQL mutation names start with a verb, then the type's name: createExample, removeProjectMember.
+GRAPHQL_VERBS = {
+    "create": "create",
+    "add": "create",
+    "update": "update",
+    "delete": "destroy",
+    "remove": "destroy",
+}
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One way of calling an operation: the default, or pointing the row at a project one cannot add to."""
+
+    name: str = "default"
+    foreign_project: bool = False
+    no_project: bool = False  # the body names no project at all
+
+
+DEFAULT = Variant()
+FOREIGN = Variant("foreign project", foreign_project=True)
+NO_PROJECT = Variant("no project", no_project=True)
+REST, GRAPHQL = "rest", "graphql"
+
+
+def _item_id(item: dict) -> object:
+    return item["id"]
+
+
+def _pk(obj: models.Model) -> object:
+    return obj.pk
+
+
+@dataclass
+class Resource:
+    name: str
+    model: type[models.Model]
+    graphql_type: str
+    # The policy table: action -> the relations that allow it.
+    table: Mapping[str, frozenset[str]]
+    make_target: Callable[[Population], models.Model]
+    # Values by parameter name, for the target (URL kwargs, REST bodies and GraphQL arguments).
+    url_values: Callable[[Population, object], dict[str, Any]]
+    rest_body: Callable[[Population, str, Variant], dict[str, Any] | None]
+    graphql_values: Callable[[Population, str, Variant, object], dict[str, Any]]
+    author_field: str | None = None
+    self_field: str | None = None
+    project_field: str | None = None
+    # Creating one needs (action on the project, how a refusal answers: "field" 400 or "object" 403/404).
+    create_needs: tuple[str, str] | None = None
+    nested_in_project: bool = False  # its collection routes carry the project's id
+    extra_ops: Mapping[str, Op] = field(default_factory=dict)
+    # The ways of calling each operation, by (op name, surface); the default alone if None.
+    variants: Callable[[str, str], tuple[Variant, ...]] | None = None
+    # Rows of other models a delete of the target may change: (model, column holding the target's id).
+    cascades: tuple[tuple[type[models.Model], str], ...] = ()
+    # How a listed item names its object, and the key the routes take for the target.
+    rest_item_id: Callable[[dict], object] = _item_id
+    target_item_id: Callable[[models.Model], object] = _pk
+
+    def allowed(self, action: str, rels: Iterable[str]) -> bool:
+        if action not in self.table:
+            raise AssertionError(
+                f"The registry's policy table for {self.name} has no row for {action!r}: "
+                "add it to its Resource in tests/matrix/resources.py (which relations may do it)."
+            )
+        return bool(self.table[action] & set(rels))
+
+    def op(self, name: str) -> Op:
+        op = STANDARD_OPS.get(name) or self.extra_ops.get(name)
+        if op is None:
+            raise AssertionError(
+                f"{self.name} has an operation {name!r} the registry does not know: add it to the "
+                f"resource's extra_ops in tests/matrix/resources.py (its policy action and what it writes)."
+            )
+        return op
+
+    def variants_of(self, op: str, surface: str) -> tuple[Variant, ...]:
+        return self.variants(op, surface) if self.variants else (DEFAULT,)
+
+
+def expected(population: Population, resource: Resource, op: Op, variant: Variant, actor: str) -> str:
+    """The outcome the policy table gives ``actor`` for ``op`` on ``resource``'s target."""
+    user = population.user(actor)
+    if user is None:
+        return UNAUTHENTICATED
+    if op.on_target:
+        rels = relations(resource, population.target(resource), user)
+        if not resource.allowed(policy.VIEW, rels):
+            return NOT_FOUND
+        if not resource.allowed(op.action, rels):
+            return FORBIDDEN
+        return INVALID if variant.foreign_project else SUCCESS
+    project_rels = relations(PROJECT, population.project, user)
+    if resource.nested_in_project and not PROJECT.allowed(policy.VIEW, project_rels):
+        return NOT_FOUND
+    if op.name == "create" and resource.create_needs:
+        action, refusal = resource.create_needs
+        if variant.no_project:
+            return SUCCESS
+        if refusal == "field":
+            return (
+                INVALID if variant.foreign_project or not PROJECT.allowed(action, project_rels) else SUCCESS
+            )
+        return SUCCESS if PROJECT.allowed(action, project_rels) else FORBIDDEN
+    return SUCCESS
+
+
+def may_add_to_project(population: Population, actor: str) -> bool:
+    return PROJECT.allowed(policy.ADD, relations(PROJECT, population.project, population.user(actor)))
+
+
+# The three resources of the product
+
+
+def _example_body(p: Population, op: str, variant: Variant) -> dict[str, Any] | None:
+    if op == "duplicate":
+        return None
+    project = p.foreign_project if variant.foreign_project else p.project
+    body = {"title": "written in the matrix", "content": "matrix", "project": project.pk}
+    if variant.no_project or (op == "partial_update" and not variant.foreign_project):
+        body.pop("project")
+    # Ignored fields: the author is always the caller.
+    return {**body, "user": p.users[STRANGER].pk, "owner": p.users[STRANGER].pk, "id": p.example.pk + 1}
+
+
+def _example_graphql(p: Population, op: str, variant: Variant, target: object) -> dict[str, Any]:
+    project = p.foreign_project if variant.foreign_project else p.project
+    values: dict[str, Any] = {"id": str(target), "title": "written in the matrix", "content": "matrix"}
+    if (op == "create" and not variant.no_project) or variant.foreign_project:
+        values["projectId"] = str(project.pk)
+    return values
+
+
+def _example_variants(op: str, surface: str) -> tuple[Variant, ...]:
+    if op not in ("create", "update", "partial_update"):
+        return (DEFAULT,)
+    return (DEFAULT, FOREIGN, NO_PROJECT) if op == "create" else (DEFAULT, FOREIGN)
+
+
+EXAMPLE = Resource(
+    name="example",
+    model=ExampleModel,
+    graphql_type="Example",
+    table={
+        policy.VIEW: frozenset({"author", "owner", "editor", "viewer"}),
+        policy.CHANGE: frozenset({"author", "owner", "editor"}),
+        policy.DELETE: frozenset({"author", "owner"}),
+    },
+    make_target=lambda p: p.example,
+    url_values=lambda p, target: {"pk": target},
+    rest_body=_example_body,
+    graphql_values=_example_graphql,
+    author_field="user",
+    project_field="project",
+    create_needs=(policy.ADD, "field"),
+    extra_ops={"duplicate": Op("duplicate", policy.VIEW, "add")},
+    variants=lambda op, surface: _example_variants(op, surface),
+)
+
+
+def _project_body(p: Population, op: str, variant: Variant) -> dict[str, Any]:
+    return {"name": "named in the matrix", "description": "matrix", "owner": p.users[STRANGER].pk, "id": 1}
+
+
+PROJECT = Resource(
+    name="project",
+    model=Project,
+    graphql_type="Project",
+    table={
+        policy.VIEW: frozenset({"owner", "editor", "viewer"}),
+        policy.CHANGE: frozenset({"owner"}),
+        policy.DELETE: frozenset({"owner"}),
+        policy.ADD: frozenset({"owner", "editor"}),
+        policy.MANAGE: frozenset({"owner"}),
+    },
+    make_target=lambda p: p.project,
+    url_values=lambda p, target: {"pk": target, "project_pk": target, "project_id": target},
+    rest_body=_project_body,
+    graphql_values=lambda p, op, variant, target: {
+        "id": str(target),
+        "name": "named in the matrix",
+        "description": "matrix",
+    },
+    author_field="owner",
+    cascades=((ProjectMembership, "project_id"), (ExampleModel, "project_id")),
+)
+
+
+def _member_body(p: Population, op: str, variant: Variant) -> dict[str, Any]:
+    if op == "create":
+        return {"username": p.newcomer.username, "role": ProjectRole.EDITOR}
+    return {"role": ProjectRole.EDITOR}
+
+
+def _member_graphql(p: Population, op: str, variant: Variant, target: object) -> dict[str, Any]:
+    username = p.newcomer.username if op == "create" else p.membership.user.username
+    return {"projectId": str(p.project.pk), "username": username, "role": "EDITOR"}
+
+
+def _member_url(p: Population, target: object) -> dict[str, Any]:
+    # The membership is named by its project and its user; ``target`` is the member's user id.
+    project = p.project.pk
+    return {
+        "project_pk": project,
+        "project_id": project,
+        "parent_lookup_project": project,
+        "user_id": target,
+        "user_pk": target,
+        "pk": target,
+    }
+
+
+MEMBERSHIP = Resource(
+    name="membership",
+    model=ProjectMembership,
+    graphql_type="ProjectMember",
+    table={
+        policy.VIEW: frozenset({"owner", "editor", "viewer"}),
+        policy.CHANGE: frozenset({"owner"}),
+        policy.DELETE: frozenset({"owner", "self"}),
+    },
+    make_target=lambda p: p.membership,
+    url_values=_member_url,
+    rest_body=_member_body,
+    graphql_values=_member_graphql,
+    self_field="user",
+    project_field="project",
+    create_needs=(policy.MANAGE, "object"),
+    nested_in_project=True,
+    rest_item_id=lambda item: item["user"]["id"],
+    target_item_id=lambda obj: obj.user_id,
+)
+
+RESOURCES: list[Resource] = [EXAMPLE, PROJECT, MEMBERSHIP]
+
+
+def resource_for_model(model: type[models.Model], resources: Iterable[Resource]) -> Resource | None:
+    return next((r for r in resources if r.model is model or r.model is model._meta.concrete_model), None)
+
+
+def target_key(resource: Resource, obj: models.Model) -> object:
+    """The id the routes and fields take for the target (a membership: its user's id)."""
+    return resource.target_item_id(obj)
+
+
+# Finding the REST routes: by the model of each viewset's queryset
+
+
+def viewset_model(view_class: type) -> type[models.Model] | None:
+    """The model a DRF viewset serves: from ``queryset``, ``model``, or get_queryset() as the schema sees it."""
+    queryset = getattr(view_class, "queryset", None)
+    if queryset is not None:
+        return queryset.model
+    if getattr(view_class, "model", None) is not None:
+        return view_class.model
+    view = view_class()
+    view.swagger_fake_view = True  # the views answer an empty queryset of their model, no request needed
+    view.request = None
+    view.kwargs = {}
+    view.args = ()
+    view.format_kwarg = None
+    try:
+        return view.get_queryset().model
+    except Exception:
+        serializer = getattr(view_class, "serializer_class", None)
+        return getattr(getattr(serializer, "Meta", None), "model", None)
+
+
+@dataclass(frozen=True)
+class RestCase:
+    route: Route
+    method: str
+    op_name: str
+    model: type[models.Model]
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.route.regex}"
+
+
+def rest_cases(all_routes: list[Route] | None = None) -> list[RestCase]:
+    """Every (route, method) served by a viewset of a model: the routes the registry must cover."""
+    cases = []
+    for route in all_routes if all_routes is not None else routes():
+        actions = getattr(route.callback, "actions", None)
+        view_class = getattr(route.callback, "cls", None)
+        if not actions or view_class is None or route.is_admin:
+            continue
+        model = viewset_model(view_class)
+        if model is None:
+            continue
+        cases += [RestCase(route, method.upper(), name, model) for method, name in actions.items()]
+    return cases
+
+
+def unregistered_rest_cases(resources: Iterable[Resource]) -> list[str]:
+    """The routes served by a viewset of a model the registry has no entry for, as text."""
+    resources = list(resources)
+    return sorted(
+        {
+            f"{case.id} ({case.model._meta.label})"
+            for case in rest_cases()
+            if not resource_for_model(case.model, resources)
+        }
+    )
+
+
+# Finding the GraphQL fields: by return type
+
+
+@dataclass(frozen=True)
+class GraphQLCase:
+    root: str  # "Query" | "Mutation"
+    name: str
+    type_name: str  # the object type it is about
+    op_name: str
+    many: bool  # a list or a page of them
+
+    @property
+    def id(self) -> str:
+        return f"{self.root}.{self.name}"
+
+
+def _object_type(field_def: GraphQLField) -> tuple[GraphQLObjectType | None, bool]:
+    """The object type a field answers with (a payload union's non-OperationInfo member, a page's
+    ``results``), and whether it is many of them."""
+    type_ = field_def.type
+    many = False
+    while isinstance(type_, GraphQLNonNull | GraphQLList):
+        many = many or isinstance(type_, GraphQLList)
+        type_ = type_.of_type
+    if isinstance(type_, GraphQLUnionType):
+        members = [t for t in type_.types if t.name != "OperationInfo"]
+        return (members[0] if len(members) == 1 else None), many
+    if isinstance(type_, GraphQLObjectType) and "results" in type_.fields and "totalCount" in type_.fields:
+        return get_named_type(type_.fields["results"].type), True
+    return (type_ if isinstance(type_, GraphQLObjectType) else None), many
+
+
+def graphql_cases(
+    schema: GraphQLSchema, resources: Iterable[Resource]
+) -> tuple[list[GraphQLCase], list[str]]:
+    """The root fields about a registered resource, and those about an object type nobody registered
+    that is backed by a model (reported)."""
+    by_type = {r.graphql_type: r for r in resources}
+    cases, unknown = [], []
+    for root_name, root in (("Query", schema.query_type), ("Mutation", schema.mutation_type)):
+        if root is None:
+            continue
+        for name, field_def in root.fields.items():
+            object_type, many = _object_type(field_def)
+            if object_type is None or object_type.name not in by_type:
+                if object_type is not None and _is_model_type(object_type):
+                    unknown.append(f"{root_name}.{name}")
+                continue
+            cases.append(
+                GraphQLCase(root_name, name, object_type.name, _graphql_op(root_name, name, many), many)
+            )
+    return cases, unknown
+
+
+# Types the matrix leaves to its hand-written tables: the caller's own account.
+CALLER_TYPES = frozenset({"User", "Profile"})
+
+
+def _is_model_type(object_type: GraphQLObjectType) -> bool:
+    # Strawberry keeps its definition in the GraphQL type's extensions; strawberry_django marks the
+    # class of a model type with its definition (and model).
+    definition = (object_type.extensions or {}).get("strawberry-definition")
+    origin = getattr(definition, "origin", None)
+    model = getattr(getattr(origin, "__strawberry_django_definition__", None), "model", None)
+    return model is not None and object_type.name not in CALLER_TYPES
+
+
+def _graphql_op(root: str, name: str, many: bool) -> str:
+    if root == "Query":
+        return "list" if many else "retrieve"
+    for verb, op in GRAPHQL_VERBS.items():
+        if name.startswith(verb) and name[len(verb) : len(verb) + 1].isupper():
+            return op
+    return _first_word(name)  # duplicate, or a verb the resource must list in extra_ops
+
+
+def _first_word(name: str) -> str:
+    for index, char in enumerate(name):
+        if char.isupper():
+            return name[:index]
+    return name
+
+
+def graphql_resource(case: GraphQLCase, resources: Iterable[Resource]) -> Resource:
+    return next(r for r in resources if r.graphql_type == case.type_name)
+
+
+# For generated input: who may do everything to a resource's target, and which registry case a route is.
+
+
+def most_allowed_actor(population: Population, resource: Resource) -> str:
+    """The first actor allowed every action of the resource's table on its target (the author, the owner)."""
+    target = population.target(resource)
+    for actor in ACTORS:
+        rels = relations(resource, target, population.user(actor))
+        if rels and all(resource.allowed(action, rels) for action in resource.table):
+            return actor
+    raise AssertionError(f"no actor of the population may do everything to the {resource.name}")
+
+
+def rest_case_for(
+    route: Route, method: str, resources: Iterable[Resource]
+) -> tuple[Resource, RestCase] | None:
+    for case in rest_cases([route]):
+        if case.method == method and (resource := resource_for_model(case.model, resources)):
+            return resource, case
+    return None

@@ -1,0 +1,132 @@
+"""The meta-test: a throwaway resource (tests/matrix/throwaway.py) is covered by the matrix with no hand entries.
+
+A test-only model with a policy, a viewset reading through the policy and
+writing through the generic services, and a route (``ROOT_URLCONF`` is
+overridden) are added. Before it has a registry entry the matrix reports its
+routes; with one (``NOTE``: its policy table, its target, its values) every
+one of its routes is called by every actor with the outcome the table gives,
+through the same functions as the product's resources. A missing row of its
+policy table, a missing core policy and a read that forgot the policy each
+fail.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.test import override_settings
+
+from api import policy
+
+from .engine import run_rest_case
+from .resources import (
+    RESOURCES,
+    build_population,
+    graphql_cases,
+    resource_for_model,
+    rest_cases,
+    unregistered_rest_cases,
+)
+from .throwaway import NOTE, Note, note_schema
+
+pytestmark = pytest.mark.django_db(transaction=True)  # the table is created and dropped (DDL)
+URLCONF = "tests.matrix.throwaway"
+NOTE_ROUTES = {
+    ("GET", "list"),
+    ("POST", "create"),
+    ("GET", "retrieve"),
+    ("PUT", "update"),
+    ("PATCH", "partial_update"),
+    ("DELETE", "destroy"),
+}
+
+
+@pytest.fixture
+def note_table(transactional_db):
+    with connection.schema_editor() as editor:
+        editor.create_model(Note)
+    try:
+        yield
+    finally:
+        with connection.schema_editor() as editor:
+            editor.delete_model(Note)
+
+
+@pytest.fixture
+def note_policy(note_table):
+    """Registered by tests/matrix/throwaway.py at import, as a product model's is."""
+    assert policy.policy_for(Note) is not None
+    yield
+
+
+@pytest.fixture
+def no_note_policy(note_table):
+    # The core has no unregister (a product model never leaves): the test takes it away and puts it back.
+    registered = policy._registry.pop(Note)
+    try:
+        yield
+    finally:
+        policy.register(Note, registered)
+
+
+def note_cases():
+    return [case for case in rest_cases() if case.model is Note]
+
+
+def test_the_new_routes_are_found_and_reported_until_registered(note_policy):
+    with override_settings(ROOT_URLCONF=URLCONF):
+        found = {(case.method, case.op_name) for case in note_cases()}
+        reported = unregistered_rest_cases(RESOURCES)
+        with_entry = unregistered_rest_cases([*RESOURCES, NOTE])
+    assert found == NOTE_ROUTES
+    assert reported and all("matrix.Note" in line for line in reported), reported
+    assert {line.split(" ")[0] for line in reported} == {"GET", "POST", "PUT", "PATCH", "DELETE"}
+    assert with_entry == []
+    assert unregistered_rest_cases(RESOURCES) == []  # the product's own URL conf is untouched
+
+
+def test_the_matrix_covers_a_registered_resource_with_no_hand_entries(note_policy):
+    resources = [*RESOURCES, NOTE]
+    with override_settings(ROOT_URLCONF=URLCONF):
+        cases = note_cases()
+        population = build_population()  # once: outside a test transaction, each call is rolled back
+        assert {(case.method, case.op_name) for case in cases} == NOTE_ROUTES
+        for case in cases:
+            resource = resource_for_model(case.model, resources)
+            assert resource is NOTE
+            for variant in resource.variants_of(case.op_name, "rest"):
+                run_rest_case(population, resource, case, variant)
+
+
+def test_a_missing_row_of_the_policy_table_is_reported(note_policy):
+    no_delete = dataclasses.replace(NOTE, table={k: v for k, v in NOTE.table.items() if k != policy.DELETE})
+    with override_settings(ROOT_URLCONF=URLCONF):
+        destroy = next(case for case in note_cases() if case.op_name == "destroy")
+        with pytest.raises(AssertionError, match="policy table for note has no row for 'delete'"):
+            run_rest_case(build_population(), no_delete, destroy, NOTE.variants_of("destroy", "rest")[0])
+
+
+def test_a_resource_with_no_core_policy_fails_loudly(no_note_policy):
+    with override_settings(ROOT_URLCONF=URLCONF):
+        listing = next(case for case in note_cases() if case.op_name == "list")
+        with pytest.raises(ImproperlyConfigured, match="has no policy"):
+            run_rest_case(build_population(), NOTE, listing, NOTE.variants_of("list", "rest")[0])
+
+
+def test_a_read_that_forgot_the_policy_fails_the_matrix(note_policy):
+    with override_settings(ROOT_URLCONF="tests.matrix.throwaway_leaky"):
+        listing = next(case for case in note_cases() if case.op_name == "list")
+        with pytest.raises(AssertionError, match="removed GET /api/v1/notes/"):
+            run_rest_case(build_population(), NOTE, listing, NOTE.variants_of("list", "rest")[0])
+
+
+def test_a_graphql_type_of_an_unregistered_model_is_reported():
+    """A root field returning a strawberry_django type of a model with no registry entry is named."""
+    schema = note_schema()._schema
+    cases, unknown = graphql_cases(schema, RESOURCES)
+    assert (cases, unknown) == ([], ["Query.note"])
+    cases, unknown = graphql_cases(schema, [*RESOURCES, NOTE])
+    assert ([(c.id, c.op_name) for c in cases], unknown) == ([("Query.note", "retrieve")], [])

@@ -1,0 +1,163 @@
+"""A throwaway resource, for the meta-test: a model, its policy, a viewset, a route and a registry entry.
+
+``Note`` lives in an app registry of its own (so the product's migrations and
+admin never see it) and its table is created by the meta-test itself. It
+keeps its author and project as plain id columns: a foreign key from another
+app registry to ``Project`` would add a reverse relation to the product's
+model. Its URL conf is the product's plus ``/api/v1/notes/``, used with
+``override_settings(ROOT_URLCONF="tests.matrix.throwaway")``.
+
+What it takes is what docs/EXTENDING.md asks of a new resource: nothing in
+tests/matrix/test_resource_matrix.py or engine.py names it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+import strawberry_django
+from django.apps.registry import Apps
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import include, path
+from rest_framework import routers, serializers
+
+from api import policy, services
+from api.models import Project
+from api.v1.base import PolicyModelViewSet, Writes
+from backend.urls import urlpatterns as product_urlpatterns
+
+from .resources import Population, Resource
+
+throwaway_apps = Apps(["tests.matrix"])
+
+
+class Note(models.Model):
+    user_id = models.IntegerField()
+    project_id = models.IntegerField(null=True)
+    text = models.CharField(max_length=100)
+
+    class Meta:
+        apps = throwaway_apps
+        app_label = "matrix"
+        db_table = "matrix_throwaway_note"
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def project(self) -> Project | None:
+        return Project.objects.filter(pk=self.project_id).first()
+
+
+class NotePolicy:
+    """See: the author and whoever sees the project. Change: the author and the project's owner. Delete: the author."""
+
+    def condition(self, user, action: str) -> Q | None:
+        projects = lambda action: Project.objects.restrict(user, action).order_by().values("pk")  # noqa: E731
+        if action == policy.VIEW:
+            return Q(user_id=user.pk) | Q(project_id__in=projects(policy.VIEW))
+        if action == policy.CHANGE:
+            return Q(user_id=user.pk) | Q(project_id__in=projects(policy.MANAGE))
+        if action == policy.DELETE:
+            return Q(user_id=user.pk)
+        return None
+
+
+class NoteSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    text = serializers.CharField(max_length=100)
+
+
+@transaction.atomic
+def note_create(*, user, text: str) -> Note:
+    return Note.objects.create(user_id=user.pk, text=text)
+
+
+@transaction.atomic
+def note_update(*, user, note_id: object, data: dict[str, Any]) -> Note:
+    note = services.get_for_action(Note, user=user, action=policy.CHANGE, pk=note_id, lock=True)
+    return services.model_update(note, data=data, fields={"text"})
+
+
+@transaction.atomic
+def note_delete(*, user, note_id: object) -> None:
+    services.get_for_action(Note, user=user, action=policy.DELETE, pk=note_id, lock=True).delete()
+
+
+# As a product model does in api/policy.py (or its AppConfig.ready): the base refuses a viewset
+# whose model has no policy when the URL conf is built.
+policy.register(Note, NotePolicy())
+
+
+class NoteViewSet(PolicyModelViewSet):
+    """On the shared base: reads through the policy, writes through the services above."""
+
+    model = Note
+    serializer_class = NoteSerializer
+    writes = Writes(id_kwarg="note_id", create=note_create, update=note_update, delete=note_delete)
+
+    def base_queryset(self):
+        return Note.objects.order_by("-pk")
+
+
+class LeakyNoteViewSet(NoteViewSet):
+    """The mistake the matrix must catch: a read that forgot the policy."""
+
+    def get_queryset(self):
+        return Note.objects.order_by("-pk")
+
+
+def _urls(viewset: type) -> list:
+    router = routers.SimpleRouter()
+    router.register("notes", viewset, basename="note")
+    return [*product_urlpatterns, path("api/v1/", include(router.urls))]
+
+
+urlpatterns = _urls(NoteViewSet)
+
+
+def _note_body(p: Population, op: str, variant: Any) -> dict[str, Any]:
+    return {"text": "written in the meta-test", "id": 1}
+
+
+NOTE = Resource(
+    name="note",
+    model=Note,
+    graphql_type="Note",
+    table={
+        policy.VIEW: frozenset({"author", "owner", "editor", "viewer"}),
+        policy.CHANGE: frozenset({"author", "owner"}),
+        policy.DELETE: frozenset({"author"}),
+    },
+    # The author's note, in the shared project (the author is one of its editors).
+    make_target=lambda p: Note.objects.create(
+        user_id=p.example.user_id, project_id=p.project.pk, text="note"
+    ),
+    url_values=lambda p, target: {"pk": target},
+    rest_body=_note_body,
+    graphql_values=lambda p, op, variant, target: {"id": str(target), "text": "x"},
+    author_field="user",
+    project_field="project",
+)
+
+
+# GraphQL: a strawberry_django type of the model and a root field returning it (for the report test).
+
+
+@strawberry_django.type(Note, name="Note")
+class NoteType:
+    id: strawberry.auto
+    text: strawberry.auto
+
+
+@strawberry.type(name="Query")
+class NoteQuery:
+    @strawberry.field
+    def note(self) -> NoteType | None:
+        return None
+
+
+def note_schema() -> strawberry.Schema:
+    return strawberry.Schema(query=NoteQuery)
