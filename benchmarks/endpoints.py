@@ -30,8 +30,15 @@ CREATE_MUTATION = (
 WORST_DOCUMENT = "{ me { " + "profile { displayName } " * 22 + "} }"
 
 # Which token a request carries: the measured user (1,000 rows), the writer,
-# or the scale user (100,000 rows).
-READER, WRITER, SCALE = "reader", "writer", "scale"
+# the scale user (100,000 rows), or the sharer (20 projects with members).
+READER, WRITER, SCALE, SHARER = "reader", "writer", "scale", "sharer"
+# Issue 14's nested lists: a page of projects, each with a page of its
+# examples (with their owners) and its members. One query per level, the same
+# for 1 project and for 50 (tests/graphql/test_project_query_counts.py).
+PROJECTS_QUERY = (
+    "{ projects { totalCount results { name role examples(pagination: {limit: 10}) "
+    "{ results { title owner { name } } } members { user { name } role } } } }"
+)
 # Which server answers: the product, or the graphene reference (a process of its own).
 PRODUCT, REFERENCE = "product", "reference"
 
@@ -111,6 +118,18 @@ def endpoints(detail_id: int) -> list[Endpoint]:
             )
         )
     rows.append(Endpoint("strawberry_detail", "strawberry", "detail", "POST", "/graphql/", detail_gql))
+    rows.append(
+        Endpoint(
+            "strawberry_projects_nested",
+            "strawberry",
+            "list",
+            "POST",
+            "/graphql/",
+            _gql(PROJECTS_QUERY),
+            who=SHARER,
+            notes="20 projects, each with 10 examples (their owners) and 2 members: one query per level",
+        )
+    )
     rows.append(
         Endpoint(
             "strawberry_worst_document",

@@ -3,7 +3,10 @@
 - ``bench_reader``: the measured user, 1,000 examples;
 - ``bench_scale``: 100,000 examples, for the scale target;
 - ``bench_writer``: no rows to start with; every measured write is theirs;
-- 20 other users with 500 examples each, so the measured rows sit among others.
+- 20 other users with 500 examples each, so the measured rows sit among others;
+- ``bench_sharer``: 20 projects, each with 10 of their examples and two
+  members (an editor and a viewer, both other users), for the nested projects
+  entry. The measured user is in none of them, so their 1,000 rows stay theirs.
 
 Rows go in with ``bulk_create`` (the API would take minutes), then get
 creation times spread over the past year, as real data has, and the table is
@@ -27,7 +30,7 @@ def main(out_path: str) -> None:
     from django.db import connection
     from rest_framework.authtoken.models import Token
 
-    from api.models import ExampleModel
+    from api.models import ExampleModel, Project, ProjectMembership, ProjectRole
 
     started = time.monotonic()
     rng = random.Random(7)
@@ -56,8 +59,23 @@ def main(out_path: str) -> None:
         )
 
     reader, writer, scale = user("bench_reader"), user("bench_writer"), user("bench_scale")
-    for n in range(20):
-        add_rows(user(f"bench_other{n}"), 500)
+    others = [user(f"bench_other{n}") for n in range(20)]
+    for other in others:
+        add_rows(other, 500)
+    sharer = user("bench_sharer")
+    projects = Project.objects.bulk_create(
+        Project(owner=sharer, name=f"Project {n}", description=text(5, 20)) for n in range(20)
+    )
+    ProjectMembership.objects.bulk_create(
+        ProjectMembership(project=project, user=member, role=role)
+        for project in projects
+        for member, role in zip(others[:2], (ProjectRole.EDITOR, ProjectRole.VIEWER), strict=True)
+    )
+    ExampleModel.objects.bulk_create(
+        ExampleModel(user=sharer, project=project, title=text(2, 6).capitalize(), content=text(10, 80))
+        for project in projects
+        for _ in range(10)
+    )
     add_rows(reader, 1_000)
     add_rows(scale, 100_000)
     with connection.cursor() as cursor:
@@ -73,7 +91,7 @@ def main(out_path: str) -> None:
     fixture = {
         "tokens": {
             who: Token.objects.create(user=account).key
-            for who, account in (("reader", reader), ("writer", writer), ("scale", scale))
+            for who, account in (("reader", reader), ("writer", writer), ("scale", scale), ("sharer", sharer))
         },
         "detail_id": detail_id,
         "rows": {
