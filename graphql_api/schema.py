@@ -53,10 +53,12 @@ def query_optimizer() -> DjangoOptimizerExtension:
     return DjangoOptimizerExtension(prefetch_custom_queryset=True)
 
 
-def build_schema() -> GraphQLSchema:
+def build_schema(query: type = Query, mutation: type = Mutation) -> GraphQLSchema:
+    """The served schema; ``query``/``mutation`` are parameters so a test can serve the product's
+    root types merged with a throwaway resource's (tests/matrix/throwaway.py) under the same extensions."""
     built = GraphQLSchema(
-        query=Query,
-        mutation=Mutation,
+        query=query,
+        mutation=mutation,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         extensions=[
             *LIMIT_EXTENSIONS,

@@ -21,7 +21,7 @@ from django.test import override_settings
 
 from api import policy
 
-from .engine import run_rest_case
+from .engine import run_graphql_case, run_rest_case
 from .resources import (
     RESOURCES,
     build_population,
@@ -123,10 +123,54 @@ def test_a_read_that_forgot_the_policy_fails_the_matrix(note_policy):
             run_rest_case(build_population(), NOTE, listing, NOTE.variants_of("list", "rest")[0])
 
 
+NOTE_FIELDS = {
+    ("Query.note", "retrieve"),
+    ("Query.notes", "list"),
+    ("Mutation.createNote", "create"),
+    ("Mutation.updateNote", "update"),
+    ("Mutation.deleteNote", "destroy"),
+}
+
+
+def note_graphql_cases(resources):
+    cases, unknown = graphql_cases(note_schema()._schema, resources)
+    return [case for case in cases if case.type_name == "Note"], unknown
+
+
 def test_a_graphql_type_of_an_unregistered_model_is_reported():
-    """A root field returning a strawberry_django type of a model with no registry entry is named."""
+    """Root fields answering with a strawberry_django type of a model with no registry entry are named."""
+    cases, unknown = note_graphql_cases(RESOURCES)
+    assert (cases, sorted(unknown)) == ([], sorted(field for field, _ in NOTE_FIELDS))
+    cases, unknown = note_graphql_cases([*RESOURCES, NOTE])
+    assert ({(c.id, c.op_name) for c in cases}, unknown) == (NOTE_FIELDS, [])
+
+
+def test_the_matrix_covers_a_registered_resource_on_graphql_with_no_hand_entries(note_policy):
+    """The same engine as the product's GraphQL matrix: every actor, every note field, outcome from the table."""
+    resources = [*RESOURCES, NOTE]
     schema = note_schema()._schema
-    cases, unknown = graphql_cases(schema, RESOURCES)
-    assert (cases, unknown) == ([], ["Query.note"])
-    cases, unknown = graphql_cases(schema, [*RESOURCES, NOTE])
-    assert ([(c.id, c.op_name) for c in cases], unknown) == ([("Query.note", "retrieve")], [])
+    with override_settings(ROOT_URLCONF=URLCONF):
+        population = build_population()
+        cases, _ = note_graphql_cases(resources)
+        assert {(c.id, c.op_name) for c in cases} == NOTE_FIELDS
+        for case in cases:
+            for variant in NOTE.variants_of(case.op_name, "graphql"):
+                run_graphql_case(population, schema, NOTE, case, variant)
+
+
+def test_a_graphql_row_of_the_policy_table_that_is_wrong_fails_the_matrix(note_policy):
+    """The bite on GraphQL: a table that says a viewer may change notes disagrees with the policy."""
+    too_generous = dataclasses.replace(
+        NOTE, table={**NOTE.table, policy.CHANGE: NOTE.table[policy.CHANGE] | {"viewer"}}
+    )
+    with override_settings(ROOT_URLCONF=URLCONF):
+        cases, _ = note_graphql_cases([*RESOURCES, too_generous])
+        update = next(case for case in cases if case.op_name == "update")
+        with pytest.raises(AssertionError, match=r"viewer Mutation\.updateNote"):
+            run_graphql_case(
+                build_population(),
+                note_schema()._schema,
+                too_generous,
+                update,
+                NOTE.variants_of("update", "graphql")[0],
+            )

@@ -13,7 +13,8 @@ tests/matrix/test_resource_matrix.py or engine.py names it.
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import Annotated, Any
 
 import strawberry
 import strawberry_django
@@ -22,11 +23,24 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import include, path
 from rest_framework import routers, serializers
+from strawberry.tools import merge_types
+from strawberry.types import Info
+from strawberry_django.fields.types import OperationInfo
+from strawberry_django.pagination import OffsetPaginated
 
 from api import policy, services
 from api.models import Project
+from api.querysets import parse_pk
 from api.v1.base import PolicyModelViewSet, Writes
 from backend.urls import urlpatterns as product_urlpatterns
+from graphql_api.base import PolicyType, policy_type
+from graphql_api.context import viewer
+from graphql_api.mutations import Mutation, _call
+from graphql_api.pagination import PageRule
+from graphql_api.queries import Query
+from graphql_api.schema import GraphQLSchema, build_schema
+from graphql_api.types import given_fields
+from graphql_api.views import GraphQLView
 
 from .resources import Population, Resource
 
@@ -82,8 +96,13 @@ def note_update(*, user, note_id: object, data: dict[str, Any]) -> Note:
 
 
 @transaction.atomic
-def note_delete(*, user, note_id: object) -> None:
-    services.get_for_action(Note, user=user, action=policy.DELETE, pk=note_id, lock=True).delete()
+def note_delete(*, user, note_id: object) -> Note:
+    """As the product's deletes: returns the row as it was (id included) for the caller to echo."""
+    note = services.get_for_action(Note, user=user, action=policy.DELETE, pk=note_id, lock=True)
+    pk = note.pk
+    note.delete()
+    note.pk = pk
+    return note
 
 
 # As a product model does in api/policy.py (or its AppConfig.ready): the base refuses a viewset
@@ -115,9 +134,6 @@ def _urls(viewset: type) -> list:
     return [*product_urlpatterns, path("api/v1/", include(router.urls))]
 
 
-urlpatterns = _urls(NoteViewSet)
-
-
 def _note_body(p: Population, op: str, variant: Any) -> dict[str, Any]:
     return {"text": "written in the meta-test", "id": 1}
 
@@ -143,21 +159,66 @@ NOTE = Resource(
 )
 
 
-# GraphQL: a strawberry_django type of the model and a root field returning it (for the report test).
+# GraphQL, as docs/EXTENDING.md steps 7 and 8 ask: a type on the policy base, a payload union,
+# root fields and mutations calling the services above. ``note_schema()`` serves them merged
+# into the product's root types, under the product's extensions, at /graphql/ of this URL conf.
 
 
-@strawberry_django.type(Note, name="Note")
-class NoteType:
+@policy_type(Note, name="Note")
+class NoteType(PolicyType):
     id: strawberry.auto
     text: strawberry.auto
 
 
+NotePayload = Annotated[NoteType | OperationInfo, strawberry.union("NotePayload")]
+
+
+@strawberry.input(name="NotePartialInput")
+class NotePartialInput:
+    id: strawberry.ID
+    text: str | None = strawberry.UNSET
+
+
+def _resolve_note(info: Info, id: strawberry.ID):
+    pk = parse_pk(id)
+    return Note.objects.filter(pk=pk) if pk is not None else Note.objects.none()
+
+
 @strawberry.type(name="Query")
 class NoteQuery:
-    @strawberry.field
-    def note(self) -> NoteType | None:
-        return None
+    note: NoteType | None = strawberry_django.field(resolver=_resolve_note)
+    notes: OffsetPaginated[NoteType] = strawberry_django.offset_paginated(
+        resolver=lambda: Note.objects.order_by("-pk"), extensions=[PageRule()]
+    )
 
 
-def note_schema() -> strawberry.Schema:
-    return strawberry.Schema(query=NoteQuery)
+@strawberry.type(name="Mutation")
+class NoteMutation:
+    @strawberry_django.mutation(handle_django_errors=True)
+    def create_note(self, info: Info, text: str) -> NotePayload:
+        return _call(note_create, user=viewer(info), text=text)
+
+    @strawberry_django.mutation(handle_django_errors=True)
+    def update_note(self, info: Info, data: NotePartialInput) -> NotePayload:
+        return _call(note_update, user=viewer(info), note_id=data.id, data=given_fields(data, ("text",)))
+
+    @strawberry_django.mutation(handle_django_errors=True)
+    def delete_note(self, info: Info, id: strawberry.ID) -> NotePayload:
+        return _call(note_delete, user=viewer(info), note_id=id)
+
+
+@functools.cache
+def note_schema() -> GraphQLSchema:
+    """The product's schema plus the note's fields, built by the product's own builder."""
+    return build_schema(
+        query=merge_types("Query", (Query, NoteQuery)),
+        mutation=merge_types("Mutation", (Mutation, NoteMutation)),
+    )
+
+
+def _graphql_urls(viewset: type) -> list:
+    view = GraphQLView.as_view(schema=note_schema())
+    return [path("graphql/", view), *_urls(viewset)]
+
+
+urlpatterns = _graphql_urls(NoteViewSet)
