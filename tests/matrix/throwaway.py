@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.urls import include, path
 from rest_framework import routers, serializers
 
-from api import policy, services
+from api import policy, services, versions
 from api.models import Project
 from api.v1.base import PolicyModelViewSet, Writes
 from backend.urls import urlpatterns as product_urlpatterns
@@ -76,14 +76,17 @@ def note_create(*, user, text: str) -> Note:
 
 
 @transaction.atomic
-def note_update(*, user, note_id: object, data: dict[str, Any]) -> Note:
+def note_update(*, user, note_id: object, data: dict[str, Any], expected=None) -> Note:
     note = services.get_for_action(Note, user=user, action=policy.CHANGE, pk=note_id, lock=True)
+    versions.check(note, expected)  # Note has no updated_at: its version is a hash of its columns
     return services.model_update(note, data=data, fields={"text"})
 
 
 @transaction.atomic
-def note_delete(*, user, note_id: object) -> None:
-    services.get_for_action(Note, user=user, action=policy.DELETE, pk=note_id, lock=True).delete()
+def note_delete(*, user, note_id: object, expected=None) -> None:
+    note = services.get_for_action(Note, user=user, action=policy.DELETE, pk=note_id, lock=True)
+    versions.check(note, expected)
+    note.delete()
 
 
 # As a product model does in api/policy.py (or its AppConfig.ready): the base refuses a viewset
