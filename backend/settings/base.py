@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_int, env_list, env_rate, env_str
@@ -51,6 +52,8 @@ MIDDLEWARE = [
     # Both see every response below them, the debug pages included.
     "backend.middleware.ContentSecurityPolicyMiddleware",
     "backend.middleware.APIErrorsAsJSONMiddleware",
+    # RateLimit-Policy / RateLimit from what the throttles counted (backend.ratelimit).
+    "backend.ratelimit.RateLimitHeadersMiddleware",
     # Static files (admin, Swagger UI, GraphiQL assets) straight from the app.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -164,7 +167,10 @@ else:
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 CORS_ALLOW_CREDENTIALS = True
-CORS_EXPOSE_HEADERS = ["Retry-After", "X-Request-ID"]
+# Readable by the frontend's JavaScript: ETag (conditional requests) and the RateLimit fields.
+CORS_EXPOSE_HEADERS = ["Retry-After", "X-Request-ID", "ETag", "RateLimit", "RateLimit-Policy"]
+# Sendable cross-origin (the preflight allows them): If-Match and If-None-Match.
+CORS_ALLOW_HEADERS = (*cors_default_headers, "if-match", "if-none-match")
 
 # Outgoing mail. Only the task worker talks to the mail server (see TASKS):
 # a slow or absent server never holds up a request.
