@@ -140,6 +140,9 @@ IF_MATCH = {
         "Otherwise 412 and nothing changes. Weak tags (`W/`) never match; a malformed value is a 400."
     ),
 }
+MALFORMED_PRECONDITION = _as_response(
+    detail("`If-Match` or `If-None-Match` is not `*` or a list of entity tags.")
+)
 NOT_MODIFIED = {
     "description": "Unchanged since the ETag in `If-None-Match`: no body.",
     "headers": {"ETag": ETAG_HEADER},
@@ -164,6 +167,9 @@ PRECONDITION_FAILED = {
 def add_conditional_requests(action: str | None, operation: dict) -> None:
     """Declare ETag, If-None-Match, If-Match, 304 and 412 on a conditional viewset's detail action."""
     responses = operation.setdefault("responses", {})
+    if action in ("retrieve", "update", "partial_update", "destroy"):
+        # A malformed If-None-Match / If-Match is a 400 (a body's 400 may be declared already).
+        responses.setdefault("400", MALFORMED_PRECONDITION)
     if action == "retrieve":
         operation.setdefault("parameters", []).append(IF_NONE_MATCH)
         responses.setdefault("200", {}).setdefault("headers", {})["ETag"] = ETAG_HEADER

@@ -163,8 +163,10 @@ def expected_errors(path: str, method: str, operation: dict) -> set[str]:
         codes |= {"400", "413", "415"}
     elif any(p["in"] == "query" for p in operation.get("parameters", ())):
         codes.add("400")
-    if method in ("put", "patch", "delete") and path in CONDITIONAL_DETAIL_PATHS:
-        codes.add("412")  # If-Match (api/v1/conditional.py)
+    if path in CONDITIONAL_DETAIL_PATHS:
+        codes.add("400")  # a malformed If-None-Match / If-Match (api/v1/conditional.py)
+        if method in ("put", "patch", "delete"):
+            codes.add("412")
     return codes
 
 

@@ -113,6 +113,12 @@ def test_every_throttle_in_use_reports_its_quota():
     assert [cls for cls in in_use if not issubclass(cls, ReportsRateLimit)] == []
 
 
+def test_the_allowed_cors_headers_keep_every_default_of_django_cors_headers():
+    from corsheaders.defaults import default_headers
+
+    assert set(default_headers) <= set(settings.CORS_ALLOW_HEADERS)
+
+
 def test_cors_exposes_etag_and_the_ratelimit_fields_and_allows_the_precondition_headers(api_client):
     origin = settings.CORS_ALLOWED_ORIGINS[0]
     preflight = api_client.options(

@@ -29,7 +29,11 @@ from .resources import (
     target_key,
 )
 from .surface import changed_rows, database_dump
-from .throwaway import NOTE, Note
+from .throwaway import NOTE, Note, NoteViewSet, _urls
+
+# A URL conf of this module's own: DRF adds HEAD to a viewset route's action map on its first
+# request, and tests/matrix/test_meta_resource.py counts the routes of tests.matrix.throwaway's.
+urlpatterns = _urls(NoteViewSet)
 
 STRONG_ETAG = re.compile(r'^"[0-9a-f]{32}"$')
 
@@ -124,7 +128,7 @@ def note_table(transactional_db):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_new_resource_without_updated_at_gets_conditional_requests_from_a_column_hash(note_table):
-    with override_settings(ROOT_URLCONF="tests.matrix.throwaway"):
+    with override_settings(ROOT_URLCONF=__name__):
         found = conditional_cases([*RESOURCES, NOTE])
         note = [ops for resource, ops in found if resource is NOTE]
         assert note, "the Note viewset's detail routes were not found"
