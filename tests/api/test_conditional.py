@@ -8,11 +8,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import strategies as st
 
 from api.models import ExampleModel, Project
 from authentication.models import Profile
 
-from ..helpers import database_state
+from ..helpers import database_state, generated, rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -216,3 +218,26 @@ def test_the_etag_follows_the_stored_microseconds(auth_client, user, example_fac
     one_microsecond_later = stored.replace(microsecond=(stored.microsecond + 1) % 1_000_000)
     ExampleModel.objects.filter(pk=example.pk).update(updated_at=one_microsecond_later)
     assert etag_of(auth_client, url) != etag
+
+
+# Any header text: never a 500, and nothing changes unless the write applied.
+
+HEADER_TEXT = st.text(
+    alphabet=st.characters(min_codepoint=0x20, max_codepoint=0xFF, blacklist_characters="\x7f"), max_size=80
+)
+
+
+@generated(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(header=st.one_of(HEADER_TEXT, st.lists(HEADER_TEXT, max_size=4).map(", ".join)))
+def test_any_if_match_is_a_200_400_or_412_and_only_a_200_writes(auth_client, user, example_factory, header):
+    with rolled_back():
+        example = example_factory(user=user, title="before")
+        before = database_state()
+        response = auth_client.patch(
+            f"/api/v1/examples/{example.pk}/", {"title": "after"}, headers={"If-Match": header}
+        )
+        assert response.status_code in (200, 400, 412), (header, response.status_code, response.content)
+        if response.status_code != 200:
+            assert database_state() == before, header
+        get = auth_client.get(f"/api/v1/examples/{example.pk}/", headers={"If-None-Match": header})
+        assert get.status_code in (200, 304, 400), (header, get.status_code)
