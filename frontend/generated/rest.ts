@@ -1485,6 +1485,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description `If-Match` or `If-None-Match` is not `*` or a list of entity tags. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
             401: {
                 headers: {
@@ -1644,6 +1655,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description `If-Match` or `If-None-Match` is not `*` or a list of entity tags. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
             };
             /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
             401: {
@@ -2030,6 +2052,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description `If-Match` or `If-None-Match` is not `*` or a list of entity tags. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
             401: {
                 headers: {
@@ -2189,6 +2222,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description `If-Match` or `If-None-Match` is not `*` or a list of entity tags. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
             };
             /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
             401: {
