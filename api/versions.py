@@ -79,10 +79,10 @@ class Precondition(Protocol):
 class IfMatch:
     """RFC 9110 13.1.1 ``If-Match``: ``*`` (any current state), or a list of strong entity tags.
 
-    ``tags`` are the opaque tags without quotes; weak ones (``W/``) are passed
-    as ``weak_only`` by the parser and never match (the field uses the strong
-    comparison). A tag matches when its row-version part is the row's current
-    version (api/v1/conditional.py: the rest of an ETag names the caller's
+    ``tags`` are the strong opaque tags, without quotes: the parser
+    (api/v1/conditional.py) leaves weak ones (``W/``) out, as the field uses
+    the strong comparison. A tag matches when its row-version part is the
+    row's current version (the rest of an ETag names the caller's
     representation, which a write cannot lose).
     """
 
