@@ -123,18 +123,24 @@ ETAG_HEADER = {
     "schema": {"type": "string", "example": '"3f2a9c0d1e4b5a6f7081920a3b4c5d6e"'},
     "description": "Strong entity tag of this representation; send it in `If-None-Match` or `If-Match`.",
 }
+# RFC 9110's `"*" / #entity-tag` (visible ASCII tags; api/v1/conditional.py also takes obs-text).
+ENTITY_TAGS_SCHEMA = {
+    "type": "string",
+    # Empty list elements are allowed (RFC 9110 5.6.1.2), as the parser allows them.
+    "pattern": r'^[ \t]*\*[ \t]*$|^[ \t,]*((W/)?"[!#-~]*"([ \t]*,[ \t,]*(W/)?"[!#-~]*")*)?[ \t,]*$',
+}
 IF_NONE_MATCH = {
     "in": "header",
     "name": "If-None-Match",
     "required": False,
-    "schema": {"type": "string"},
+    "schema": ENTITY_TAGS_SCHEMA,
     "description": "ETags from earlier answers (or `*`): when one matches, the answer is a 304 with no body.",
 }
 IF_MATCH = {
     "in": "header",
     "name": "If-Match",
     "required": False,
-    "schema": {"type": "string"},
+    "schema": ENTITY_TAGS_SCHEMA,
     "description": (
         "Apply only if the object is unchanged since this ETag (a list, or `*` for any). "
         "Otherwise 412 and nothing changes. Weak tags (`W/`) never match; a malformed value is a 400."

@@ -241,3 +241,33 @@ def test_any_if_match_is_a_200_400_or_412_and_only_a_200_writes(auth_client, use
             assert database_state() == before, header
         get = auth_client.get(f"/api/v1/examples/{example.pk}/", headers={"If-None-Match": header})
         assert get.status_code in (200, 304, 400), (header, get.status_code)
+
+
+VALID_TAG_LISTS = (
+    "*",
+    " * ",
+    '"a"',
+    'W/"a"',
+    '"a", W/"b"',
+    '"a",,"b"',
+    '""',
+    "",
+    " ",
+    ',"a",',
+    '"a"\t,\t"b"',
+)
+MALFORMED_TAG_LISTS = ("abc", '"a', '*, "a"', '"a" "b"', '"a""b"', 'w/"a"', '"a";', "**", 'W/ "a"')
+
+
+@pytest.mark.parametrize("value", [*VALID_TAG_LISTS, *MALFORMED_TAG_LISTS])
+def test_the_openapi_pattern_of_if_match_accepts_what_the_parser_accepts(value):
+    from api.v1.conditional import MalformedPrecondition, parse_entity_tags
+    from backend.openapi import ENTITY_TAGS_SCHEMA
+
+    try:
+        parse_entity_tags(value, "If-Match")
+        parsed = True
+    except MalformedPrecondition:
+        parsed = False
+    assert parsed == (value in VALID_TAG_LISTS), value
+    assert (re.match(ENTITY_TAGS_SCHEMA["pattern"], value) is not None) == parsed, value
