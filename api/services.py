@@ -24,7 +24,7 @@ from django.db import models, transaction
 
 from backend.validators import reject_nulls
 
-from . import policy
+from . import policy, versions
 from .models import TITLE_MAX_LENGTH, ExampleModel, Project, ProjectMembership, ProjectRole
 from .querysets import parse_pk
 
@@ -154,8 +154,17 @@ def example_create(
 
 
 @transaction.atomic
-def example_update(*, user: AnyUser, example_id: object, data: Mapping[str, Any]) -> ExampleModel:
+def example_update(
+    *,
+    user: AnyUser,
+    example_id: object,
+    data: Mapping[str, Any],
+    expected: versions.Precondition | None = None,
+) -> ExampleModel:
     """Change the given fields (title, content, project_id) of one example.
+
+    ``expected``: what the client last saw (api.versions); checked on the
+    locked row, else ``PreconditionFailed`` and nothing is written.
 
     ``project_id`` None takes the example out of its project; an id needs the
     right to ADD to that project, besides CHANGE on the example. Sending the
@@ -168,6 +177,7 @@ def example_update(*, user: AnyUser, example_id: object, data: Mapping[str, Any]
     if unknown:
         raise ValueError(f"example_update cannot change {sorted(unknown)}")
     example = get_for_action(ExampleModel, user=user, action=policy.CHANGE, pk=example_id, lock=True)
+    versions.check(example, expected)
     changes = dict(data)
     if "project_id" in changes:
         changes["project_id"] = _new_project_id(user=user, example=example, project_id=changes["project_id"])
@@ -188,10 +198,16 @@ def _new_project_id(*, user: AnyUser, example: ExampleModel, project_id: object)
 
 
 @transaction.atomic
-def example_delete(*, user: AnyUser, example_id: object) -> ExampleModel:
-    """Delete one example; returns it as it was (id included) for the caller to echo."""
+def example_delete(
+    *, user: AnyUser, example_id: object, expected: versions.Precondition | None = None
+) -> ExampleModel:
+    """Delete one example; returns it as it was (id included) for the caller to echo.
+
+    ``expected`` as for ``example_update``.
+    """
     _require_user(user)
     example = get_for_action(ExampleModel, user=user, action=policy.DELETE, pk=example_id, lock=True)
+    versions.check(example, expected)
     pk = example.pk
     example.delete()
     example.pk = pk
@@ -236,21 +252,37 @@ def project_create(*, user: AnyUser, name: str, description: str = "") -> Projec
 
 
 @transaction.atomic
-def project_update(*, user: AnyUser, project_id: object, data: Mapping[str, Any]) -> Project:
-    """Change the given fields (name, description) of one project: its owner only."""
+def project_update(
+    *,
+    user: AnyUser,
+    project_id: object,
+    data: Mapping[str, Any],
+    expected: versions.Precondition | None = None,
+) -> Project:
+    """Change the given fields (name, description) of one project: its owner only.
+
+    ``expected`` as for ``example_update``.
+    """
     _require_user(user)
     unknown = set(data) - PROJECT_UPDATABLE_FIELDS
     if unknown:
         raise ValueError(f"project_update cannot change {sorted(unknown)}")
     project = get_for_action(Project, user=user, action=policy.CHANGE, pk=project_id, lock=True)
+    versions.check(project, expected)
     return model_update(project, data=data, fields=PROJECT_UPDATABLE_FIELDS)
 
 
 @transaction.atomic
-def project_delete(*, user: AnyUser, project_id: object) -> Project:
-    """Delete one project and its memberships; its examples leave it and stay with their authors."""
+def project_delete(
+    *, user: AnyUser, project_id: object, expected: versions.Precondition | None = None
+) -> Project:
+    """Delete one project and its memberships; its examples leave it and stay with their authors.
+
+    ``expected`` as for ``example_update``.
+    """
     _require_user(user)
     project = get_for_action(Project, user=user, action=policy.DELETE, pk=project_id, lock=True)
+    versions.check(project, expected)
     pk = project.pk
     # SET_NULL on ExampleModel.project: one UPDATE, no example deleted.
     project.delete()

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from rest_framework.throttling import SimpleRateThrottle
 
+from backend.ratelimit import ReportsRateLimit
+
 
 def client_address(request: HttpRequest) -> str:
     """The address of the client, as far as this deployment can know it.
@@ -39,8 +41,11 @@ def client_address(request: HttpRequest) -> str:
     return hops[-proxies][:64]
 
 
-class AuthRateThrottle(SimpleRateThrottle):
+class AuthRateThrottle(ReportsRateLimit, SimpleRateThrottle):
     """Counts requests per client address in the default cache.
+
+    Every answer it counted carries ``RateLimit-Policy`` and ``RateLimit``
+    (backend.ratelimit), named by its scope.
 
     The rate is read from the setting named by ``rate_setting`` on every
     request (not at import) so that settings overrides apply; each defaults

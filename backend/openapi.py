@@ -55,7 +55,16 @@ STATUS_HEADERS = {
         "Retry-After": {
             "schema": {"type": "integer"},
             "description": "Seconds to wait before trying again.",
-        }
+        },
+        # backend.ratelimit: every throttled answer carries them, a 429 included.
+        "RateLimit-Policy": {
+            "schema": {"type": "string", "example": '"login";q=10;w=60'},
+            "description": "The throttles' quotas (draft-ietf-httpapi-ratelimit-headers).",
+        },
+        "RateLimit": {
+            "schema": {"type": "string", "example": '"login";r=0;t=42'},
+            "description": "Requests left (`r`) and seconds until more are allowed (`t`), per quota.",
+        },
     },
 }
 
@@ -108,6 +117,76 @@ def error_responses(method: str, operation: dict, *, has_path_parameters: bool) 
     return errors
 
 
+# Conditional requests on detail routes (api/v1/conditional.py), for viewsets that set
+# ``conditional_requests`` (api.v1.base.PolicyModelViewSet).
+ETAG_HEADER = {
+    "schema": {"type": "string", "example": '"3f2a9c0d1e4b5a6f7081920a3b4c5d6e"'},
+    "description": "Strong entity tag of this representation; send it in `If-None-Match` or `If-Match`.",
+}
+# RFC 9110's `"*" / #entity-tag` (visible ASCII tags; api/v1/conditional.py also takes obs-text).
+ENTITY_TAGS_SCHEMA = {
+    "type": "string",
+    # Empty list elements are allowed (RFC 9110 5.6.1.2), as the parser allows them.
+    "pattern": r'^[ \t]*\*[ \t]*$|^[ \t,]*((W/)?"[!#-~]*"([ \t]*,[ \t,]*(W/)?"[!#-~]*")*)?[ \t,]*$',
+}
+IF_NONE_MATCH = {
+    "in": "header",
+    "name": "If-None-Match",
+    "required": False,
+    "schema": ENTITY_TAGS_SCHEMA,
+    "description": "ETags from earlier answers (or `*`): when one matches, the answer is a 304 with no body.",
+}
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": False,
+    "schema": ENTITY_TAGS_SCHEMA,
+    "description": (
+        "Apply only if the object is unchanged since this ETag (a list, or `*` for any). "
+        "Otherwise 412 and nothing changes. Weak tags (`W/`) never match; a malformed value is a 400."
+    ),
+}
+MALFORMED_PRECONDITION = _as_response(
+    detail("`If-Match` or `If-None-Match` is not `*` or a list of entity tags.")
+)
+NOT_MODIFIED = {
+    "description": "Unchanged since the ETag in `If-None-Match`: no body.",
+    "headers": {"ETag": ETAG_HEADER},
+}
+PRECONDITION_FAILED = {
+    "description": "The object changed since the ETag in `If-Match`: nothing was written.",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "detail": {"type": "string"},
+                    "code": {"type": "string", "enum": ["precondition_failed"]},
+                },
+                "required": ["detail", "code"],
+            }
+        }
+    },
+}
+
+
+def add_conditional_requests(action: str | None, operation: dict) -> None:
+    """Declare ETag, If-None-Match, If-Match, 304 and 412 on a conditional viewset's detail action."""
+    responses = operation.setdefault("responses", {})
+    if action in ("retrieve", "update", "partial_update", "destroy"):
+        # A malformed If-None-Match / If-Match is a 400 (a body's 400 may be declared already).
+        responses.setdefault("400", MALFORMED_PRECONDITION)
+    if action == "retrieve":
+        operation.setdefault("parameters", []).append(IF_NONE_MATCH)
+        responses.setdefault("200", {}).setdefault("headers", {})["ETag"] = ETAG_HEADER
+        responses["304"] = NOT_MODIFIED
+    elif action in ("update", "partial_update", "destroy"):
+        operation.setdefault("parameters", []).append(IF_MATCH)
+        responses["412"] = PRECONDITION_FAILED
+        if action == "partial_update":  # not after PUT: RFC 9110 9.3.4
+            responses.setdefault("200", {}).setdefault("headers", {})["ETag"] = ETAG_HEADER
+
+
 class PolicyAutoSchema(AutoSchema):
     """drf-spectacular's AutoSchema, adding the error responses of ``error_responses``.
 
@@ -126,5 +205,7 @@ class PolicyAutoSchema(AutoSchema):
             method.upper(), operation, has_path_parameters=has_path_parameters
         ).items():
             responses.setdefault(code, _as_response(response))
+        if getattr(self.view, "conditional_requests", False):
+            add_conditional_requests(getattr(self.view, "action", None), operation)
         operation["responses"] = dict(sorted(responses.items()))
         return operation

@@ -115,6 +115,28 @@ export class MutationError extends Error {
     super(info.messages.map((entry) => (entry.field ? `${entry.field}: ${entry.message}` : entry.message)).join('; '));
     this.messages = info.messages;
   }
+
+  get code(): string | null | undefined {
+    return this.messages[0]?.code;
+  }
+}
+
+/** The `code` of an OperationInfo for a row changed since the `ifUpdatedAt` the client sent. */
+export const CONFLICT = 'CONFLICT';
+
+/**
+ * Someone changed the row since this client read it (`ifUpdatedAt` did not
+ * match): nothing was written. Read the row again, show the user what changed,
+ * and retry with the new `updatedAt` if they still want their change.
+ */
+export class ConflictError extends MutationError {}
+
+/**
+ * Lost-update protection for a write: the `updatedAt` the client last read.
+ * Omitted, the write applies whatever happened since (last writer wins).
+ */
+export interface WriteCondition {
+  ifUpdatedAt?: string;
 }
 
 /** Variables may be left out when an operation has none, or only optional ones. */
@@ -124,10 +146,11 @@ type VariablesArgs<TVariables> = Record<string, never> extends TVariables
 
 type Succeeded<TPayload> = Exclude<TPayload, { __typename: 'OperationInfo' }>;
 
-/** The payload union's data member, or a MutationError for its OperationInfo member. */
+/** The payload union's data member, or a MutationError (ConflictError for CONFLICT) for its OperationInfo member. */
 function unwrap<TPayload extends { __typename: string }>(payload: TPayload): Succeeded<TPayload> {
   if (payload.__typename === 'OperationInfo') {
-    throw new MutationError(payload as unknown as OperationMessagesFragment);
+    const info = payload as unknown as OperationMessagesFragment;
+    throw info.messages.some((entry) => entry.code === CONFLICT) ? new ConflictError(info) : new MutationError(info);
   }
   return payload as Succeeded<TPayload>;
 }
@@ -222,12 +245,20 @@ export class BackendClient {
     return unwrap((await this.graphql(CreateExampleDocument, { data })).createExample);
   }
 
-  async updateExample(data: ExamplePartialInput): Promise<Example> {
-    return unwrap((await this.graphql(UpdateExampleDocument, { data })).updateExample);
+  /**
+   * Change an example. Pass `{ ifUpdatedAt: example.updatedAt }` (as last read)
+   * so that an edit made by someone else in between is not overwritten: the
+   * call then throws ConflictError and nothing changes.
+   */
+  async updateExample(data: ExamplePartialInput, condition: WriteCondition = {}): Promise<Example> {
+    const variables = { data, ifUpdatedAt: condition.ifUpdatedAt ?? null };
+    return unwrap((await this.graphql(UpdateExampleDocument, variables)).updateExample);
   }
 
-  async deleteExample(id: string): Promise<Example> {
-    return unwrap((await this.graphql(DeleteExampleDocument, { id })).deleteExample);
+  /** Delete an example; with `ifUpdatedAt`, not if it changed since (ConflictError). */
+  async deleteExample(id: string, condition: WriteCondition = {}): Promise<Example> {
+    const variables = { id, ifUpdatedAt: condition.ifUpdatedAt ?? null };
+    return unwrap((await this.graphql(DeleteExampleDocument, variables)).deleteExample);
   }
 
   async updateProfile(data: ProfileInput): Promise<Profile> {
@@ -248,12 +279,15 @@ export class BackendClient {
     return unwrap((await this.graphql(CreateProjectDocument, { data })).createProject);
   }
 
-  async updateProject(data: ProjectPartialInput): Promise<Project> {
-    return unwrap((await this.graphql(UpdateProjectDocument, { data })).updateProject);
+  /** Change a project (its owner only); `ifUpdatedAt` as for updateExample. */
+  async updateProject(data: ProjectPartialInput, condition: WriteCondition = {}): Promise<Project> {
+    const variables = { data, ifUpdatedAt: condition.ifUpdatedAt ?? null };
+    return unwrap((await this.graphql(UpdateProjectDocument, variables)).updateProject);
   }
 
-  async deleteProject(id: string): Promise<Project> {
-    return unwrap((await this.graphql(DeleteProjectDocument, { id })).deleteProject);
+  async deleteProject(id: string, condition: WriteCondition = {}): Promise<Project> {
+    const variables = { id, ifUpdatedAt: condition.ifUpdatedAt ?? null };
+    return unwrap((await this.graphql(DeleteProjectDocument, variables)).deleteProject);
   }
 
   /** Share a project (its owner only): `{projectId, username, role: 'EDITOR' | 'VIEWER'}`. */

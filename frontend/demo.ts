@@ -12,7 +12,7 @@
  * keeps no cookies, so this uses the token; the browser tests cover the
  * session cookie with X-CSRFToken.
  */
-import { BackendClient, GraphQLRequestError, MutationError } from './client';
+import { BackendClient, ConflictError, GraphQLRequestError, MutationError } from './client';
 
 /** The shared-project flow between two accounts; what each step answered. */
 async function sharedProject(owner: BackendClient, baseUrl: string, friendName: string, friendPassword: string) {
@@ -66,7 +66,19 @@ async function main(
   const login = await client.login({ username, password });
   const me = await client.me();
   const created = await client.createExample({ title: 'Typed client', content: 'from frontend/demo.ts' });
-  const updated = await client.updateExample({ id: created.id, title: 'Typed client, renamed' });
+  // Lost-update protection: the rename passes the updatedAt it read; a second edit still
+  // holding the old updatedAt is refused (ConflictError) and changes nothing.
+  const updated = await client.updateExample(
+    { id: created.id, title: 'Typed client, renamed' },
+    { ifUpdatedAt: created.updatedAt },
+  );
+  let conflict: string | null | undefined;
+  try {
+    await client.updateExample({ id: created.id, title: 'a lost update' }, { ifUpdatedAt: created.updatedAt });
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    conflict = error.code;
+  }
   const copy = await client.createExample({ title: 'Typed client, to delete' });
   const deleted = await client.deleteExample(copy.id);
   let validation: MutationError['messages'] = [];
@@ -92,6 +104,7 @@ async function main(
       me: me?.username ?? null,
       created: created.title,
       updated: updated.title,
+      conflict,
       deleted: deleted.id,
       validation: validation.map(({ kind, field, code }) => ({ kind, field, code })),
       displayName: profile.displayName,

@@ -9,7 +9,10 @@ Errors are data, not GraphQL errors (``handle_django_errors``):
   ``DoesNotExist`` for both) become the same ``OperationInfo``: ``kind: ERROR``,
   ``Not found.``, code ``not_found``;
 - a row the caller may see but not change (``PermissionDenied``) becomes
-  ``kind: PERMISSION`` (strawberry-django's own translation).
+  ``kind: PERMISSION`` (strawberry-django's own translation);
+- a row changed since the client's ``ifUpdatedAt`` (the services'
+  ``PreconditionFailed``, checked on the locked row) becomes ``kind: ERROR``,
+  code ``CONFLICT``, and nothing is written.
 
 The services name fields as the models do; ``FIELD_NAMES`` renames the few
 whose input is called otherwise (``project`` -> ``projectId``, ``user`` ->
@@ -18,9 +21,10 @@ whose input is called otherwise (``project`` -> ``projectId``, ``user`` ->
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 import strawberry_django
@@ -29,7 +33,7 @@ from strawberry import UNSET
 from strawberry.types import Info
 from strawberry_django.fields.types import OperationInfo, OperationMessage
 
-from api import services
+from api import services, versions
 from authentication import services as accounts
 
 from .context import viewer
@@ -51,6 +55,13 @@ from .types import (
 
 # Model field name in a service's ValidationError -> the input's name for it.
 FIELD_NAMES = {"project": "project_id", "user": "username"}
+CONFLICT_CODE = "CONFLICT"
+IF_UPDATED_AT = strawberry.argument(
+    description=(
+        "The `updatedAt` the client last read. If the row has changed since, nothing is "
+        "written and the answer is an `OperationInfo` with code `CONFLICT`."
+    )
+)
 
 
 def not_found() -> OperationInfo:
@@ -73,6 +84,17 @@ def _input_field_names() -> Iterator[None]:
         ) from None
 
 
+def conflict(message: str) -> OperationInfo:
+    return OperationInfo(
+        messages=[OperationMessage(kind=OperationMessage.Kind.ERROR, message=message, code=CONFLICT_CODE)]
+    )
+
+
+def expected(if_updated_at: dt.datetime | None) -> versions.IfUpdatedAt | None:
+    """The services' ``expected`` for a mutation's ``ifUpdatedAt`` (None: write unconditionally)."""
+    return None if if_updated_at is None else versions.IfUpdatedAt(if_updated_at)
+
+
 def _call(service: Callable[..., Any], **kwargs: Any) -> Any:
     """Run one service; a missing or invisible row is ``not_found()``, the rest is handle_django_errors'."""
     try:
@@ -80,6 +102,8 @@ def _call(service: Callable[..., Any], **kwargs: Any) -> Any:
             return service(**kwargs)
     except ObjectDoesNotExist:
         return not_found()
+    except versions.PreconditionFailed as error:
+        return conflict(str(error))
 
 
 @strawberry.type
@@ -95,19 +119,32 @@ class Mutation:
         )
 
     @strawberry_django.mutation(handle_django_errors=True)
-    def update_example(self, info: Info, data: ExamplePartialInput) -> ExamplePayload:
+    def update_example(
+        self,
+        info: Info,
+        data: ExamplePartialInput,
+        if_updated_at: Annotated[dt.datetime | None, IF_UPDATED_AT] = None,
+    ) -> ExamplePayload:
         return _call(
             services.example_update,
             user=viewer(info),
             example_id=data.id,
             data=given_fields(data, ("title", "content", "project_id")),
+            expected=expected(if_updated_at),
         )
 
     @strawberry_django.mutation(
         handle_django_errors=True, description="Deletes one example and returns it as it was."
     )
-    def delete_example(self, info: Info, id: strawberry.ID) -> ExamplePayload:
-        return _call(services.example_delete, user=viewer(info), example_id=id)
+    def delete_example(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        if_updated_at: Annotated[dt.datetime | None, IF_UPDATED_AT] = None,
+    ) -> ExamplePayload:
+        return _call(
+            services.example_delete, user=viewer(info), example_id=id, expected=expected(if_updated_at)
+        )
 
     @strawberry_django.mutation(
         handle_django_errors=True, description="Copies one example; the copy's title ends in ` (copy)`."
@@ -128,20 +165,33 @@ class Mutation:
     @strawberry_django.mutation(
         handle_django_errors=True, description="The owner changes name or description."
     )
-    def update_project(self, info: Info, data: ProjectPartialInput) -> ProjectPayload:
+    def update_project(
+        self,
+        info: Info,
+        data: ProjectPartialInput,
+        if_updated_at: Annotated[dt.datetime | None, IF_UPDATED_AT] = None,
+    ) -> ProjectPayload:
         return _call(
             services.project_update,
             user=viewer(info),
             project_id=data.id,
             data=given_fields(data, ("name", "description")),
+            expected=expected(if_updated_at),
         )
 
     @strawberry_django.mutation(
         handle_django_errors=True,
         description="The owner deletes a project; its examples stay with their authors. Returns it as it was.",
     )
-    def delete_project(self, info: Info, id: strawberry.ID) -> ProjectPayload:
-        return _call(services.project_delete, user=viewer(info), project_id=id)
+    def delete_project(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        if_updated_at: Annotated[dt.datetime | None, IF_UPDATED_AT] = None,
+    ) -> ProjectPayload:
+        return _call(
+            services.project_delete, user=viewer(info), project_id=id, expected=expected(if_updated_at)
+        )
 
     @strawberry_django.mutation(
         handle_django_errors=True,

@@ -10,6 +10,11 @@
 - Writes call the services named in ``writes``; their errors become DRF's
   (``backend.exceptions``): ``DoesNotExist`` 404, ``PermissionDenied`` 403,
   ``ValidationError`` 400 ``{field: [...]}``.
+- Detail routes are conditional (api/v1/conditional.py): GET sends a strong
+  ``ETag`` and answers a matching ``If-None-Match`` with 304; PUT, PATCH and
+  DELETE pass ``If-Match`` to the service as ``expected``, which checks it on
+  the locked row (412 when the row changed). Every ``update``/``delete``
+  service must take ``expected`` (checked at start-up).
 - Pages come from the default paginator (settings: api.v1.pagination).
 - The OpenAPI error responses of every action are declared once, by
   ``backend.openapi.PolicyAutoSchema``; ``swagger_fake_view`` (schema
@@ -18,6 +23,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -29,10 +35,11 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api import policy, services
+from api import policy, services, versions
 from backend.exceptions import NOT_FOUND
 from backend.openapi import PolicyAutoSchema
 
+from . import conditional
 from .rows import RowListSerializer, row_columns
 
 
@@ -41,7 +48,9 @@ class Writes:
     """The services a viewset writes through; each is called with the acting ``user``.
 
     ``create(user=, **validated_data)``, ``update(user=, <id_kwarg>=id,
-    data=validated_data)``, ``delete(user=, <id_kwarg>=id)``.
+    data=validated_data, expected=)``, ``delete(user=, <id_kwarg>=id, expected=)``.
+    ``expected`` is the client's ``If-Match`` (``api.versions.IfMatch``) or
+    None; the service calls ``api.versions.check`` on the row it locked.
     """
 
     id_kwarg: str
@@ -52,6 +61,21 @@ class Writes:
 
 # The policy action a write needs on the object it names, checked before its body.
 OBJECT_ACTIONS = {"update": policy.CHANGE, "partial_update": policy.CHANGE, "destroy": policy.DELETE}
+
+
+def takes_expected(service: Callable[..., Any]) -> bool:
+    return "expected" in inspect.signature(service).parameters
+
+
+def check_writes(viewset: type, writes: Writes | None) -> None:
+    """Fail at start-up if an update/delete service cannot take ``expected``: If-Match would be lost."""
+    for name in ("update", "delete"):
+        service = getattr(writes, name, None)
+        if service is not None and not takes_expected(service):
+            raise ImproperlyConfigured(
+                f"{viewset.__name__}.writes.{name} ({service.__qualname__}) takes no `expected`: "
+                "an If-Match it cannot check would be ignored (see api.versions)."
+            )
 
 
 def not_found() -> exceptions.NotFound:
@@ -97,6 +121,7 @@ class PolicyViewSet(viewsets.GenericViewSet):
         if cls.model is None:
             raise ImproperlyConfigured(f"{cls.__name__} has no model: it would serve nothing.")
         policy.policy_for(cls.model)
+        check_writes(cls, cls.writes)
         return super().as_view(actions, **initkwargs)
 
     def base_queryset(self) -> models.QuerySet:
@@ -143,6 +168,9 @@ class PolicyModelViewSet(
 ):
     """List, retrieve, create, update (PUT and PATCH) and delete, every write through ``writes``."""
 
+    # backend.openapi documents ETag, If-None-Match, If-Match, 304 and 412 on the detail routes.
+    conditional_requests: ClassVar[bool] = True
+
     def list(self, request: Request, *args, **kwargs) -> Response:
         # DRF's ListModelMixin.list, except that the page is read as rows of
         # the shown columns (`.values()`) when the serializer shows plain
@@ -159,6 +187,26 @@ class PolicyModelViewSet(
             return Response(serializer.data)
         return self.get_paginated_response(serializer.data)
 
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        instance = self.get_object()
+        data = self.get_serializer(instance).data
+        etag = conditional.entity_tag(instance, data, request)
+        # The representation depends on the caller: shared caches must not keep it,
+        # and the client revalidates (a 304 costs no body).
+        headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+        condition = conditional.if_none_match(request)
+        if condition is not None and condition.weakly_match(etag):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+        return Response(data, headers=headers)
+
+    def write(self, name: str, **kwargs: Any) -> Any:
+        """Call the ``name`` service with the request's ``If-Match`` as ``expected``."""
+        expected = conditional.if_match(self.request)
+        try:
+            return self.write_service(name)(user=self.request.user, expected=expected, **kwargs)
+        except versions.PreconditionFailed as exc:
+            raise conditional.PreconditionFailed(str(exc)) from None
+
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -170,13 +218,18 @@ class PolicyModelViewSet(
         # Looked up first: a missing or invisible id is a 404 and a forbidden one a 403,
         # whatever the body holds.
         instance = self.get_object()
+        conditional.if_match(request)  # a malformed If-Match is a 400 before the body is read
         serializer = self.get_serializer(instance, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         assert self.writes is not None
-        updated = self.write_service("update")(
-            user=request.user, **{self.writes.id_kwarg: self.object_id()}, data=serializer.validated_data
+        updated = self.shown(
+            self.write("update", **{self.writes.id_kwarg: self.object_id()}, data=serializer.validated_data)
         )
-        return Response(self.get_serializer(self.shown(updated)).data)
+        data = self.get_serializer(updated).data
+        # RFC 9110 9.3.4: no validator in a PUT's answer, as the stored representation is not the
+        # request's content (ids, timestamps); a PATCH answer's ETag is the new one (RFC 5789).
+        headers = {"ETag": conditional.entity_tag(updated, data, request)} if partial else None
+        return Response(data, headers=headers)
 
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
         kwargs["partial"] = True
@@ -184,5 +237,5 @@ class PolicyModelViewSet(
 
     def destroy(self, request: Request, *args, **kwargs) -> Response:
         assert self.writes is not None
-        self.write_service("delete")(user=request.user, **{self.writes.id_kwarg: self.object_id()})
+        self.write("delete", **{self.writes.id_kwarg: self.object_id()})
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -51,6 +51,8 @@ MIDDLEWARE = [
     # Both see every response below them, the debug pages included.
     "backend.middleware.ContentSecurityPolicyMiddleware",
     "backend.middleware.APIErrorsAsJSONMiddleware",
+    # RateLimit-Policy / RateLimit from what the throttles counted (backend.ratelimit).
+    "backend.ratelimit.RateLimitHeadersMiddleware",
     # Static files (admin, Swagger UI, GraphiQL assets) straight from the app.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -164,7 +166,22 @@ else:
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 CORS_ALLOW_CREDENTIALS = True
-CORS_EXPOSE_HEADERS = ["Retry-After", "X-Request-ID"]
+# Readable by the frontend's JavaScript: ETag (conditional requests) and the RateLimit fields.
+CORS_EXPOSE_HEADERS = ["Retry-After", "X-Request-ID", "ETag", "RateLimit", "RateLimit-Policy"]
+# Sendable cross-origin (the preflight allows them): django-cors-headers' defaults
+# (corsheaders.defaults.default_headers, spelled out: reference/settings.py imports this
+# module without corsheaders installed; tests/auth/test_ratelimit_headers.py checks the
+# list still holds all of them) plus If-Match and If-None-Match.
+CORS_ALLOW_HEADERS = (
+    "accept",
+    "authorization",
+    "content-type",
+    "user-agent",
+    "x-csrftoken",
+    "x-requested-with",
+    "if-match",
+    "if-none-match",
+)
 
 # Outgoing mail. Only the task worker talks to the mail server (see TASKS):
 # a slow or absent server never holds up a request.

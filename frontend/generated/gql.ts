@@ -18,8 +18,8 @@ type Documents = {
     "mutation AddProjectMember($data: ProjectMemberInput!) {\n  addProjectMember(data: $data) {\n    __typename\n    ...ProjectMemberFields\n    ...OperationMessages\n  }\n}": typeof types.AddProjectMemberDocument,
     "mutation CreateExample($data: ExampleInput!) {\n  createExample(data: $data) {\n    __typename\n    ...ExampleFields\n    ...OperationMessages\n  }\n}": typeof types.CreateExampleDocument,
     "mutation CreateProject($data: ProjectInput!) {\n  createProject(data: $data) {\n    __typename\n    ...ProjectFields\n    ...OperationMessages\n  }\n}": typeof types.CreateProjectDocument,
-    "mutation DeleteExample($id: ID!) {\n  deleteExample(id: $id) {\n    __typename\n    ...ExampleFields\n    ...OperationMessages\n  }\n}": typeof types.DeleteExampleDocument,
-    "mutation DeleteProject($id: ID!) {\n  deleteProject(id: $id) {\n    __typename\n    ...ProjectFields\n    ...OperationMessages\n  }\n}": typeof types.DeleteProjectDocument,
+    "mutation DeleteExample($id: ID!, $ifUpdatedAt: DateTime) {\n  deleteExample(id: $id, ifUpdatedAt: $ifUpdatedAt) {\n    __typename\n    ...ExampleFields\n    ...OperationMessages\n  }\n}": typeof types.DeleteExampleDocument,
+    "mutation DeleteProject($id: ID!, $ifUpdatedAt: DateTime) {\n  deleteProject(id: $id, ifUpdatedAt: $ifUpdatedAt) {\n    __typename\n    ...ProjectFields\n    ...OperationMessages\n  }\n}": typeof types.DeleteProjectDocument,
     "mutation DuplicateExample($id: ID!) {\n  duplicateExample(id: $id) {\n    __typename\n    ...ExampleFields\n    ...OperationMessages\n  }\n}": typeof types.DuplicateExampleDocument,
     "query Example($id: ID!) {\n  example(id: $id) {\n    ...ExampleFields\n  }\n}": typeof types.ExampleDocument,
     "query Examples($filters: ExampleFilter, $ordering: [ExampleOrder!], $pagination: OffsetPaginationInput) {\n  examples(filters: $filters, ordering: $ordering, pagination: $pagination) {\n    totalCount\n    pageInfo {\n      limit\n      offset\n    }\n    results {\n      ...ExampleFields\n    }\n  }\n}": typeof types.ExamplesDocument,
@@ -27,9 +27,9 @@ type Documents = {
     "query Project($examples: OffsetPaginationInput, $id: ID!) {\n  project(id: $id) {\n    ...ProjectFields\n    members {\n      ...ProjectMemberFields\n    }\n    examples(pagination: $examples) {\n      totalCount\n      pageInfo {\n        limit\n        offset\n      }\n      results {\n        id\n        title\n        createdAt\n        updatedAt\n        owner {\n          ...PublicUserFields\n        }\n      }\n    }\n  }\n}": typeof types.ProjectDocument,
     "query Projects($pagination: OffsetPaginationInput) {\n  projects(pagination: $pagination) {\n    totalCount\n    pageInfo {\n      limit\n      offset\n    }\n    results {\n      ...ProjectFields\n    }\n  }\n}": typeof types.ProjectsDocument,
     "mutation RemoveProjectMember($projectId: ID!, $username: String!) {\n  removeProjectMember(projectId: $projectId, username: $username) {\n    __typename\n    ...ProjectMemberFields\n    ...OperationMessages\n  }\n}": typeof types.RemoveProjectMemberDocument,
-    "mutation UpdateExample($data: ExamplePartialInput!) {\n  updateExample(data: $data) {\n    __typename\n    ...ExampleFields\n    ...OperationMessages\n  }\n}": typeof types.UpdateExampleDocument,
+    "mutation UpdateExample($data: ExamplePartialInput!, $ifUpdatedAt: DateTime) {\n  updateExample(data: $data, ifUpdatedAt: $ifUpdatedAt) {\n    __typename\n    ...ExampleFields\n    ...OperationMessages\n  }\n}": typeof types.UpdateExampleDocument,
     "mutation UpdateProfile($data: ProfileInput!) {\n  updateProfile(data: $data) {\n    __typename\n    ... on Profile {\n      displayName\n      bio\n      timezone\n      updatedAt\n    }\n    ...OperationMessages\n  }\n}": typeof types.UpdateProfileDocument,
-    "mutation UpdateProject($data: ProjectPartialInput!) {\n  updateProject(data: $data) {\n    __typename\n    ...ProjectFields\n    ...OperationMessages\n  }\n}": typeof types.UpdateProjectDocument,
+    "mutation UpdateProject($data: ProjectPartialInput!, $ifUpdatedAt: DateTime) {\n  updateProject(data: $data, ifUpdatedAt: $ifUpdatedAt) {\n    __typename\n    ...ProjectFields\n    ...OperationMessages\n  }\n}": typeof types.UpdateProjectDocument,
     "mutation UpdateProjectMember($data: ProjectMemberInput!) {\n  updateProjectMember(data: $data) {\n    __typename\n    ...ProjectMemberFields\n    ...OperationMessages\n  }\n}": typeof types.UpdateProjectMemberDocument,
     "fragment ExampleFields on Example {\n  id\n  title\n  content\n  createdAt\n  updatedAt\n  owner {\n    ...PublicUserFields\n  }\n  project {\n    id\n    name\n    role\n  }\n}\n\nfragment PublicUserFields on PublicUser {\n  id\n  username\n  name\n}\n\nfragment ProjectFields on Project {\n  id\n  name\n  description\n  role\n  createdAt\n  updatedAt\n  owner {\n    ...PublicUserFields\n  }\n}\n\nfragment ProjectMemberFields on ProjectMember {\n  user {\n    ...PublicUserFields\n  }\n  role\n  addedAt\n}\n\nfragment OperationMessages on OperationInfo {\n  messages {\n    kind\n    field\n    message\n    code\n  }\n}": typeof types.ExampleFieldsFragmentDoc,
 };
@@ -37,8 +37,8 @@ const documents: Documents = {
     "mutation AddProjectMember($data: ProjectMemberInput!) {\n  addProjectMember(data: $data) {\n    __typename\n    ...ProjectMemberFields\n    ...OperationMessages\n  }\n}": types.AddProjectMemberDocument,
     "mutation CreateExample($data: ExampleInput!) {\n  createExample(data: $data) {\n    __typename\n    ...ExampleFields\n    ...OperationMessages\n  }\n}": types.CreateExampleDocument,
     "mutation CreateProject($data: ProjectInput!) {\n  createProject(data: $data) {\n    __typename\n    ...ProjectFields\n    ...OperationMessages\n  }\n}": types.CreateProjectDocument,
-    "mutation DeleteExample($id: ID!) {\n  deleteExample(id: $id) {\n    __typename\n    ...ExampleFields\n    ...OperationMessages\n  }\n}": types.DeleteExampleDocument,
-    "mutation DeleteProject($id: ID!) {\n  deleteProject(id: $id) {\n    __typename\n    ...ProjectFields\n    ...OperationMessages\n  }\n}": types.DeleteProjectDocument,
+    "mutation DeleteExample($id: ID!, $ifUpdatedAt: DateTime) {\n  deleteExample(id: $id, ifUpdatedAt: $ifUpdatedAt) {\n    __typename\n    ...ExampleFields\n    ...OperationMessages\n  }\n}": types.DeleteExampleDocument,
+    "mutation DeleteProject($id: ID!, $ifUpdatedAt: DateTime) {\n  deleteProject(id: $id, ifUpdatedAt: $ifUpdatedAt) {\n    __typename\n    ...ProjectFields\n    ...OperationMessages\n  }\n}": types.DeleteProjectDocument,
     "mutation DuplicateExample($id: ID!) {\n  duplicateExample(id: $id) {\n    __typename\n    ...ExampleFields\n    ...OperationMessages\n  }\n}": types.DuplicateExampleDocument,
     "query Example($id: ID!) {\n  example(id: $id) {\n    ...ExampleFields\n  }\n}": types.ExampleDocument,
     "query Examples($filters: ExampleFilter, $ordering: [ExampleOrder!], $pagination: OffsetPaginationInput) {\n  examples(filters: $filters, ordering: $ordering, pagination: $pagination) {\n    totalCount\n    pageInfo {\n      limit\n      offset\n    }\n    results {\n      ...ExampleFields\n    }\n  }\n}": types.ExamplesDocument,
@@ -46,9 +46,9 @@ const documents: Documents = {
     "query Project($examples: OffsetPaginationInput, $id: ID!) {\n  project(id: $id) {\n    ...ProjectFields\n    members {\n      ...ProjectMemberFields\n    }\n    examples(pagination: $examples) {\n      totalCount\n      pageInfo {\n        limit\n        offset\n      }\n      results {\n        id\n        title\n        createdAt\n        updatedAt\n        owner {\n          ...PublicUserFields\n        }\n      }\n    }\n  }\n}": types.ProjectDocument,
     "query Projects($pagination: OffsetPaginationInput) {\n  projects(pagination: $pagination) {\n    totalCount\n    pageInfo {\n      limit\n      offset\n    }\n    results {\n      ...ProjectFields\n    }\n  }\n}": types.ProjectsDocument,
     "mutation RemoveProjectMember($projectId: ID!, $username: String!) {\n  removeProjectMember(projectId: $projectId, username: $username) {\n    __typename\n    ...ProjectMemberFields\n    ...OperationMessages\n  }\n}": types.RemoveProjectMemberDocument,
-    "mutation UpdateExample($data: ExamplePartialInput!) {\n  updateExample(data: $data) {\n    __typename\n    ...ExampleFields\n    ...OperationMessages\n  }\n}": types.UpdateExampleDocument,
+    "mutation UpdateExample($data: ExamplePartialInput!, $ifUpdatedAt: DateTime) {\n  updateExample(data: $data, ifUpdatedAt: $ifUpdatedAt) {\n    __typename\n    ...ExampleFields\n    ...OperationMessages\n  }\n}": types.UpdateExampleDocument,
     "mutation UpdateProfile($data: ProfileInput!) {\n  updateProfile(data: $data) {\n    __typename\n    ... on Profile {\n      displayName\n      bio\n      timezone\n      updatedAt\n    }\n    ...OperationMessages\n  }\n}": types.UpdateProfileDocument,
-    "mutation UpdateProject($data: ProjectPartialInput!) {\n  updateProject(data: $data) {\n    __typename\n    ...ProjectFields\n    ...OperationMessages\n  }\n}": types.UpdateProjectDocument,
+    "mutation UpdateProject($data: ProjectPartialInput!, $ifUpdatedAt: DateTime) {\n  updateProject(data: $data, ifUpdatedAt: $ifUpdatedAt) {\n    __typename\n    ...ProjectFields\n    ...OperationMessages\n  }\n}": types.UpdateProjectDocument,
     "mutation UpdateProjectMember($data: ProjectMemberInput!) {\n  updateProjectMember(data: $data) {\n    __typename\n    ...ProjectMemberFields\n    ...OperationMessages\n  }\n}": types.UpdateProjectMemberDocument,
     "fragment ExampleFields on Example {\n  id\n  title\n  content\n  createdAt\n  updatedAt\n  owner {\n    ...PublicUserFields\n  }\n  project {\n    id\n    name\n    role\n  }\n}\n\nfragment PublicUserFields on PublicUser {\n  id\n  username\n  name\n}\n\nfragment ProjectFields on Project {\n  id\n  name\n  description\n  role\n  createdAt\n  updatedAt\n  owner {\n    ...PublicUserFields\n  }\n}\n\nfragment ProjectMemberFields on ProjectMember {\n  user {\n    ...PublicUserFields\n  }\n  role\n  addedAt\n}\n\nfragment OperationMessages on OperationInfo {\n  messages {\n    kind\n    field\n    message\n    code\n  }\n}": types.ExampleFieldsFragmentDoc,
 };
@@ -68,11 +68,11 @@ export function graphql(source: "mutation CreateProject($data: ProjectInput!) {\
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation DeleteExample($id: ID!) {\n  deleteExample(id: $id) {\n    __typename\n    ...ExampleFields\n    ...OperationMessages\n  }\n}"): typeof import('./graphql').DeleteExampleDocument;
+export function graphql(source: "mutation DeleteExample($id: ID!, $ifUpdatedAt: DateTime) {\n  deleteExample(id: $id, ifUpdatedAt: $ifUpdatedAt) {\n    __typename\n    ...ExampleFields\n    ...OperationMessages\n  }\n}"): typeof import('./graphql').DeleteExampleDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation DeleteProject($id: ID!) {\n  deleteProject(id: $id) {\n    __typename\n    ...ProjectFields\n    ...OperationMessages\n  }\n}"): typeof import('./graphql').DeleteProjectDocument;
+export function graphql(source: "mutation DeleteProject($id: ID!, $ifUpdatedAt: DateTime) {\n  deleteProject(id: $id, ifUpdatedAt: $ifUpdatedAt) {\n    __typename\n    ...ProjectFields\n    ...OperationMessages\n  }\n}"): typeof import('./graphql').DeleteProjectDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -104,7 +104,7 @@ export function graphql(source: "mutation RemoveProjectMember($projectId: ID!, $
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation UpdateExample($data: ExamplePartialInput!) {\n  updateExample(data: $data) {\n    __typename\n    ...ExampleFields\n    ...OperationMessages\n  }\n}"): typeof import('./graphql').UpdateExampleDocument;
+export function graphql(source: "mutation UpdateExample($data: ExamplePartialInput!, $ifUpdatedAt: DateTime) {\n  updateExample(data: $data, ifUpdatedAt: $ifUpdatedAt) {\n    __typename\n    ...ExampleFields\n    ...OperationMessages\n  }\n}"): typeof import('./graphql').UpdateExampleDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -112,7 +112,7 @@ export function graphql(source: "mutation UpdateProfile($data: ProfileInput!) {\
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation UpdateProject($data: ProjectPartialInput!) {\n  updateProject(data: $data) {\n    __typename\n    ...ProjectFields\n    ...OperationMessages\n  }\n}"): typeof import('./graphql').UpdateProjectDocument;
+export function graphql(source: "mutation UpdateProject($data: ProjectPartialInput!, $ifUpdatedAt: DateTime) {\n  updateProject(data: $data, ifUpdatedAt: $ifUpdatedAt) {\n    __typename\n    ...ProjectFields\n    ...OperationMessages\n  }\n}"): typeof import('./graphql').UpdateProjectDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

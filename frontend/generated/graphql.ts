@@ -159,6 +159,7 @@ export type CreateProjectMutation = { createProject: { __typename: 'OperationInf
 
 export type DeleteExampleMutationVariables = Exact<{
   id: Scalars['ID']['input'];
+  ifUpdatedAt?: InputMaybe<Scalars['DateTime']['input']>;
 }>;
 
 
@@ -166,6 +167,7 @@ export type DeleteExampleMutation = { deleteExample: { __typename: 'Example', id
 
 export type DeleteProjectMutationVariables = Exact<{
   id: Scalars['ID']['input'];
+  ifUpdatedAt?: InputMaybe<Scalars['DateTime']['input']>;
 }>;
 
 
@@ -224,6 +226,7 @@ export type RemoveProjectMemberMutation = { removeProjectMember: { __typename: '
 
 export type UpdateExampleMutationVariables = Exact<{
   data: ExamplePartialInput;
+  ifUpdatedAt?: InputMaybe<Scalars['DateTime']['input']>;
 }>;
 
 
@@ -238,6 +241,7 @@ export type UpdateProfileMutation = { updateProfile: { __typename: 'OperationInf
 
 export type UpdateProjectMutationVariables = Exact<{
   data: ProjectPartialInput;
+  ifUpdatedAt?: InputMaybe<Scalars['DateTime']['input']>;
 }>;
 
 
@@ -443,8 +447,8 @@ fragment OperationMessages on OperationInfo {
   }
 }`, {"hash":"6eccdcebc8560d5cae12869553c5f7dcd6bd15114dcf54d5c8c13c48d4b28371"}) as unknown as TypedDocumentString<CreateProjectMutation, CreateProjectMutationVariables>;
 export const DeleteExampleDocument = new TypedDocumentString(`
-    mutation DeleteExample($id: ID!) {
-  deleteExample(id: $id) {
+    mutation DeleteExample($id: ID!, $ifUpdatedAt: DateTime) {
+  deleteExample(id: $id, ifUpdatedAt: $ifUpdatedAt) {
     __typename
     ...ExampleFields
     ...OperationMessages
@@ -477,10 +481,10 @@ fragment OperationMessages on OperationInfo {
     message
     code
   }
-}`, {"hash":"1ab083e5263109d3c96b4fa0d9625479659da2acdafa19423ec8c4d8164394f0"}) as unknown as TypedDocumentString<DeleteExampleMutation, DeleteExampleMutationVariables>;
+}`, {"hash":"bdfb1b05f1b7bfd15ece4df1f93637d8df420afa64b2f00713a4ef0505ae4313"}) as unknown as TypedDocumentString<DeleteExampleMutation, DeleteExampleMutationVariables>;
 export const DeleteProjectDocument = new TypedDocumentString(`
-    mutation DeleteProject($id: ID!) {
-  deleteProject(id: $id) {
+    mutation DeleteProject($id: ID!, $ifUpdatedAt: DateTime) {
+  deleteProject(id: $id, ifUpdatedAt: $ifUpdatedAt) {
     __typename
     ...ProjectFields
     ...OperationMessages
@@ -509,7 +513,7 @@ fragment OperationMessages on OperationInfo {
     message
     code
   }
-}`, {"hash":"c83f5b01f683a7217f11d57d7c9093a5e47061d4c92f1cb4ac21a7700a7ad3b1"}) as unknown as TypedDocumentString<DeleteProjectMutation, DeleteProjectMutationVariables>;
+}`, {"hash":"b5cd0000961903471c9d76350cf2181cdfaa18502d5398607201867e2b2bc1ed"}) as unknown as TypedDocumentString<DeleteProjectMutation, DeleteProjectMutationVariables>;
 export const DuplicateExampleDocument = new TypedDocumentString(`
     mutation DuplicateExample($id: ID!) {
   duplicateExample(id: $id) {
@@ -728,8 +732,8 @@ fragment OperationMessages on OperationInfo {
   }
 }`, {"hash":"f9195ac2118c6ff6a9c306c90b45d191fb62faaa738fb102dbbe33ad463b27d6"}) as unknown as TypedDocumentString<RemoveProjectMemberMutation, RemoveProjectMemberMutationVariables>;
 export const UpdateExampleDocument = new TypedDocumentString(`
-    mutation UpdateExample($data: ExamplePartialInput!) {
-  updateExample(data: $data) {
+    mutation UpdateExample($data: ExamplePartialInput!, $ifUpdatedAt: DateTime) {
+  updateExample(data: $data, ifUpdatedAt: $ifUpdatedAt) {
     __typename
     ...ExampleFields
     ...OperationMessages
@@ -762,7 +766,7 @@ fragment OperationMessages on OperationInfo {
     message
     code
   }
-}`, {"hash":"f39dd33958e2f13ca1394ea7c960396ae164d2b19cdde9e602a8df214c12b95c"}) as unknown as TypedDocumentString<UpdateExampleMutation, UpdateExampleMutationVariables>;
+}`, {"hash":"8bb99ee5a8cd7069994f6860256315423989a560d1fdd322b6258df8b3a7453f"}) as unknown as TypedDocumentString<UpdateExampleMutation, UpdateExampleMutationVariables>;
 export const UpdateProfileDocument = new TypedDocumentString(`
     mutation UpdateProfile($data: ProfileInput!) {
   updateProfile(data: $data) {
@@ -785,8 +789,8 @@ export const UpdateProfileDocument = new TypedDocumentString(`
   }
 }`, {"hash":"ecd72569887a248f17268968fe10ce1a4cf7220037ca798dc7f70362d5255ca8"}) as unknown as TypedDocumentString<UpdateProfileMutation, UpdateProfileMutationVariables>;
 export const UpdateProjectDocument = new TypedDocumentString(`
-    mutation UpdateProject($data: ProjectPartialInput!) {
-  updateProject(data: $data) {
+    mutation UpdateProject($data: ProjectPartialInput!, $ifUpdatedAt: DateTime) {
+  updateProject(data: $data, ifUpdatedAt: $ifUpdatedAt) {
     __typename
     ...ProjectFields
     ...OperationMessages
@@ -815,7 +819,7 @@ fragment OperationMessages on OperationInfo {
     message
     code
   }
-}`, {"hash":"3bff5ca4170cb7dbfa8db8926c01ccf3603662e4db335e4800c8ec5e0010a810"}) as unknown as TypedDocumentString<UpdateProjectMutation, UpdateProjectMutationVariables>;
+}`, {"hash":"645dd1b65bcc795956350f574aea9a1aa7f613419c26a401d63fd4ea86e20721"}) as unknown as TypedDocumentString<UpdateProjectMutation, UpdateProjectMutationVariables>;
 export const UpdateProjectMemberDocument = new TypedDocumentString(`
     mutation UpdateProjectMember($data: ProjectMemberInput!) {
   updateProjectMember(data: $data) {

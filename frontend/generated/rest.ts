@@ -694,6 +694,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: number;
+                    /** @description The throttles' quotas (draft-ietf-httpapi-ratelimit-headers). */
+                    "RateLimit-Policy"?: string;
+                    /** @description Requests left (`r`) and seconds until more are allowed (`t`), per quota. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -831,6 +835,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: number;
+                    /** @description The throttles' quotas (draft-ietf-httpapi-ratelimit-headers). */
+                    "RateLimit-Policy"?: string;
+                    /** @description Requests left (`r`) and seconds until more are allowed (`t`), per quota. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -902,6 +910,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: number;
+                    /** @description The throttles' quotas (draft-ietf-httpapi-ratelimit-headers). */
+                    "RateLimit-Policy"?: string;
+                    /** @description Requests left (`r`) and seconds until more are allowed (`t`), per quota. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1145,6 +1157,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: number;
+                    /** @description The throttles' quotas (draft-ietf-httpapi-ratelimit-headers). */
+                    "RateLimit-Policy"?: string;
+                    /** @description Requests left (`r`) and seconds until more are allowed (`t`), per quota. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1272,6 +1288,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: number;
+                    /** @description The throttles' quotas (draft-ietf-httpapi-ratelimit-headers). */
+                    "RateLimit-Policy"?: string;
+                    /** @description Requests left (`r`) and seconds until more are allowed (`t`), per quota. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1434,7 +1454,10 @@ export interface operations {
     v1_examples_retrieve: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description ETags from earlier answers (or `*`): when one matches, the answer is a 304 with no body. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The example's id. One the caller cannot see answers 404, like a missing one. */
                 id: number;
@@ -1445,10 +1468,32 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Strong entity tag of this representation; send it in `If-None-Match` or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ExampleModel"];
+                };
+            };
+            /** @description Unchanged since the ETag in `If-None-Match`: no body. */
+            304: {
+                headers: {
+                    /** @description Strong entity tag of this representation; send it in `If-None-Match` or `If-Match`. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `If-Match` or `If-None-Match` is not `*` or a list of entity tags. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
                 };
             };
             /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
@@ -1480,7 +1525,10 @@ export interface operations {
     v1_examples_update: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Apply only if the object is unchanged since this ETag (a list, or `*` for any). Otherwise 412 and nothing changes. Weak tags (`W/`) never match; a malformed value is a 400. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description The example's id. One the caller cannot see answers 404, like a missing one. */
                 id: number;
@@ -1549,6 +1597,19 @@ export interface operations {
                     };
                 };
             };
+            /** @description The object changed since the ETag in `If-Match`: nothing was written. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        /** @enum {string} */
+                        code: "precondition_failed";
+                    };
+                };
+            };
             /** @description Body larger than 1 MiB. */
             413: {
                 headers: {
@@ -1576,7 +1637,10 @@ export interface operations {
     v1_examples_destroy: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Apply only if the object is unchanged since this ETag (a list, or `*` for any). Otherwise 412 and nothing changes. Weak tags (`W/`) never match; a malformed value is a 400. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description The example's id. One the caller cannot see answers 404, like a missing one. */
                 id: number;
@@ -1591,6 +1655,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description `If-Match` or `If-None-Match` is not `*` or a list of entity tags. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
             };
             /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
             401: {
@@ -1627,12 +1702,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The object changed since the ETag in `If-Match`: nothing was written. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        /** @enum {string} */
+                        code: "precondition_failed";
+                    };
+                };
+            };
         };
     };
     v1_examples_partial_update: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Apply only if the object is unchanged since this ETag (a list, or `*` for any). Otherwise 412 and nothing changes. Weak tags (`W/`) never match; a malformed value is a 400. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description The example's id. One the caller cannot see answers 404, like a missing one. */
                 id: number;
@@ -1647,6 +1738,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Strong entity tag of this representation; send it in `If-None-Match` or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1698,6 +1791,19 @@ export interface operations {
                 content: {
                     "application/json": {
                         detail: string;
+                    };
+                };
+            };
+            /** @description The object changed since the ETag in `If-Match`: nothing was written. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        /** @enum {string} */
+                        code: "precondition_failed";
                     };
                 };
             };
@@ -1915,7 +2021,10 @@ export interface operations {
     v1_projects_retrieve: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description ETags from earlier answers (or `*`): when one matches, the answer is a 304 with no body. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The project's id. One the caller cannot see answers 404, like a missing one. */
                 id: number;
@@ -1926,10 +2035,32 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Strong entity tag of this representation; send it in `If-None-Match` or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Project"];
+                };
+            };
+            /** @description Unchanged since the ETag in `If-None-Match`: no body. */
+            304: {
+                headers: {
+                    /** @description Strong entity tag of this representation; send it in `If-None-Match` or `If-Match`. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `If-Match` or `If-None-Match` is not `*` or a list of entity tags. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
                 };
             };
             /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
@@ -1961,7 +2092,10 @@ export interface operations {
     v1_projects_update: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Apply only if the object is unchanged since this ETag (a list, or `*` for any). Otherwise 412 and nothing changes. Weak tags (`W/`) never match; a malformed value is a 400. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description The project's id. One the caller cannot see answers 404, like a missing one. */
                 id: number;
@@ -2030,6 +2164,19 @@ export interface operations {
                     };
                 };
             };
+            /** @description The object changed since the ETag in `If-Match`: nothing was written. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        /** @enum {string} */
+                        code: "precondition_failed";
+                    };
+                };
+            };
             /** @description Body larger than 1 MiB. */
             413: {
                 headers: {
@@ -2057,7 +2204,10 @@ export interface operations {
     v1_projects_destroy: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Apply only if the object is unchanged since this ETag (a list, or `*` for any). Otherwise 412 and nothing changes. Weak tags (`W/`) never match; a malformed value is a 400. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description The project's id. One the caller cannot see answers 404, like a missing one. */
                 id: number;
@@ -2072,6 +2222,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description `If-Match` or `If-None-Match` is not `*` or a list of entity tags. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
             };
             /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
             401: {
@@ -2108,12 +2269,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The object changed since the ETag in `If-Match`: nothing was written. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        /** @enum {string} */
+                        code: "precondition_failed";
+                    };
+                };
+            };
         };
     };
     v1_projects_partial_update: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Apply only if the object is unchanged since this ETag (a list, or `*` for any). Otherwise 412 and nothing changes. Weak tags (`W/`) never match; a malformed value is a 400. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description The project's id. One the caller cannot see answers 404, like a missing one. */
                 id: number;
@@ -2128,6 +2305,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Strong entity tag of this representation; send it in `If-None-Match` or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2179,6 +2358,19 @@ export interface operations {
                 content: {
                     "application/json": {
                         detail: string;
+                    };
+                };
+            };
+            /** @description The object changed since the ETag in `If-Match`: nothing was written. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        /** @enum {string} */
+                        code: "precondition_failed";
                     };
                 };
             };

@@ -120,6 +120,38 @@ def test_every_data_endpoint_is_documented(schema):
     }
 
 
+CONDITIONAL_DETAIL_PATHS = {"/api/v1/examples/{id}/", "/api/v1/projects/{id}/"}
+
+
+def test_detail_routes_declare_their_conditional_requests(schema):
+    for path in CONDITIONAL_DETAIL_PATHS:
+        get = schema["paths"][path]["get"]
+        assert {"in": "header", "name": "If-None-Match"}.items() <= next(
+            p for p in get["parameters"] if p["name"] == "If-None-Match"
+        ).items()
+        assert "ETag" in get["responses"]["200"]["headers"]
+        assert "ETag" in get["responses"]["304"]["headers"]
+        assert "content" not in get["responses"]["304"]
+        for method in ("put", "patch", "delete"):
+            operation = schema["paths"][path][method]
+            assert any(p["in"] == "header" and p["name"] == "If-Match" for p in operation["parameters"])
+            body = operation["responses"]["412"]["content"]["application/json"]["schema"]
+            assert body["required"] == ["detail", "code"]
+        assert "ETag" in schema["paths"][path]["patch"]["responses"]["200"]["headers"]
+        assert "headers" not in schema["paths"][path]["put"]["responses"]["200"]  # RFC 9110 9.3.4
+
+
+def test_every_429_declares_retry_after_and_the_ratelimit_fields(schema):
+    found = 0
+    for _path, _method, operation in operations(schema, "/api/"):
+        if "429" in operation["responses"]:
+            found += 1
+            assert {"Retry-After", "RateLimit", "RateLimit-Policy"} <= set(
+                operation["responses"]["429"]["headers"]
+            )
+    assert found >= 5
+
+
 def expected_errors(path: str, method: str, operation: dict) -> set[str]:
     """The error statuses backend.openapi.PolicyAutoSchema declares for an operation, by its rule."""
     codes = {"401"}
@@ -131,6 +163,10 @@ def expected_errors(path: str, method: str, operation: dict) -> set[str]:
         codes |= {"400", "413", "415"}
     elif any(p["in"] == "query" for p in operation.get("parameters", ())):
         codes.add("400")
+    if path in CONDITIONAL_DETAIL_PATHS:
+        codes.add("400")  # a malformed If-None-Match / If-Match (api/v1/conditional.py)
+        if method in ("put", "patch", "delete"):
+            codes.add("412")
     return codes
 
 

@@ -38,6 +38,7 @@ def test_typed_client_logs_in_and_runs_the_operations(backend):
     assert answer["me"] == "typed-client"
     assert answer["created"] == "Typed client"
     assert answer["updated"] == "Typed client, renamed"
+    assert answer["conflict"] == "CONFLICT"  # the stale ifUpdatedAt; the title below is unchanged
     assert answer["validation"] == [{"kind": "VALIDATION", "field": "title", "code": "blank"}]
     assert answer["displayName"] == "Typed Client"
     # The same page over both surfaces: same ids, same total.

@@ -78,13 +78,19 @@ def test_contract_names_and_nullability(sdl):
         "removeProjectMember": "ProjectMemberPayload!",
     }
     assert arguments(schema, "Mutation", "createExample") == {"data": "ExampleInput!"}
-    assert arguments(schema, "Mutation", "updateExample") == {"data": "ExamplePartialInput!"}
-    assert arguments(schema, "Mutation", "deleteExample") == {"id": "ID!"}
+    assert arguments(schema, "Mutation", "updateExample") == {
+        "data": "ExamplePartialInput!",
+        "ifUpdatedAt": "DateTime",
+    }
+    assert arguments(schema, "Mutation", "deleteExample") == {"id": "ID!", "ifUpdatedAt": "DateTime"}
     assert arguments(schema, "Mutation", "duplicateExample") == {"id": "ID!"}
     assert arguments(schema, "Mutation", "updateProfile") == {"data": "ProfileInput!"}
     assert arguments(schema, "Mutation", "createProject") == {"data": "ProjectInput!"}
-    assert arguments(schema, "Mutation", "updateProject") == {"data": "ProjectPartialInput!"}
-    assert arguments(schema, "Mutation", "deleteProject") == {"id": "ID!"}
+    assert arguments(schema, "Mutation", "updateProject") == {
+        "data": "ProjectPartialInput!",
+        "ifUpdatedAt": "DateTime",
+    }
+    assert arguments(schema, "Mutation", "deleteProject") == {"id": "ID!", "ifUpdatedAt": "DateTime"}
     assert arguments(schema, "Mutation", "addProjectMember") == {"data": "ProjectMemberInput!"}
     assert arguments(schema, "Mutation", "updateProjectMember") == {"data": "ProjectMemberInput!"}
     assert arguments(schema, "Mutation", "removeProjectMember") == {"projectId": "ID!", "username": "String!"}

@@ -28,7 +28,7 @@ from strawberry.types import Info
 from strawberry_django.fields.types import OperationInfo
 from strawberry_django.pagination import OffsetPaginated
 
-from api import policy, services
+from api import policy, services, versions
 from api.models import Project
 from api.querysets import parse_pk
 from api.v1.base import PolicyModelViewSet, Writes
@@ -90,15 +90,17 @@ def note_create(*, user, text: str) -> Note:
 
 
 @transaction.atomic
-def note_update(*, user, note_id: object, data: dict[str, Any]) -> Note:
+def note_update(*, user, note_id: object, data: dict[str, Any], expected=None) -> Note:
     note = services.get_for_action(Note, user=user, action=policy.CHANGE, pk=note_id, lock=True)
+    versions.check(note, expected)  # Note has no updated_at: its version is a hash of its columns
     return services.model_update(note, data=data, fields={"text"})
 
 
 @transaction.atomic
-def note_delete(*, user, note_id: object) -> Note:
+def note_delete(*, user, note_id: object, expected=None) -> Note:
     """As the product's deletes: returns the row as it was (id included) for the caller to echo."""
     note = services.get_for_action(Note, user=user, action=policy.DELETE, pk=note_id, lock=True)
+    versions.check(note, expected)
     pk = note.pk
     note.delete()
     note.pk = pk

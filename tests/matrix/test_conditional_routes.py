@@ -1,0 +1,135 @@
+"""Conditional requests on every detail route of the shared viewset base, found from the URL conf.
+
+For each registered resource whose viewset is conditional (api.v1.base.PolicyModelViewSet) and
+serves retrieve: an actor the policy table lets change and delete the target gets a strong ETag,
+a 304 for it, and after a change a 412 for the stale tag on PUT, PATCH and DELETE with nothing
+changed (the database dump around each call). The throwaway Note (tests/matrix/throwaway.py) has
+no ``updated_at``: its ETag is a hash of its columns, and it gets the same answers with no work.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+
+from .engine import client_for, rest_call, rest_url
+from .resources import (
+    ACTORS,
+    DEFAULT,
+    RESOURCES,
+    SUCCESS,
+    build_population,
+    expected,
+    resource_for_model,
+    rest_cases,
+    target_key,
+)
+from .surface import changed_rows, database_dump
+from .throwaway import NOTE, Note, NoteViewSet, _urls
+
+# A URL conf of this module's own: DRF adds HEAD to a viewset route's action map on its first
+# request, and tests/matrix/test_meta_resource.py counts the routes of tests.matrix.throwaway's.
+urlpatterns = _urls(NoteViewSet)
+
+STRONG_ETAG = re.compile(r'^"[0-9a-f]{32}"$')
+
+
+def conditional_cases(resources):
+    """(resource, {op name: case}) for every conditional viewset serving retrieve."""
+    found = {}
+    for case in rest_cases():
+        resource = resource_for_model(case.model, resources)
+        view_class = getattr(case.route.callback, "cls", None)
+        if resource is None or not getattr(view_class, "conditional_requests", False):
+            continue
+        found.setdefault(resource.name, (resource, {}))[1][case.op_name] = case
+    return [(resource, ops) for resource, ops in found.values() if "retrieve" in ops]
+
+
+def writer(population, resource) -> str:
+    """An actor who may both change and delete the target, by the policy table."""
+    for actor in ACTORS:
+        if all(
+            expected(population, resource, resource.op(op), DEFAULT, actor) == SUCCESS
+            for op in ("partial_update", "destroy")
+        ):
+            return actor
+    raise AssertionError(f"no actor of the population may change and delete the {resource.name} target")
+
+
+def conditional_call(client, method: str, url: str, body: dict | None, if_match: str):
+    if body is None or method == "DELETE":
+        return client.generic(method, url, headers={"If-Match": if_match})
+    return client.generic(method, url, json.dumps(body), "application/json", headers={"If-Match": if_match})
+
+
+def check_conditional_routes(resource, ops) -> None:
+    population = build_population()
+    actor = writer(population, resource)
+    client = client_for(population, actor)
+    key = target_key(resource, population.target(resource))
+    url = rest_url(population, resource, ops["retrieve"], key)
+    where = f"{resource.name} {url} as {actor}"
+
+    first = client.get(url)
+    assert first.status_code == 200, where
+    etag = first["ETag"]
+    assert STRONG_ETAG.match(etag), (where, etag)
+    not_modified = client.get(url, headers={"If-None-Match": etag})
+    assert (not_modified.status_code, not_modified.content, not_modified["ETag"]) == (304, b"", etag), where
+
+    body = resource.rest_body(population, "partial_update", DEFAULT)
+    changed = rest_call(client, "PATCH", url, body)
+    assert changed.status_code == 200, (where, changed.content)
+    assert changed["ETag"] != etag, where
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 200, where
+
+    for method, op in (("PUT", "update"), ("PATCH", "partial_update"), ("DELETE", "destroy")):
+        if op not in ops:
+            continue
+        before = database_dump()
+        stale = conditional_call(client, method, url, resource.rest_body(population, op, DEFAULT), etag)
+        assert stale.status_code == 412, (where, method, stale.content)
+        assert stale.json()["code"] == "precondition_failed", where
+        assert not changed_rows(before, database_dump()), (where, method)
+
+    current = client.generic("DELETE", url, headers={"If-Match": changed["ETag"]})
+    assert current.status_code == 204, (where, current.content)
+
+
+def _params():
+    return [pytest.param(resource, ops, id=resource.name) for resource, ops in conditional_cases(RESOURCES)]
+
+
+def test_the_examples_and_projects_detail_routes_are_found():
+    assert {resource.name for resource, _ in conditional_cases(RESOURCES)} >= {"example", "project"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("resource", "ops"), _params())
+def test_every_conditional_detail_route_sends_etags_and_refuses_stale_writes(resource, ops):
+    check_conditional_routes(resource, ops)
+
+
+@pytest.fixture
+def note_table(transactional_db):
+    with connection.schema_editor() as editor:
+        editor.create_model(Note)
+    try:
+        yield
+    finally:
+        with connection.schema_editor() as editor:
+            editor.delete_model(Note)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_resource_without_updated_at_gets_conditional_requests_from_a_column_hash(note_table):
+    with override_settings(ROOT_URLCONF=__name__):
+        found = conditional_cases([*RESOURCES, NOTE])
+        note = [ops for resource, ops in found if resource is NOTE]
+        assert note, "the Note viewset's detail routes were not found"
+        check_conditional_routes(NOTE, note[0])
