@@ -252,7 +252,12 @@ REST_FRAMEWORK = {
         "backend.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # `?ordering=` for every list whose viewset names `ordering_fields`: one
+    # strict parser (api.v1.ordering), not each FilterSet's own.
+    "DEFAULT_FILTER_BACKENDS": [
+        "api.v1.filters.ListFilterBackend",
+        "api.v1.ordering.OrderingFilter",
+    ],
     # Every list pages by the one rule of api.paging (default 20, at most 100);
     # PAGE_SIZE only tells DRF that pagination is on.
     "DEFAULT_PAGINATION_CLASS": "api.v1.pagination.PagePagination",
@@ -291,7 +296,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "backend.openapi.add_status_headers",
+        "backend.openapi.share_error_responses",
     ],
 }
 
