@@ -162,6 +162,9 @@ else:
 # CORS: only listed origins get CORS headers; credentials are allowed so the
 # frontend can send the session cookie.
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
+# The development and test defaults (never production's): where a frontend's
+# dev server runs on this machine, the usual port 3000 and Vite's 5173.
+LOCAL_FRONTEND_ORIGINS = ["http://localhost:3000", "http://localhost:5173"]
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 CORS_ALLOW_CREDENTIALS = True
 CORS_EXPOSE_HEADERS = ["Retry-After", "X-Request-ID"]

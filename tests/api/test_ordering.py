@@ -86,7 +86,7 @@ def test_default_is_newest_first(auth_client, listing):
 
 
 def test_equal_keys_are_broken_by_newest_id(auth_client, user, listing):
-    url, rows, name = listing
+    url, _, _ = listing
     with at("2025-01-01T00:00:00"):
         if url == LIST_URL:
             tied = [ExampleModel.objects.create(user=user, title="same") for _ in range(3)]
