@@ -8,8 +8,12 @@ tie breaker. Without ``ordering`` the model's ``Meta.ordering`` applies.
 The rules, so that a client never gets an order it did not ask for:
 
 - several keys, comma-separated: ``title,-created_at`` (``-`` descending);
-- each key from ``ordering_fields``, at most once; anything else is a 400
-  ``{"ordering": [message]}`` naming the key;
+- each key from ``ordering_fields``; anything else is a 400
+  ``{"ordering": [message]}`` naming the key. A key given again
+  (``title,-title``) is dropped: once rows are sorted by a field, a second
+  sort by it breaks no tie (so GraphQL's ``ordering`` list, which allows it,
+  and REST agree), and the ``ORDER BY`` never has more terms than there
+  are keys;
 - ``-id`` always comes last, so equal keys keep one order from page to page;
 - the parameter given twice (``?ordering=a&ordering=b``, what a client that
   encodes lists as repeated parameters sends) is a 400, never silently the
@@ -61,6 +65,7 @@ def parse_ordering(values: Sequence[str], allowed: Sequence[str]) -> tuple[str, 
     if not keys:
         return None
     seen: set[str] = set()
+    ordering: list[str] = []
     for key in keys:
         name = key[1:] if key.startswith("-") else key
         if name not in allowed:
@@ -69,10 +74,10 @@ def parse_ordering(values: Sequence[str], allowed: Sequence[str]) -> tuple[str, 
                 f"`{_shown(key)}` is not one of the available choices: {choices} "
                 "(`-` before a key for descending)."
             )
-        if name in seen:
-            raise OrderingError(f"`{name}` is given more than once.")
-        seen.add(name)
-    return (*keys, TIEBREAK)
+        if name not in seen:
+            seen.add(name)
+            ordering.append(key)
+    return (*ordering, TIEBREAK)
 
 
 def ordering_keys(request: Request, allowed: Sequence[str]) -> tuple[str, ...] | None:
@@ -149,7 +154,7 @@ class OrderingFilter(filters.OrderingFilter):
                 "description": (
                     f"Sort by one or more comma-separated keys of {keys}, `-` before a key for "
                     f"descending (e.g. `{example}`). Ties are broken by id, newest first. "
-                    "An unknown or repeated key, or the parameter given twice, is a 400. "
+                    "An unknown key, or the parameter given twice, is a 400. "
                     "Default: newest first."
                 ),
                 "schema": {"type": "string", "pattern": ordering_pattern(allowed)},
