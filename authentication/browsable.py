@@ -70,6 +70,8 @@ class ThrottledForm(ServiceAuthenticationForm):
 
 
 class BrowsableLoginView(auth_views.LoginView):
+    # Django's FormView also takes PUT as a POST; a login form is GET and POST only.
+    http_method_names = ["get", "post", "head", "options"]
     template_name = LOGIN_TEMPLATE
     authentication_form = ServiceAuthenticationForm
     next_page = LANDING

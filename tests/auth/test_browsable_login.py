@@ -142,3 +142,23 @@ def test_showing_the_form_is_not_counted(browser, user):
     for _ in range(3):
         assert browser.get(LOGIN).status_code == 200
     assert log_in(browser, user.username, PASSWORD).status_code == 302
+
+
+FORM_JUNK = [
+    ("application/x-www-form-urlencoded", b"username=%ff%fe&password=\x00"),
+    ("application/x-www-form-urlencoded", b"username=" + b"a" * 10_000 + b"&password=x"),
+    ("application/x-www-form-urlencoded", b"username[]=a&username[]=b&password=x"),
+    ("multipart/form-data; boundary=x", b"--x\r\nContent-Disposition: form-data; name=username\r\n\r\n"),
+    ("application/json", b'{"username": "alice", "password": "correct-horse-battery-staple"}'),
+    ("text/plain", b"\xff\xfe\x00"),
+]
+
+
+@pytest.mark.parametrize(("content_type", "body"), FORM_JUNK)
+def test_junk_form_bodies_are_the_form_again_and_log_nobody_in(db, user, content_type, body):
+    """Any body, with or without a valid CSRF token: never a 5xx, never a session."""
+    client = Client()  # the CSRF check off, so the body itself is what gets tested
+    response = client.generic("POST", LOGIN, body, content_type=content_type)
+
+    assert response.status_code in (200, 400), response.content[:300]
+    assert "_auth_user_id" not in client.session
