@@ -89,7 +89,7 @@ def ordering_keys(request: Request, allowed: Sequence[str]) -> tuple[str, ...] |
 
 
 def ordering_pattern(allowed: Sequence[str]) -> str:
-    """The regular expression of a well-formed value (repeats aside), for the OpenAPI document."""
+    """The regular expression of a well-formed value, for the OpenAPI document (the parser also skips blanks)."""
     key = "-?(" + "|".join(allowed) + ")"
     return f"^{key}(,{key})*$"
 
