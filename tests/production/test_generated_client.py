@@ -95,7 +95,8 @@ def test_errors_are_two_shared_models(client_package):
     assert {"error", "validation_error"} <= set(names)
     # Before the shared components: v1_examples_create_response_400_type_0 and ~120 like it.
     assert [name for name in names if "_response_" in name] == []
-    assert len(names) <= 40, names
+    # 150 before (about 120 of them one-off error models); 30 when the errors were shared.
+    assert len(names) <= 60, names
 
 
 @pytest.fixture(scope="module")
