@@ -113,7 +113,7 @@ makemigrations: install
 
 # Demo data only goes into an empty database; the demo login is printed either way.
 run: migrate
-	$(MANAGE) seed_demo_data --if-empty
+	$(MANAGE) seed_demo_data --if-empty --base-url http://$(HOST):$(PORT)
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 seed: migrate

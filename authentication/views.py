@@ -118,7 +118,11 @@ class UserView(APIView):
     # Only bodies with an `email` count (see the throttles' docstring).
     throttle_classes = [EmailChangeThrottle, EmailChangeAccountThrottle]
 
-    @extend_schema(tags=TAG, responses={200: UserSerializer, **READ_ERRORS})
+    @extend_schema(
+        tags=TAG,
+        responses={200: UserSerializer, **READ_ERRORS},
+        summary="The caller's account: id, username, email and names.",
+    )
     def get(self, request: Request) -> Response:
         return Response(UserSerializer(request.user).data)
 
@@ -138,7 +142,11 @@ class UserView(APIView):
 class ProfileView(APIView):
     http_method_names = ["get", "patch", "head", "options"]
 
-    @extend_schema(tags=TAG, responses={200: ProfileSerializer, **READ_ERRORS})
+    @extend_schema(
+        tags=TAG,
+        responses={200: ProfileSerializer, **READ_ERRORS},
+        summary="The caller's profile.",
+    )
     def get(self, request: Request) -> Response:
         return Response(ProfileSerializer(request.user.profile).data)
 
@@ -146,6 +154,7 @@ class ProfileView(APIView):
         tags=TAG,
         request=ProfileSerializer(partial=True),
         responses={200: ProfileSerializer, **AUTHENTICATED_ERRORS, **BODY_ERRORS},
+        summary="Change the caller's profile.",
     )
     def patch(self, request: Request) -> Response:
         serializer = ProfileSerializer(data=request.data, partial=True)

@@ -11,6 +11,8 @@ from . import views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/auth/", include("authentication.urls")),
+    # The browsable API's log-in/log-out links (DRF's names, throttled views).
+    path("api-auth/", include("authentication.browsable_urls")),
     path("api/v1/", include("api.v1.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", views.SwaggerUIView.as_view(url_name="schema"), name="swagger-ui"),

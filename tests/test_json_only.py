@@ -148,7 +148,9 @@ def test_openapi_declares_json_bodies_only():
     ]
     assert bodies
     assert all(types == {"application/json"} for _path, _method, types in bodies), bodies
-    described = document["paths"]["/api/v1/examples/"]["post"]["responses"]["415"]["description"]
+    response = document["paths"]["/api/v1/examples/"]["post"]["responses"]["415"]
+    assert response == {"$ref": "#/components/responses/UnsupportedMediaType"}
+    described = document["components"]["responses"]["UnsupportedMediaType"]["description"]
     assert "JSON" in described and "form" not in described
 
 

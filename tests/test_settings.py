@@ -131,10 +131,40 @@ def test_cors_origins_come_from_the_environment():
     )
 
 
-def test_development_defaults_allow_the_frontend_origin():
-    code = "from django.conf import settings; print(settings.CORS_ALLOWED_ORIGINS, settings.DEBUG)"
+def test_development_defaults_allow_the_frontend_origins():
+    """localhost:3000 and Vite's localhost:5173, for CORS and for CSRF (a session from the dev frontend)."""
+    code = (
+        "from django.conf import settings; "
+        "print(settings.CORS_ALLOWED_ORIGINS, settings.CSRF_TRUSTED_ORIGINS, settings.DEBUG)"
+    )
     result = manage("shell", "--no-imports", "-c", code, env={})
-    assert result.stdout.strip() == "['http://localhost:3000'] True"
+    origins = "['http://localhost:3000', 'http://localhost:5173']"
+    assert result.stdout.strip() == f"{origins} {origins} True"
+
+
+def test_production_allows_no_origin_by_default():
+    code = "from django.conf import settings; print(settings.CORS_ALLOWED_ORIGINS, settings.CSRF_TRUSTED_ORIGINS)"
+    result = manage("shell", "--no-imports", "-c", code, env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[] []"
+
+
+@pytest.mark.parametrize("origin", ["http://localhost:3000", "http://localhost:5173"])
+def test_the_test_settings_answer_cors_for_the_local_frontends(api_client, origin):
+    response = api_client.options(
+        "/api/auth/login/", HTTP_ORIGIN=origin, HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST"
+    )
+
+    assert response["Access-Control-Allow-Origin"] == origin
+    assert response["Access-Control-Allow-Credentials"] == "true"
+
+
+def test_other_local_ports_get_no_cors_headers(api_client):
+    response = api_client.options(
+        "/api/auth/login/", HTTP_ORIGIN="http://localhost:8080", HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST"
+    )
+
+    assert "Access-Control-Allow-Origin" not in response
 
 
 def test_test_settings_use_a_fast_hasher(settings):

@@ -16,6 +16,8 @@
   the locked row (412 when the row changed). Every ``update``/``delete``
   service must take ``expected`` (checked at start-up).
 - Pages come from the default paginator (settings: api.v1.pagination).
+- ``?ordering=`` is read for every list by one backend (api.v1.ordering)
+  from the viewset's ``ordering_fields``; none means not client-ordered.
 - The OpenAPI error responses of every action are declared once, by
   ``backend.openapi.PolicyAutoSchema``; ``swagger_fake_view`` (schema
   generation, no user) is handled here, once.
@@ -111,6 +113,8 @@ class PolicyViewSet(viewsets.GenericViewSet):
 
     model: ClassVar[type[models.Model] | None] = None
     writes: ClassVar[Writes | None] = None
+    # The keys `?ordering=` accepts (api.v1.ordering.OrderingFilter); the id tie breaker is added.
+    ordering_fields: ClassVar[tuple[str, ...]] = ()
     schema = PolicyAutoSchema()
     # Only digits reach the view; anything else is a 404 from the URL resolver.
     lookup_value_regex = "[0-9]+"

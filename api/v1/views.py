@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from api import policy, services
 from api.models import ExampleModel, Project, ProjectMembership
+from api.querysets import ORDERING_FIELDS
 from backend.openapi import VALIDATION_ERROR
 
 from .base import PolicyModelViewSet, PolicyViewSet, Writes, lookup_for_action
@@ -95,6 +96,7 @@ class ExampleModelViewSet(PolicyModelViewSet):
     model = ExampleModel
     serializer_class = ExampleModelSerializer
     filterset_class = ExampleFilter
+    ordering_fields = ORDERING_FIELDS
     writes = Writes(
         id_kwarg="example_id",
         create=services.example_create,
@@ -135,13 +137,18 @@ class ExampleModelViewSet(PolicyModelViewSet):
 
 
 PROJECTS = ["projects"]
+# `?ordering=` keys of the project list (api.v1.ordering).
+PROJECT_ORDERING_FIELDS = ("created_at", "updated_at", "name")
 
 
 @extend_schema_view(
     list=extend_schema(
         tags=PROJECTS,
         summary="List the projects the caller owns or is a member of.",
-        description="Newest first. `role` is the caller's role on each.",
+        description=(
+            "Newest first unless `ordering` says otherwise; ties are always broken by id, "
+            "newest first. `role` is the caller's role on each."
+        ),
     ),
     create=extend_schema(
         tags=PROJECTS,
@@ -172,6 +179,7 @@ class ProjectViewSet(PolicyModelViewSet):
 
     model = Project
     serializer_class = ProjectSerializer
+    ordering_fields = PROJECT_ORDERING_FIELDS
     writes = Writes(
         id_kwarg="project_id",
         create=services.project_create,

@@ -164,6 +164,9 @@ else:
 # CORS: only listed origins get CORS headers; credentials are allowed so the
 # frontend can send the session cookie.
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
+# The development and test defaults (never production's): where a frontend's
+# dev server runs on this machine, the usual port 3000 and Vite's 5173.
+LOCAL_FRONTEND_ORIGINS = ["http://localhost:3000", "http://localhost:5173"]
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 CORS_ALLOW_CREDENTIALS = True
 # Readable by the frontend's JavaScript: ETag (conditional requests) and the RateLimit fields.
@@ -269,7 +272,12 @@ REST_FRAMEWORK = {
         "backend.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # `?ordering=` for every list whose viewset names `ordering_fields`: one
+    # strict parser (api.v1.ordering), not each FilterSet's own.
+    "DEFAULT_FILTER_BACKENDS": [
+        "api.v1.filters.ListFilterBackend",
+        "api.v1.ordering.OrderingFilter",
+    ],
     # Every list pages by the one rule of api.paging (default 20, at most 100);
     # PAGE_SIZE only tells DRF that pagination is on.
     "DEFAULT_PAGINATION_CLASS": "api.v1.pagination.PagePagination",
@@ -308,7 +316,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "backend.openapi.add_status_headers",
+        "backend.openapi.share_error_responses",
     ],
 }
 

@@ -1,7 +1,7 @@
 """Settings for the test suite (pytest-django and `manage.py test`)."""
 
 from .base import *  # noqa: F403
-from .base import DATABASES
+from .base import DATABASES, LOCAL_FRONTEND_ORIGINS
 from .env import env_list
 
 DEBUG = False
@@ -18,8 +18,8 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", ["http://localhost:3000"])
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", ["http://localhost:3000"])
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", LOCAL_FRONTEND_ORIGINS)
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", LOCAL_FRONTEND_ORIGINS)
 GRAPHIQL_ENABLED = True
 # Any query runs unless a test turns trusted documents only on.
 GRAPHQL_TRUSTED_DOCUMENTS_ONLY = False

@@ -137,12 +137,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The caller's profile. */
         get: operations["auth_profile_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
+        /** Change the caller's profile. */
         patch: operations["auth_profile_partial_update"];
         trace?: never;
     };
@@ -176,6 +178,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The caller's account: id, username, email and names. */
         get: operations["auth_user_retrieve"];
         put?: never;
         post?: never;
@@ -271,7 +274,7 @@ export interface paths {
         };
         /**
          * List the projects the caller owns or is a member of.
-         * @description Newest first. `role` is the caller's role on each.
+         * @description Newest first unless `ordering` says otherwise; ties are always broken by id, newest first. `role` is the caller's role on each.
          */
         get: operations["v1_projects_list"];
         put?: never;
@@ -377,6 +380,11 @@ export interface components {
         };
         Detail: {
             detail: string;
+        };
+        /** @description Every error that is not about one field: `{"detail": "message"}`. */
+        Error: {
+            detail: string;
+            code?: string;
         };
         /** @description An example. Its author is always the caller: a `user`, `owner` or `id` in a request body is ignored. */
         ExampleModel: {
@@ -605,8 +613,122 @@ export interface components {
             /** Format: date-time */
             readonly date_joined: string;
         };
+        /** @description Invalid input: `{"field": ["message", ...]}` for each field or query parameter in error (`non_field_errors` for the body as a whole), or `{"detail": "message"}` for a body that is not valid JSON. */
+        ValidationError: {
+            detail?: string;
+        } & {
+            [key: string]: string[];
+        };
     };
-    responses: never;
+    responses: {
+        /** @description `If-Match` or `If-None-Match` is not `*` or a list of entity tags. */
+        BadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description CSRF check failed for a session-authenticated request. */
+        CsrfFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Not allowed: the caller can see the object but the policy does not let them do this (or a session-authenticated request came without `X-CSRFToken`). */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description A query parameter is invalid: `{parameter: [messages]}`. */
+        InvalidQuery: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ValidationError"];
+            };
+        };
+        /** @description No such object, or not the caller's (the same answer). */
+        NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Body larger than 1 MiB. */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The object changed since the ETag in `If-Match`: nothing was written (`{"detail": "...", "code": "precondition_failed"}`). */
+        PreconditionFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Too many requests; see `Retry-After`. */
+        Throttled: {
+            headers: {
+                /** @description Seconds to wait before trying again. */
+                "Retry-After"?: number;
+                /** @description The throttles' quotas (draft-ietf-httpapi-ratelimit-headers). */
+                "RateLimit-Policy"?: string;
+                /** @description Requests left (`r`) and seconds until more are allowed (`t`), per quota. */
+                RateLimit?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
+        Unauthenticated: {
+            headers: {
+                /** @description The scheme to authenticate with: `Token`. */
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Body is not JSON (`Content-Type: application/json`). */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Invalid input: `{field: [messages]}`, or `{detail}` for a body that is not valid JSON. */
+        ValidationFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ValidationError"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -654,58 +776,10 @@ export interface operations {
                     "application/json": components["schemas"]["LoginResponse"];
                 };
             };
-            /** @description Invalid input: field errors, or a detail for malformed bodies. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Body larger than 1 MiB. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Body is not JSON (`Content-Type: application/json`). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Too many requests; see `Retry-After`. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before trying again. */
-                    "Retry-After"?: number;
-                    /** @description The throttles' quotas (draft-ietf-httpapi-ratelimit-headers). */
-                    "RateLimit-Policy"?: string;
-                    /** @description Requests left (`r`) and seconds until more are allowed (`t`), per quota. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
+            400: components["responses"]["ValidationFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["Throttled"];
         };
     };
     auth_logout_create: {
@@ -724,30 +798,8 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
-            401: {
-                headers: {
-                    /** @description The scheme to authenticate with: `Token`. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description CSRF check failed for a session-authenticated request. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CsrfFailed"];
         };
     };
     auth_password_change_create: {
@@ -771,82 +823,12 @@ export interface operations {
                     "application/json": components["schemas"]["Token"];
                 };
             };
-            /** @description Invalid input: field errors, or a detail for malformed bodies. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
-            401: {
-                headers: {
-                    /** @description The scheme to authenticate with: `Token`. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description CSRF check failed for a session-authenticated request. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Body larger than 1 MiB. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Body is not JSON (`Content-Type: application/json`). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Too many requests; see `Retry-After`. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before trying again. */
-                    "Retry-After"?: number;
-                    /** @description The throttles' quotas (draft-ietf-httpapi-ratelimit-headers). */
-                    "RateLimit-Policy"?: string;
-                    /** @description Requests left (`r`) and seconds until more are allowed (`t`), per quota. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CsrfFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["Throttled"];
         };
     };
     auth_password_reset_create: {
@@ -870,58 +852,10 @@ export interface operations {
                     "application/json": components["schemas"]["Detail"];
                 };
             };
-            /** @description Invalid input: field errors, or a detail for malformed bodies. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Body larger than 1 MiB. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Body is not JSON (`Content-Type: application/json`). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Too many requests; see `Retry-After`. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before trying again. */
-                    "Retry-After"?: number;
-                    /** @description The throttles' quotas (draft-ietf-httpapi-ratelimit-headers). */
-                    "RateLimit-Policy"?: string;
-                    /** @description Requests left (`r`) and seconds until more are allowed (`t`), per quota. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
+            400: components["responses"]["ValidationFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["Throttled"];
         };
     };
     auth_password_reset_confirm_create: {
@@ -945,41 +879,9 @@ export interface operations {
                     "application/json": components["schemas"]["Detail"];
                 };
             };
-            /** @description Invalid input: field errors, or a detail for malformed bodies. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Body larger than 1 MiB. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Body is not JSON (`Content-Type: application/json`). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
+            400: components["responses"]["ValidationFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     auth_profile_retrieve: {
@@ -999,19 +901,7 @@ export interface operations {
                     "application/json": components["schemas"]["Profile"];
                 };
             };
-            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
-            401: {
-                headers: {
-                    /** @description The scheme to authenticate with: `Token`. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
         };
     };
     auth_profile_partial_update: {
@@ -1035,65 +925,11 @@ export interface operations {
                     "application/json": components["schemas"]["Profile"];
                 };
             };
-            /** @description Invalid input: field errors, or a detail for malformed bodies. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
-            401: {
-                headers: {
-                    /** @description The scheme to authenticate with: `Token`. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description CSRF check failed for a session-authenticated request. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Body larger than 1 MiB. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Body is not JSON (`Content-Type: application/json`). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CsrfFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     auth_register_create: {
@@ -1117,58 +953,10 @@ export interface operations {
                     "application/json": components["schemas"]["TokenUser"];
                 };
             };
-            /** @description Invalid input: field errors, or a detail for malformed bodies. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Body larger than 1 MiB. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Body is not JSON (`Content-Type: application/json`). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Too many requests; see `Retry-After`. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before trying again. */
-                    "Retry-After"?: number;
-                    /** @description The throttles' quotas (draft-ietf-httpapi-ratelimit-headers). */
-                    "RateLimit-Policy"?: string;
-                    /** @description Requests left (`r`) and seconds until more are allowed (`t`), per quota. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
+            400: components["responses"]["ValidationFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["Throttled"];
         };
     };
     auth_user_retrieve: {
@@ -1188,19 +976,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
-            401: {
-                headers: {
-                    /** @description The scheme to authenticate with: `Token`. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
         };
     };
     auth_user_partial_update: {
@@ -1224,82 +1000,12 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description Invalid input: field errors, or a detail for malformed bodies. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
-            401: {
-                headers: {
-                    /** @description The scheme to authenticate with: `Token`. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description CSRF check failed for a session-authenticated request. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Body larger than 1 MiB. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Body is not JSON (`Content-Type: application/json`). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Too many requests; see `Retry-After`. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before trying again. */
-                    "Retry-After"?: number;
-                    /** @description The throttles' quotas (draft-ietf-httpapi-ratelimit-headers). */
-                    "RateLimit-Policy"?: string;
-                    /** @description Requests left (`r`) and seconds until more are allowed (`t`), per quota. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CsrfFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["Throttled"];
         };
     };
     v1_examples_list: {
@@ -1314,16 +1020,10 @@ export interface operations {
                 /** @description Number of results to skip: default 0. Negative or non-numeric values are a 400. */
                 offset?: number;
                 /**
-                 * @description Sort by one or more comma-separated fields, `-` for descending. Ties are broken by id, newest first. Default: `-created_at`. Any other value is a 400.
-                 *
-                 *     * `created_at` - Created at
-                 *     * `-created_at` - Created at (descending)
-                 *     * `updated_at` - Updated at
-                 *     * `-updated_at` - Updated at (descending)
-                 *     * `title` - Title
-                 *     * `-title` - Title (descending)
+                 * @description Sort by one or more comma-separated keys of `created_at`, `updated_at`, `title`, `-` before a key for descending (e.g. `title,-created_at`). Ties are broken by id, newest first. An unknown key, or the parameter given twice, is a 400. Default: newest first.
+                 * @example title,-created_at
                  */
-                ordering?: ("-created_at" | "-title" | "-updated_at" | "created_at" | "title" | "updated_at")[];
+                ordering?: string;
                 /** @description Only examples in this project (its id). A project the caller cannot see matches nothing, like one that does not exist; a value that is not an id is a 400. */
                 project?: number;
                 /** @description Only examples whose title or content contains this text (case-insensitive); at most 200 characters (longer is a 400). */
@@ -1343,30 +1043,8 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedExampleModelList"];
                 };
             };
-            /** @description A query parameter is invalid: `{parameter: [messages]}`. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    };
-                };
-            };
-            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
-            401: {
-                headers: {
-                    /** @description The scheme to authenticate with: `Token`. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
+            400: components["responses"]["InvalidQuery"];
+            401: components["responses"]["Unauthenticated"];
         };
     };
     v1_examples_create: {
@@ -1390,65 +1068,11 @@ export interface operations {
                     "application/json": components["schemas"]["ExampleModel"];
                 };
             };
-            /** @description Invalid input: field errors, or a detail for malformed bodies. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
-            401: {
-                headers: {
-                    /** @description The scheme to authenticate with: `Token`. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Not allowed: the caller can see the object but the policy does not let them do this (or a session-authenticated request came without `X-CSRFToken`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Body larger than 1 MiB. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Body is not JSON (`Content-Type: application/json`). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     v1_examples_retrieve: {
@@ -1485,41 +1109,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `If-Match` or `If-None-Match` is not `*` or a list of entity tags. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
-            401: {
-                headers: {
-                    /** @description The scheme to authenticate with: `Token`. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No such object, or not the caller's (the same answer). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
         };
     };
     v1_examples_update: {
@@ -1549,89 +1141,13 @@ export interface operations {
                     "application/json": components["schemas"]["ExampleModel"];
                 };
             };
-            /** @description Invalid input: field errors, or a detail for malformed bodies. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
-            401: {
-                headers: {
-                    /** @description The scheme to authenticate with: `Token`. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Not allowed: the caller can see the object but the policy does not let them do this (or a session-authenticated request came without `X-CSRFToken`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No such object, or not the caller's (the same answer). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description The object changed since the ETag in `If-Match`: nothing was written. */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                        /** @enum {string} */
-                        code: "precondition_failed";
-                    };
-                };
-            };
-            /** @description Body larger than 1 MiB. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Body is not JSON (`Content-Type: application/json`). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     v1_examples_destroy: {
@@ -1656,65 +1172,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `If-Match` or `If-None-Match` is not `*` or a list of entity tags. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
-            401: {
-                headers: {
-                    /** @description The scheme to authenticate with: `Token`. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Not allowed: the caller can see the object but the policy does not let them do this (or a session-authenticated request came without `X-CSRFToken`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No such object, or not the caller's (the same answer). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description The object changed since the ETag in `If-Match`: nothing was written. */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                        /** @enum {string} */
-                        code: "precondition_failed";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
         };
     };
     v1_examples_partial_update: {
@@ -1746,89 +1208,13 @@ export interface operations {
                     "application/json": components["schemas"]["ExampleModel"];
                 };
             };
-            /** @description Invalid input: field errors, or a detail for malformed bodies. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
-            401: {
-                headers: {
-                    /** @description The scheme to authenticate with: `Token`. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Not allowed: the caller can see the object but the policy does not let them do this (or a session-authenticated request came without `X-CSRFToken`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No such object, or not the caller's (the same answer). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description The object changed since the ETag in `If-Match`: nothing was written. */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                        /** @enum {string} */
-                        code: "precondition_failed";
-                    };
-                };
-            };
-            /** @description Body larger than 1 MiB. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Body is not JSON (`Content-Type: application/json`). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     v1_examples_duplicate_create: {
@@ -1851,41 +1237,9 @@ export interface operations {
                     "application/json": components["schemas"]["ExampleModel"];
                 };
             };
-            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
-            401: {
-                headers: {
-                    /** @description The scheme to authenticate with: `Token`. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Not allowed: the caller can see the object but the policy does not let them do this (or a session-authenticated request came without `X-CSRFToken`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No such object, or not the caller's (the same answer). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
         };
     };
     v1_projects_list: {
@@ -1895,6 +1249,11 @@ export interface operations {
                 limit?: number;
                 /** @description Number of results to skip: default 0. Negative or non-numeric values are a 400. */
                 offset?: number;
+                /**
+                 * @description Sort by one or more comma-separated keys of `created_at`, `updated_at`, `name`, `-` before a key for descending (e.g. `name,-created_at`). Ties are broken by id, newest first. An unknown key, or the parameter given twice, is a 400. Default: newest first.
+                 * @example name,-created_at
+                 */
+                ordering?: string;
             };
             header?: never;
             path?: never;
@@ -1910,30 +1269,8 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedProjectList"];
                 };
             };
-            /** @description A query parameter is invalid: `{parameter: [messages]}`. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    };
-                };
-            };
-            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
-            401: {
-                headers: {
-                    /** @description The scheme to authenticate with: `Token`. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
+            400: components["responses"]["InvalidQuery"];
+            401: components["responses"]["Unauthenticated"];
         };
     };
     v1_projects_create: {
@@ -1957,65 +1294,11 @@ export interface operations {
                     "application/json": components["schemas"]["Project"];
                 };
             };
-            /** @description Invalid input: field errors, or a detail for malformed bodies. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
-            401: {
-                headers: {
-                    /** @description The scheme to authenticate with: `Token`. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Not allowed: the caller can see the object but the policy does not let them do this (or a session-authenticated request came without `X-CSRFToken`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Body larger than 1 MiB. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Body is not JSON (`Content-Type: application/json`). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     v1_projects_retrieve: {
@@ -2052,41 +1335,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `If-Match` or `If-None-Match` is not `*` or a list of entity tags. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
-            401: {
-                headers: {
-                    /** @description The scheme to authenticate with: `Token`. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No such object, or not the caller's (the same answer). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
         };
     };
     v1_projects_update: {
@@ -2116,89 +1367,13 @@ export interface operations {
                     "application/json": components["schemas"]["Project"];
                 };
             };
-            /** @description Invalid input: field errors, or a detail for malformed bodies. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
-            401: {
-                headers: {
-                    /** @description The scheme to authenticate with: `Token`. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Not allowed: the caller can see the object but the policy does not let them do this (or a session-authenticated request came without `X-CSRFToken`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No such object, or not the caller's (the same answer). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description The object changed since the ETag in `If-Match`: nothing was written. */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                        /** @enum {string} */
-                        code: "precondition_failed";
-                    };
-                };
-            };
-            /** @description Body larger than 1 MiB. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Body is not JSON (`Content-Type: application/json`). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     v1_projects_destroy: {
@@ -2223,65 +1398,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `If-Match` or `If-None-Match` is not `*` or a list of entity tags. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
-            401: {
-                headers: {
-                    /** @description The scheme to authenticate with: `Token`. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Not allowed: the caller can see the object but the policy does not let them do this (or a session-authenticated request came without `X-CSRFToken`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No such object, or not the caller's (the same answer). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description The object changed since the ETag in `If-Match`: nothing was written. */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                        /** @enum {string} */
-                        code: "precondition_failed";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
         };
     };
     v1_projects_partial_update: {
@@ -2313,89 +1434,13 @@ export interface operations {
                     "application/json": components["schemas"]["Project"];
                 };
             };
-            /** @description Invalid input: field errors, or a detail for malformed bodies. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
-            401: {
-                headers: {
-                    /** @description The scheme to authenticate with: `Token`. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Not allowed: the caller can see the object but the policy does not let them do this (or a session-authenticated request came without `X-CSRFToken`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No such object, or not the caller's (the same answer). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description The object changed since the ETag in `If-Match`: nothing was written. */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                        /** @enum {string} */
-                        code: "precondition_failed";
-                    };
-                };
-            };
-            /** @description Body larger than 1 MiB. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Body is not JSON (`Content-Type: application/json`). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     v1_projects_members_list: {
@@ -2418,30 +1463,8 @@ export interface operations {
                     "application/json": components["schemas"]["Member"][];
                 };
             };
-            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
-            401: {
-                headers: {
-                    /** @description The scheme to authenticate with: `Token`. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No such object, or not the caller's (the same answer). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
         };
     };
     v1_projects_members_create: {
@@ -2468,76 +1491,12 @@ export interface operations {
                     "application/json": components["schemas"]["Member"];
                 };
             };
-            /** @description Invalid input: field errors, or a detail for malformed bodies. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
-            401: {
-                headers: {
-                    /** @description The scheme to authenticate with: `Token`. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Not allowed: the caller can see the object but the policy does not let them do this (or a session-authenticated request came without `X-CSRFToken`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No such object, or not the caller's (the same answer). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Body larger than 1 MiB. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Body is not JSON (`Content-Type: application/json`). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     v1_projects_members_destroy: {
@@ -2561,54 +1520,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid input: field errors, or a detail for malformed bodies. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
-            401: {
-                headers: {
-                    /** @description The scheme to authenticate with: `Token`. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Not allowed: the caller can see the object but the policy does not let them do this (or a session-authenticated request came without `X-CSRFToken`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No such object, or not the caller's (the same answer). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
         };
     };
     v1_projects_members_partial_update: {
@@ -2637,76 +1552,12 @@ export interface operations {
                     "application/json": components["schemas"]["Member"];
                 };
             };
-            /** @description Invalid input: field errors, or a detail for malformed bodies. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No or invalid credentials (`WWW-Authenticate: Token`). */
-            401: {
-                headers: {
-                    /** @description The scheme to authenticate with: `Token`. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Not allowed: the caller can see the object but the policy does not let them do this (or a session-authenticated request came without `X-CSRFToken`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No such object, or not the caller's (the same answer). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Body larger than 1 MiB. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Body is not JSON (`Content-Type: application/json`). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
 }

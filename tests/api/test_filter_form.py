@@ -41,3 +41,13 @@ def test_choices_that_depend_on_the_caller_are_the_callers_own(
     assert [row["id"] for row in bob.json()["results"]] == [foreign_example.pk]
     assert refused.status_code == 400
     assert "owner" in refused.json()
+
+
+def test_the_filters_dialog_labels_every_field(auth_client):
+    """django-filter labels a method filter from a model field; `search` has none ("[invalid name]")."""
+    page = auth_client.get(LIST_URL, HTTP_ACCEPT="text/html")
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "[invalid name]" not in html
+    assert "Search (title or content)" in html

@@ -37,6 +37,16 @@ def schema(generated) -> dict:
     return yaml.safe_load(generated)
 
 
+def resolve(schema: dict, item: dict) -> dict:
+    """``item`` itself, or what its ``$ref`` (``#/components/...``) names."""
+    while "$ref" in item:
+        node = schema
+        for part in item["$ref"].removeprefix("#/").split("/"):
+            node = node[part]
+        item = node
+    return item
+
+
 def operations(schema: dict, prefix: str):
     for path, item in schema["paths"].items():
         if path.startswith(prefix):
@@ -93,7 +103,7 @@ def test_data_endpoints_all_require_token_or_session(schema):
     for path, method, operation in operations(schema, "/api/v1/"):
         assert operation["security"] == [{"tokenAuth": []}, {"cookieAuth": []}], (path, method)
         assert "401" in operation["responses"], (path, method)
-        assert operation["responses"]["401"]["headers"]["WWW-Authenticate"]
+        assert resolve(schema, operation["responses"]["401"])["headers"]["WWW-Authenticate"]
 
 
 def test_every_data_endpoint_is_documented(schema):
@@ -135,8 +145,10 @@ def test_detail_routes_declare_their_conditional_requests(schema):
         for method in ("put", "patch", "delete"):
             operation = schema["paths"][path][method]
             assert any(p["in"] == "header" and p["name"] == "If-Match" for p in operation["parameters"])
-            body = operation["responses"]["412"]["content"]["application/json"]["schema"]
-            assert body["required"] == ["detail", "code"]
+            failed = resolve(schema, operation["responses"]["412"])  # the shared PreconditionFailed
+            body = resolve(schema, failed["content"]["application/json"]["schema"])
+            assert body["required"] == ["detail"] and "code" in body["properties"]
+            assert "precondition_failed" in failed["description"]
         assert "ETag" in schema["paths"][path]["patch"]["responses"]["200"]["headers"]
         assert "headers" not in schema["paths"][path]["put"]["responses"]["200"]  # RFC 9110 9.3.4
 
@@ -146,9 +158,8 @@ def test_every_429_declares_retry_after_and_the_ratelimit_fields(schema):
     for _path, _method, operation in operations(schema, "/api/"):
         if "429" in operation["responses"]:
             found += 1
-            assert {"Retry-After", "RateLimit", "RateLimit-Policy"} <= set(
-                operation["responses"]["429"]["headers"]
-            )
+            throttled = resolve(schema, operation["responses"]["429"])  # the shared component
+            assert {"Retry-After", "RateLimit", "RateLimit-Policy"} <= set(throttled["headers"])
     assert found >= 5
 
 
@@ -178,7 +189,8 @@ def test_every_data_operation_declares_its_errors_once_by_rule(schema):
             expected.add("400")  # the owner cannot leave their own project
         assert declared == expected, (path, method)
         for code in declared:
-            assert operation["responses"][code]["content"]["application/json"]["schema"], (path, method, code)
+            response = resolve(schema, operation["responses"][code])
+            assert response["content"]["application/json"]["schema"], (path, method, code)
 
 
 def test_bodies_show_other_users_as_public_users_only(schema):
@@ -270,6 +282,103 @@ def test_auth_endpoints_are_documented(schema, path, method, success):
 
 @pytest.mark.parametrize("path", ["/api/auth/login/", "/api/auth/register/", "/api/auth/password/reset/"])
 def test_throttled_auth_endpoints_document_429_with_retry_after(schema, path):
-    response = schema["paths"][path]["post"]["responses"]["429"]
+    response = resolve(schema, schema["paths"][path]["post"]["responses"]["429"])
 
     assert response["headers"]["Retry-After"]["schema"] == {"type": "integer"}
+
+
+# Shared error components, summaries, the Authorize dialog (issue 15)
+
+SHARED_ERROR_SCHEMAS = {"#/components/schemas/Error", "#/components/schemas/ValidationError"}
+
+
+def test_every_error_answer_is_a_shared_component(schema):
+    """No operation declares an error body of its own: generators make two error models, not ~120."""
+    for path, method, operation in operations(schema, "/api/"):
+        for code, response in operation["responses"].items():
+            if code.startswith("4"):
+                assert set(response) == {"$ref"}, (path, method, code)
+                assert response["$ref"].startswith("#/components/responses/"), (path, method, code)
+    for name, component in schema["components"]["responses"].items():
+        assert component["content"]["application/json"]["schema"]["$ref"] in SHARED_ERROR_SCHEMAS, name
+
+
+def test_the_shared_error_schemas(schema):
+    schemas = schema["components"]["schemas"]
+    assert schemas["Error"]["required"] == ["detail"]
+    assert schemas["Error"]["properties"]["detail"] == {"type": "string"}
+    assert schemas["ValidationError"]["additionalProperties"] == {
+        "type": "array",
+        "items": {"type": "string"},
+    }
+    responses = schema["components"]["responses"]
+    # At least these; a status added later gets its own (e.g. PreconditionFailed), same bodies.
+    assert set(responses) >= {
+        "ValidationFailed",
+        "InvalidQuery",
+        "Unauthenticated",
+        "CsrfFailed",
+        "Forbidden",
+        "NotFound",
+        "PayloadTooLarge",
+        "UnsupportedMediaType",
+        "Throttled",
+    }
+    assert responses["Unauthenticated"]["headers"]["WWW-Authenticate"]
+    assert responses["Throttled"]["headers"]["Retry-After"]
+
+
+def test_an_error_with_a_description_of_its_own_still_shares_the_schema():
+    """A status added later (``detail("...")``) gets a component named after it, never a model of its own."""
+    from backend.openapi import detail, share_error_responses
+
+    def inline(response):
+        return {
+            "description": response.description,
+            "content": {"application/json": {"schema": response.response}},
+        }
+
+    document = {
+        "paths": {
+            "/a/": {"put": {"responses": {"412": inline(detail("Changed since your ETag."))}}},
+            "/b/": {"put": {"responses": {"412": inline(detail("Another reason."))}}},
+        },
+        "components": {"schemas": {}, "securitySchemes": {"cookieAuth": {}, "tokenAuth": {}}},
+    }
+
+    result = share_error_responses(document, None, None, True)
+
+    assert result["paths"]["/a/"]["put"]["responses"]["412"] == {
+        "$ref": "#/components/responses/PreconditionFailed"
+    }
+    # The same status with another description stays inline, with the shared body.
+    other = result["paths"]["/b/"]["put"]["responses"]["412"]
+    assert other["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+    assert list(result["components"]["securitySchemes"]) == ["tokenAuth", "cookieAuth"]
+
+
+def test_every_operation_has_a_summary(schema):
+    for path, method, operation in operations(schema, "/api/"):
+        assert operation.get("summary", "").strip(), (path, method)
+
+
+def test_token_comes_before_the_cookie_in_the_authorize_dialog(schema):
+    # Swagger UI lists securitySchemes in document order.
+    assert list(schema["components"]["securitySchemes"]) == ["tokenAuth", "cookieAuth"]
+    for path, method, operation in operations(schema, "/api/v1/"):
+        assert operation["security"][0] == {"tokenAuth": []}, (path, method)
+
+
+@pytest.mark.parametrize(
+    ("path", "keys"),
+    [
+        ("/api/v1/examples/", "created_at|updated_at|title"),
+        ("/api/v1/projects/", "created_at|updated_at|name"),
+    ],
+)
+def test_ordering_is_one_comma_separated_string(schema, path, keys):
+    """A string, not an array: generators send arrays as repeated parameters, which are a 400."""
+    (ordering,) = [p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == "ordering"]
+
+    assert ordering["schema"] == {"type": "string", "pattern": f"^-?({keys})(,-?({keys}))*$"}
+    assert "explode" not in ordering

@@ -233,3 +233,26 @@ def test_bad_numbers_are_refused(args, message):
         seed(*args)
 
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_curl_hint_names_the_servers_address():
+    assert "http://127.0.0.1:8000/api/v1/examples/" in seed("--users", "1", "--examples", "0")
+    assert "http://0.0.0.0:9123/api/v1/examples/" in seed("--if-empty", "--base-url", "http://0.0.0.0:9123/")
+
+
+def test_make_run_passes_its_host_and_port_to_the_hint():
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        ["make", "-n", "run", "HOST=0.0.0.0", "PORT=9123"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert "seed_demo_data --if-empty --base-url http://0.0.0.0:9123" in result.stdout
+    assert "runserver 0.0.0.0:9123" in result.stdout

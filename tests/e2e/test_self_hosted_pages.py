@@ -98,3 +98,22 @@ def test_browsable_api_login_through_its_json_form(page: Page, backend, backend_
     assert backend_only.urls == []
     # Scripts are the browsable API's files; only its inline styles are allowed.
     assert [v for v in csp_watch() if "script" in v.lower()] == []
+
+
+def test_browsable_api_log_in_link_form_and_log_out(page: Page, backend, backend_only, csp_watch):
+    """An anonymous visitor's 401 page links to the log-in form; log-out works under the page's CSP."""
+    page.goto(f"{backend.url}/api/v1/examples/")
+    page.click("text=Log in")
+    expect(page).to_have_url(f"{backend.url}/api-auth/login/?next=/api/v1/examples/")
+    page.fill("input[name=username]", ADMIN_USERNAME)
+    page.fill("input[name=password]", ADMIN_PASSWORD)
+    page.click("button[type=submit], input[type=submit]")
+    expect(page).to_have_url(f"{backend.url}/api/v1/examples/")
+    expect(page.locator("#logout")).to_be_visible()
+    assert any(cookie["name"] == "sessionid" for cookie in page.context.cookies())
+    # DRF's own log-out link submits from an inline onclick, which the CSP blocks; ours is a form.
+    page.click("#logout")
+    expect(page).to_have_url(f"{backend.url}/api/v1/examples/")
+    expect(page.locator("text=Log in")).to_be_visible()
+    assert backend_only.urls == []
+    assert [v for v in csp_watch() if "script" in v.lower()] == []

@@ -24,6 +24,9 @@ after each call:
 - ``credentials`` (register, login, password reset): public, take an
   identity in the body; given A's, they change nothing and say nothing of A.
 - ``public``: the same answer for everyone, nothing changed.
+- ``session-end`` (the browsable API's log-out): every caller gets the same
+  redirect; only the caller's own session row may go (anonymous and token
+  callers change nothing).
 - ``admin``: every admin route answers B (not staff) and anonymous callers
   with a redirect to the admin login (the login page itself with a form),
   and changes nothing.
@@ -136,7 +139,7 @@ def world(db) -> World:
 
 @dataclass(frozen=True)
 class Expect:
-    rule: str  # missing | caller-only | credentials | public | admin | graphql
+    rule: str  # missing | caller-only | credentials | public | session-end | admin | graphql
     why: str
     body: Callable[[World], dict] | None = None
     status: int | None = None  # B's status (every caller's, for public and credentials)
@@ -211,6 +214,19 @@ ROUTES: dict[tuple[str, str], Expect] = {
         status=400,
     ),
     ("auth:csrf", "GET"): Expect("public", "a CSRF token, no data", status=200),
+    ("rest_framework:login", "GET"): Expect(
+        "public", "the browsable API's login form", status=200, json=False
+    ),
+    ("rest_framework:login", "POST"): Expect(
+        "credentials",
+        "a form post (a JSON body is no form): the form again, nobody logged in",
+        body=lambda w: {"username": w.a.username, "password": "not-the-password"},
+        status=200,
+        json=False,
+    ),
+    ("rest_framework:logout", "POST"): Expect(
+        "session-end", "ends the caller's own session, if any; a redirect", status=302, json=False
+    ),
     ("schema", "GET"): Expect("public", "the OpenAPI document", status=200, json=False),
     ("swagger-ui", "GET"): Expect("public", "the Swagger UI page", status=200, json=False),
     ("graphql", "GET"): Expect("graphql", "each field has its own row in FIELDS"),
@@ -339,6 +355,11 @@ def check_rule(world, expect, caller, route, method, body, client, response, bef
         assert_unchanged(before, after, where)
         if expect.check:
             expect.check(world, response)
+    elif expect.rule == "session-end":
+        assert response.status_code == expect.status, (where, response.content[:300])
+        assert_only_callers_rows_changed(world, before, after, where)
+        if caller != "session":
+            assert_unchanged(before, after, where)
     elif expect.rule == "admin":
         assert_unchanged(before, after, where)
         if route.key == f"{ADMIN}:login":

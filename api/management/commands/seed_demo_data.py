@@ -119,6 +119,10 @@ class Progress:
             self.out.write("")
 
 
+# runserver's default address; `make run` passes its own HOST and PORT.
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+
+
 class Command(BaseCommand):
     help = "Create demo users (login: demo) and examples; running it again adds only what is missing."
 
@@ -137,10 +141,24 @@ class Command(BaseCommand):
             action="store_true",
             help="Seed even with DEBUG off. The demo password is public: never do this in production.",
         )
+        parser.add_argument(
+            "--base-url",
+            default=DEFAULT_BASE_URL,
+            help=f"Where the server answers, for the curl hint (default {DEFAULT_BASE_URL}; "
+            "`make run` passes http://$(HOST):$(PORT)).",
+        )
 
     def handle(
-        self, *args: Any, users: int, examples: int, if_empty: bool, force: bool, **options: Any
+        self,
+        *args: Any,
+        users: int,
+        examples: int,
+        if_empty: bool,
+        force: bool,
+        base_url: str = DEFAULT_BASE_URL,
+        **options: Any,
     ) -> None:
+        self.base_url = base_url.rstrip("/")
         if users < 1:
             raise CommandError("--users must be at least 1.")
         if examples < 0:
@@ -259,5 +277,5 @@ class Command(BaseCommand):
         self.stdout.write(f'Demo login: username "{user.username}", password "{DEMO_PASSWORD}"')
         self.stdout.write(f"Demo API token: {token.key}")
         self.stdout.write(
-            f'  e.g. curl -H "Authorization: Token {token.key}" http://127.0.0.1:8000/api/v1/examples/'
+            f'  e.g. curl -H "Authorization: Token {token.key}" {self.base_url}/api/v1/examples/'
         )

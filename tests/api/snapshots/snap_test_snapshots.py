@@ -60,7 +60,7 @@ snapshots['test_error_bad_list_parameters 1'] = {
             'Enter a valid ISO 8601 date-time, such as 2024-01-31T12:00:00Z.'
         ],
         'ordering': [
-            'Select a valid choice. owner is not one of the available choices.'
+            '`owner` is not one of the available choices: created_at, updated_at, title (`-` before a key for descending).'
         ]
     },
     'status': 400
