@@ -25,6 +25,7 @@ code rather than in permission rows.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
@@ -118,34 +119,45 @@ def restrict(queryset: models.QuerySet[M], user: AnyUser, action: str) -> models
 
 
 # Conditions on projects, shared by the three policies below.
+#
+# They depend on the user's primary key and the action only, never on
+# anything else about the user or on the data (membership is read by the SQL,
+# when the query runs). So each is built once per (pk, action) and kept:
+# building one costs more than the rest of a list request's ORM work (about
+# 0.5 ms: three querysets, two of them nested), and a Q is never changed by
+# the querysets that filter with it (Django resolves a copy of it, subqueries
+# included). A policy whose condition reads more of the user (is_staff, a
+# group) must not be cached by pk like this.
+CONDITION_CACHE_SIZE = 4096
 
 
-def _member_of(user: AbstractBaseUser, roles: tuple[str, ...] | None = None) -> Q:
-    """Projects ``user`` is a member of (with one of ``roles``): an uncorrelated id subquery.
+def _member_of(user_pk: object, roles: tuple[str, ...] | None = None) -> Q:
+    """Projects the user is a member of (with one of ``roles``): an uncorrelated id subquery.
 
     Uncorrelated rather than ``EXISTS(... project_id = outer.id)``, so that
     ``owner OR member`` is a BitmapOr of the owner index and the primary key.
     """
-    memberships = ProjectMembership.objects.filter(user_id=user.pk)
+    memberships = ProjectMembership.objects.filter(user_id=user_pk)
     if roles is not None:
         memberships = memberships.filter(role__in=roles)
     return in_subquery("pk", memberships.values("project_id"))
 
 
-def _project_condition(user: AbstractBaseUser, action: str) -> Q | None:
-    owner = Q(owner_id=user.pk)
+@functools.lru_cache(maxsize=CONDITION_CACHE_SIZE)
+def _project_condition(user_pk: object, action: str) -> Q | None:
+    owner = Q(owner_id=user_pk)
     if action == VIEW:
-        return owner | _member_of(user)
+        return owner | _member_of(user_pk)
     if action == ADD:
-        return owner | _member_of(user, roles=(ProjectRole.EDITOR,))
+        return owner | _member_of(user_pk, roles=(ProjectRole.EDITOR,))
     if action in (CHANGE, DELETE, MANAGE):
         return owner
     return None
 
 
-def _project_ids(user: AbstractBaseUser, action: str) -> models.QuerySet:
-    """The ids of the projects ``user`` may do ``action`` to, as a subquery."""
-    condition = _project_condition(user, action)
+def _project_ids(user_pk: object, action: str) -> models.QuerySet:
+    """The ids of the projects the user may do ``action`` to, as a subquery."""
+    condition = _project_condition(user_pk, action)
     assert condition is not None  # only called with actions projects define
     return Project.objects.filter(condition).order_by().values("pk")
 
@@ -154,7 +166,15 @@ class ProjectPolicy:
     """See: owner and members. Change, delete, manage members: owner. Add examples: owner, editors."""
 
     def condition(self, user: AbstractBaseUser, action: str) -> Q | None:
-        return _project_condition(user, action)
+        return _project_condition(user.pk, action)
+
+
+@functools.lru_cache(maxsize=CONDITION_CACHE_SIZE)
+def _example_condition(user_pk: object, action: str) -> Q | None:
+    project_action = ExamplePolicy.PROJECT_ACTION.get(action)
+    if project_action is None:
+        return None
+    return Q(user_id=user_pk) | in_subquery("project_id", _project_ids(user_pk, project_action))
 
 
 class ExamplePolicy:
@@ -167,23 +187,25 @@ class ExamplePolicy:
     PROJECT_ACTION = {VIEW: VIEW, CHANGE: ADD, DELETE: DELETE}
 
     def condition(self, user: AbstractBaseUser, action: str) -> Q | None:
-        project_action = self.PROJECT_ACTION.get(action)
-        if project_action is None:
-            return None
-        return Q(user_id=user.pk) | in_subquery("project_id", _project_ids(user, project_action))
+        return _example_condition(user.pk, action)
+
+
+@functools.lru_cache(maxsize=CONDITION_CACHE_SIZE)
+def _membership_condition(user_pk: object, action: str) -> Q | None:
+    if action == VIEW:
+        return in_subquery("project_id", _project_ids(user_pk, VIEW))
+    if action in (CHANGE, MANAGE):
+        return in_subquery("project_id", _project_ids(user_pk, MANAGE))
+    if action == DELETE:
+        return in_subquery("project_id", _project_ids(user_pk, MANAGE)) | Q(user_id=user_pk)
+    return None
 
 
 class MembershipPolicy:
     """See: whoever sees the project. Change: the owner. Delete: the owner, or the member themself."""
 
     def condition(self, user: AbstractBaseUser, action: str) -> Q | None:
-        if action == VIEW:
-            return in_subquery("project_id", _project_ids(user, VIEW))
-        if action in (CHANGE, MANAGE):
-            return in_subquery("project_id", _project_ids(user, MANAGE))
-        if action == DELETE:
-            return in_subquery("project_id", _project_ids(user, MANAGE)) | Q(user_id=user.pk)
-        return None
+        return _membership_condition(user.pk, action)
 
 
 register(ExampleModel, ExamplePolicy())

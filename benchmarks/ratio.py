@@ -83,8 +83,12 @@ class Server:
                 self.process.kill()
 
 
-def start_server(name: str, log: Path) -> Server:
-    """gunicorn with the project's gunicorn.conf.py, 1 worker, 1 thread, on a free loopback port."""
+def start_server(name: str, log: Path, product_root: Path = ROOT) -> Server:
+    """gunicorn with the project's gunicorn.conf.py, 1 worker, 1 thread, on a free loopback port.
+
+    ``product_root`` serves the product from another checkout of it (with this
+    checkout's .venv), for a before/after comparison in one session.
+    """
     port = _free_port()
     env = dict(
         os.environ,
@@ -94,12 +98,15 @@ def start_server(name: str, log: Path) -> Server:
         GUNICORN_MAX_REQUESTS="0",
         GUNICORN_ACCESS_LOG="/dev/null",
     )
+    cwd = ROOT
     if name == PRODUCT:
+        cwd = product_root
         command = [str(ROOT / ".venv/bin/gunicorn"), "-c", "gunicorn.conf.py", "backend.wsgi"]
     else:
         env["DJANGO_SETTINGS_MODULE"] = "reference.settings_bench"
         command = [str(ROOT / "reference/.venv/bin/gunicorn"), "-c", "gunicorn.conf.py", "reference.wsgi"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    env["PYTHONPATH"] = str(cwd)
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     server = Server(name, process, port)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -163,14 +170,20 @@ def run_block(server: Server, endpoint: Endpoint, token: str, count: int, tally:
 
 
 def measure(
-    fixture: dict, names: list[str], rounds: int, block: int, warmup: int, logs: Path
+    fixture: dict,
+    names: list[str],
+    rounds: int,
+    block: int,
+    warmup: int,
+    logs: Path,
+    product_root: Path = ROOT,
 ) -> dict[str, Tally]:
     by_name = {endpoint.name: endpoint for endpoint in endpoints(fixture["detail_id"])}
     chosen = [by_name[name] for name in names]
     servers: dict[str, Server] = {}
     try:
         for where in sorted({endpoint.server for endpoint in chosen}):
-            servers[where] = start_server(where, logs / f"ratio-{where}.log")
+            servers[where] = start_server(where, logs / f"ratio-{where}.log", product_root)
         tallies = {endpoint.name: Tally() for endpoint in chosen}
         for endpoint in chosen:  # warm-up: imports, caches, the first connection
             run_block(servers[endpoint.server], endpoint, fixture["tokens"][endpoint.who], warmup, Tally())
@@ -220,6 +233,11 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--out", help="write the numbers as JSON here")
     parser.add_argument("--logs", default=str(ROOT / ".run"))
+    parser.add_argument(
+        "--product-root",
+        default=str(ROOT),
+        help="serve the product from this checkout (e.g. `git archive` of an older commit), with this .venv",
+    )
     args = parser.parse_args()
     for required in ("DB_NAME", "DJANGO_SETTINGS_MODULE"):
         if not os.environ.get(required):
@@ -227,7 +245,9 @@ def main() -> None:
     fixture = json.loads(Path(args.fixture).read_text())
     logs = Path(args.logs)
     logs.mkdir(parents=True, exist_ok=True)
-    tallies = measure(fixture, args.names, args.rounds, args.block, args.warmup, logs)
+    tallies = measure(
+        fixture, args.names, args.rounds, args.block, args.warmup, logs, Path(args.product_root).resolve()
+    )
     print(
         f"\n{args.rounds} rounds x {args.block} requests per endpoint, 1 worker x 1 thread per server, "
         f"load average {os.getloadavg()[0]:.1f}\n",
