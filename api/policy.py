@@ -18,7 +18,7 @@ Every subquery is uncorrelated and, on PostgreSQL, written as
 whose result the planner can use as an index condition. So a rule such as
 "mine OR in a project I may see" becomes a BitmapOr of two index scans (the
 ``user_id`` index and the ``project_id`` index), never a scan of the whole
-table; ``tests/test_policy_plans.py`` EXPLAINs it on PostgreSQL.
+table; ``tests/api/test_policy_plans.py`` EXPLAINs it on PostgreSQL.
 In the spirit of NetBox's ``RestrictedQuerySet.restrict``, with the rules in
 code rather than in permission rows.
 """
