@@ -15,7 +15,7 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; \
 	then echo $$p; break; fi; done)
 
-.PHONY: help lock install install-dev install-e2e install-fuzz reference run serve test test-postgres e2e typescript fuzz fuzz-ci lint format migrate makemigrations superuser openapi seed schema graphiql-assets check-python check-node bench
+.PHONY: help lock install install-dev install-e2e install-fuzz reference run serve test test-postgres e2e typescript fuzz fuzz-ci lint format migrate makemigrations superuser openapi seed schema graphiql-assets check-python check-node bench bench-ratio
 
 help:
 	@echo "make run        set up .venv, migrate, load demo data, serve on $(HOST):$(PORT)"
@@ -37,6 +37,7 @@ help:
 	@echo "make lock       regenerate requirements.txt from requirements.in (UPGRADE=1: newest releases)"
 	@echo "make reference  set up reference/.venv: the graphene-django reference's own environment"
 	@echo "make bench      benchmark REST, GraphQL, graphene and raw Django on PostgreSQL (~6 min; see BENCHMARKS.md)"
+	@echo "make bench-ratio  worker CPU per request, Strawberry vs graphene vs raw, valid on a busy machine (~2 min)"
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then echo "Python 3.11 or newer is required (python3.11, python3.12, python3.13 or python3)." >&2; exit 1; fi
@@ -182,3 +183,8 @@ graphiql-assets: check-node install
 # benchmarks/results/ and the results section of BENCHMARKS.md. Not run by CI.
 bench: $(VENV)/.bench-installed reference
 	benchmarks/run.sh
+
+# CPU time per request of the list endpoints, servers of 1 worker x 1 thread,
+# interleaved (benchmarks/ratio.py): the ratios hold on a busy machine.
+bench-ratio: install reference
+	benchmarks/ratio.sh

@@ -77,7 +77,8 @@ class PolicyField(ColumnField):
             return None
         return field if _is_policy_type(self.django_type) else None
 
-    def get_result(self, source, info, args, kwargs):
+    def get_full_result(self, source, info, args, kwargs):
+        # Only fields that are not plain columns get here (ColumnField.get_result).
         if source is not None and info is not None:
             relation = self._restricted_forward_relation(source)
             if relation is not None and not relation.is_cached(source):
@@ -88,7 +89,7 @@ class PolicyField(ColumnField):
                 # the optimizer, then .first(): an invisible row answers null.
                 queryset = relation.related_model._default_manager.filter(pk=key)
                 return self.get_queryset_hook(info=info)(queryset)
-        return super().get_result(source, info, args, kwargs)
+        return super().get_full_result(source, info, args, kwargs)
 
     def get_queryset(self, queryset: QuerySet, info: Info, **kwargs: Any) -> QuerySet:
         related_field_id = kwargs.get("_strawberry_related_field_id")

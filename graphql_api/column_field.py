@@ -27,8 +27,6 @@ model: a foreign key, a file, a computed property, a resolver, a deferred column
 
 from __future__ import annotations
 
-import functools
-
 from django.db.models import FileField
 from django.db.models.query_utils import DeferredAttribute
 from strawberry_django.fields.field import StrawberryDjangoField
@@ -45,18 +43,32 @@ class ColumnField(StrawberryDjangoField):
 
     def get_result(self, source, info, args, kwargs):
         # A loaded plain column is an attribute read. Anything else (a deferred
-        # column, a file, a property) takes strawberry-django's path.
-        if source is not None and self._reads_plain_column(type(source)):
-            value = source.__dict__.get(self.django_name or self.python_name, _MISSING)
-            if value is not _MISSING:
-                return value
+        # column, a file, a property) takes the full path. This runs for every
+        # field of every row, so the per-model answer is one dict lookup.
+        if source is not None:
+            try:
+                attname = self._plain_columns[type(source)]
+            except (AttributeError, KeyError):
+                attname = self._learn_plain_column(type(source))
+            if attname is not None:
+                value = source.__dict__.get(attname, _MISSING)
+                if value is not _MISSING:
+                    return value
+        return self.get_full_result(source, info, args, kwargs)
+
+    def get_full_result(self, source, info, args, kwargs):
+        """strawberry-django's own path; subclasses add to it here, not in ``get_result``."""
         return super().get_result(source, info, args, kwargs)
 
-    @functools.cache  # noqa: B019 -- one entry per (field, model); both live as long as the schema
-    def _reads_plain_column(self, model: type) -> bool:
+    def _learn_plain_column(self, model: type) -> str | None:
+        """The attribute of ``model`` this field reads when it is a plain column, else None."""
         attribute = getattr(model, self.django_name or self.python_name, None)
-        return (
+        plain = (
             self.is_basic_field
             and isinstance(attribute, DeferredAttribute)
             and not isinstance(attribute.field, FileField)
         )
+        attname = attribute.field.attname if plain else None
+        # One entry per model this field has served; fields and models live as long as the schema.
+        self.__dict__.setdefault("_plain_columns", {})[model] = attname
+        return attname
