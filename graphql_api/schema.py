@@ -25,6 +25,7 @@ from .mutations import Mutation
 from .persisted import TrustedDocuments
 from .queries import Query
 from .scalars import SCALAR_MAP
+from .subscriptions import Subscription
 
 
 class GraphQLSchema(Schema):
@@ -57,6 +58,7 @@ def build_schema() -> GraphQLSchema:
     built = GraphQLSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         extensions=[
             *LIMIT_EXTENSIONS,
