@@ -172,7 +172,11 @@ if CHANNEL_LAYER_REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [CHANNEL_LAYER_REDIS_URL],
+                # redis-py 8 reads with a 5 s socket timeout by default, the same as
+                # channels-redis's blocking pop (brpop_timeout = 5): the pop would time
+                # out on a quiet socket and crash its consumer. A read timeout above
+                # the pop's keeps a dead Redis from hanging a socket forever.
+                "hosts": [{"address": CHANNEL_LAYER_REDIS_URL, "socket_timeout": 15}],
                 "prefix": env_str("CHANNEL_LAYER_PREFIX", "live"),
                 # A socket that stops reading loses events past this many, instead of growing Redis.
                 "capacity": env_int("CHANNEL_LAYER_CAPACITY", 100, minimum=1),

@@ -14,17 +14,25 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack
 
 import pytest
 import redis
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
+from .conftest import ROOT
+
 pytestmark = pytest.mark.postgres
 
 STRONG = "a-Strong-passphrase-42"
 PROTOCOL = "graphql-transport-ws"
-EVENTS = "subscription { exampleEvents { kind id example { id title owner { username } } } }"
+# Production runs trusted documents only: the frontend's operation, as the manifest has it.
+MANIFEST = ROOT / "frontend" / "generated" / "persisted-documents.json"
+EVENTS = next(
+    text for text in json.loads(MANIFEST.read_text()).values() if "subscription ExampleEvents" in text
+)
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +60,16 @@ def ws_url(server) -> str:
     return f"ws://127.0.0.1:{server.port}/graphql/"
 
 
-def open_socket(server, payload: dict | None = None, **options) -> ClientConnection:
+@pytest.fixture
+def sockets() -> Iterator[ExitStack]:
+    """Every socket a test opens is closed at its end."""
+    with ExitStack() as stack:
+        yield stack
+
+
+def open_socket(sockets: ExitStack, server, payload: dict | None = None, **options) -> ClientConnection:
     options.setdefault("subprotocols", [PROTOCOL])
-    socket = connect(ws_url(server), open_timeout=10, **options)
+    socket = sockets.enter_context(connect(ws_url(server), open_timeout=10, **options))
     socket.send(json.dumps({"type": "connection_init", "payload": payload or {}}))
     return socket
 
@@ -71,12 +86,14 @@ def subscribe(live, socket: ClientConnection, account: dict, op_id: str = "1") -
     while not live["redis"].zcard(key):
         if time.monotonic() > deadline:
             pending = socket.recv(timeout=1)
-            raise AssertionError(f"no socket joined {key}: {pending} {live['redis'].keys()} {live['first'].log.read_text()[-3000:]}")
+            raise AssertionError(
+                f"no socket joined {key}: {pending} {live['redis'].keys()} {live['first'].log.read_text()[-3000:]}"
+            )
         time.sleep(0.02)
 
 
-def ready(live, account: dict) -> ClientConnection:
-    socket = open_socket(live["first"], auth(account))
+def ready(live, sockets: ExitStack, account: dict) -> ClientConnection:
+    socket = open_socket(sockets, live["first"], auth(account))
     assert receive(socket) == {"type": "connection_ack"}
     subscribe(live, socket, account)
     return socket
@@ -88,8 +105,15 @@ def rest(server, method: str, path: str, account: dict, body: dict | None = None
     return response.json() if response.body else None
 
 
-def graphql(server, account: dict, query: str) -> dict:
-    response = server.request("POST", "/graphql/", {"query": query}, headers=auth(account))
+def trusted(operation: str) -> str:
+    """The manifest's document id of the frontend's operation ``operation`` (e.g. "mutation UpdateExample")."""
+    manifest = json.loads(MANIFEST.read_text())
+    return next(f"sha256:{sha}" for sha, text in manifest.items() if f"{operation}(" in text)
+
+
+def graphql(server, account: dict, document_id: str, variables: dict) -> dict:
+    body = {"documentId": document_id, "variables": variables}
+    response = server.request("POST", "/graphql/", body, headers=auth(account))
     body = response.json()
     assert response.status == 200 and "errors" not in body, body
     return body["data"]
@@ -100,7 +124,7 @@ def event_of(message: dict) -> dict:
     return message["payload"]["data"]["exampleEvents"]
 
 
-def test_events_cross_processes_through_the_policy(live):
+def test_events_cross_processes_through_the_policy(live, sockets):
     first, second = live["first"], live["second"]
     owner, member, stranger = (register(first, name) for name in ("owner", "member", "stranger"))
     project = rest(second, "POST", "/api/v1/projects/", owner, {"name": "Across"})
@@ -112,44 +136,34 @@ def test_events_cross_processes_through_the_policy(live):
         {"username": member["username"], "role": "viewer"},
     )
 
-    member_socket = ready(live, member)
-    stranger_socket = ready(live, stranger)
-    try:
-        # A REST create on the other process reaches the member, with the fields selected.
-        example = rest(
-            second, "POST", "/api/v1/examples/", owner, {"title": "Made over REST", "project": project["id"]}
-        )
-        assert event_of(receive(member_socket)) == {
-            "kind": "CREATED",
-            "id": str(example["id"]),
-            "example": {
-                "id": str(example["id"]),
-                "title": "Made over REST",
-                "owner": {"username": owner["username"]},
-            },
-        }
-        # A GraphQL update too.
-        graphql(
-            second,
-            owner,
-            f'mutation {{ updateExample(data: {{id: "{example["id"]}", title: "Changed over GraphQL"}}) {{ __typename }} }}',
-        )
-        updated = event_of(receive(member_socket))
-        assert (updated["kind"], updated["example"]["title"]) == ("UPDATED", "Changed over GraphQL")
+    member_socket = ready(live, sockets, member)
+    stranger_socket = ready(live, sockets, stranger)
+    # A REST create on the other process reaches the member, with the fields selected.
+    example = rest(
+        second, "POST", "/api/v1/examples/", owner, {"title": "Made over REST", "project": project["id"]}
+    )
+    created = event_of(receive(member_socket))
+    assert (created["kind"], created["id"]) == ("CREATED", str(example["id"]))
+    assert created["example"]["title"] == "Made over REST"
+    assert created["example"]["owner"]["username"] == owner["username"]
+    # The project as the member sees it: the role is theirs, not the writer's.
+    assert created["example"]["project"] == {"id": str(project["id"]), "name": "Across", "role": "VIEWER"}
+    # A GraphQL update too.
+    changes = {"data": {"id": str(example["id"]), "title": "Changed over GraphQL"}}
+    graphql(second, owner, trusted("mutation UpdateExample"), changes)
+    updated = event_of(receive(member_socket))
+    assert (updated["kind"], updated["example"]["title"]) == ("UPDATED", "Changed over GraphQL")
 
-        # The stranger got neither: their first event is their own example's.
-        own = rest(second, "POST", "/api/v1/examples/", stranger, {"title": "Stranger's"})
-        assert event_of(receive(stranger_socket))["id"] == str(own["id"])
+    # The stranger got neither: their first event is their own example's.
+    own = rest(second, "POST", "/api/v1/examples/", stranger, {"title": "Stranger's"})
+    assert event_of(receive(stranger_socket))["id"] == str(own["id"])
 
-        # A removed member stops receiving at once.
-        rest(second, "DELETE", f"/api/v1/projects/{project['id']}/members/{member['id']}/", owner)
-        rest(second, "PATCH", f"/api/v1/examples/{example['id']}/", owner, {"title": "After removal"})
-        rest(second, "DELETE", f"/api/v1/examples/{example['id']}/", owner)
-        mine = rest(second, "POST", "/api/v1/examples/", member, {"title": "Member's own"})
-        assert event_of(receive(member_socket))["id"] == str(mine["id"])
-    finally:
-        member_socket.close()
-        stranger_socket.close()
+    # A removed member stops receiving at once.
+    rest(second, "DELETE", f"/api/v1/projects/{project['id']}/members/{member['id']}/", owner)
+    rest(second, "PATCH", f"/api/v1/examples/{example['id']}/", owner, {"title": "After removal"})
+    rest(second, "DELETE", f"/api/v1/examples/{example['id']}/", owner)
+    mine = rest(second, "POST", "/api/v1/examples/", member, {"title": "Member's own"})
+    assert event_of(receive(member_socket))["id"] == str(mine["id"])
 
 
 def test_the_legacy_protocol_is_refused(live):
@@ -164,17 +178,17 @@ def _closed_code(socket: ClientConnection) -> int:
     return closed.value.rcvd.code
 
 
-def test_a_bad_token_is_refused(live):
-    socket = open_socket(live["first"], {"Authorization": "Token not-a-token"})
+def test_a_bad_token_is_refused(live, sockets):
+    socket = open_socket(sockets, live["first"], {"Authorization": "Token not-a-token"})
     assert _closed_code(socket) == 4403
 
 
-def test_an_anonymous_socket_is_closed_with_4401(live):
-    socket = open_socket(live["first"])
+def test_an_anonymous_socket_is_closed_with_4401(live, sockets):
+    socket = open_socket(sockets, live["first"])
     assert _closed_code(socket) == 4401
 
 
-def test_a_cross_site_origin_is_refused_even_with_a_valid_session(live):
+def test_a_cross_site_origin_is_refused_even_with_a_valid_session(live, sockets):
     first = live["first"]
     account = register(first, "session")
     login = first.request("POST", "/api/auth/login/", {"email": account["email"], "password": STRONG})
@@ -189,8 +203,6 @@ def test_a_cross_site_origin_is_refused_even_with_a_valid_session(live):
         )
     assert refused.value.response.status_code == 403
     # The same cookie from the server's own origin is a logged-in socket.
-    socket = open_socket(
-        first, origin=f"http://127.0.0.1:{first.port}", additional_headers={"Cookie": cookie}
-    )
+    own_origin = f"http://127.0.0.1:{first.port}"
+    socket = open_socket(sockets, first, origin=own_origin, additional_headers={"Cookie": cookie})
     assert receive(socket) == {"type": "connection_ack"}
-    socket.close()
