@@ -51,6 +51,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(__file__).resolve().parent / "site"
 MANIFEST = ROOT / "frontend" / "generated" / "persisted-documents.json"
+GRAPHQL_WS_DIST = ROOT / "node_modules" / "graphql-ws" / "dist"
 FRONTEND_PORT = 3000
 FRONTEND_ORIGIN = f"http://localhost:{FRONTEND_PORT}"
 ADMIN_USERNAME = "e2e-admin"
@@ -308,6 +309,11 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         # the real frontend's build does from the same file.
         if urlsplit(path).path == "/persisted-documents.json":
             return str(MANIFEST)
+        # The graphql-ws npm client's browser build (live.html), from node_modules
+        # as a frontend build bundles it: no CDN.
+        vendored = urlsplit(path).path.removeprefix("/vendor/graphql-ws/")
+        if vendored != urlsplit(path).path and re.fullmatch(r"[\w.-]+\.js", vendored):
+            return str(GRAPHQL_WS_DIST / vendored)
         return super().translate_path(path)
 
     def end_headers(self):
