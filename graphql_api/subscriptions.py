@@ -30,8 +30,10 @@ from typing import Any
 import strawberry
 import strawberry_django
 from channels.db import database_sync_to_async
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, QuerySet
 from graphql import GraphQLError
+from rest_framework.authtoken.models import Token
 from strawberry.types import Info
 
 from api.events import MESSAGE_TYPE, EventKind, ExampleEvent, project_group, user_group
@@ -68,13 +70,28 @@ class ExampleEventType:
     pk: strawberry.Private[int]
 
 
-def may_receive(user: Any, event: ExampleEvent) -> bool:
-    """Whether ``user`` may be told about ``event`` now (see the module doc). One query at most."""
+def _still_signed_in(user: Any, token: Any) -> Exists:
+    """The socket's credentials as they are now: the user still active and, for a token socket, the token not deleted."""
+    active = get_user_model().objects.filter(pk=user.pk, is_active=True)
+    if isinstance(token, Token):
+        active = active.filter(Exists(Token.objects.filter(pk=token.pk, user_id=user.pk)))
+    return Exists(active)
+
+
+def may_receive(user: Any, token: Any, event: ExampleEvent) -> bool:
+    """Whether ``user`` may be told about ``event`` now (see the module doc). One query.
+
+    The socket authenticated once, at connection_init; this also asks whether
+    that still holds (a deactivated user or a deleted token gets nothing more).
+    """
     if not is_active_user(user):
         return False
+    signed_in = _still_signed_in(user, token)
     if event.kind is EventKind.DELETED:
-        return user.pk in event.viewer_ids
-    return restrict(ExampleModel.objects.filter(pk=event.id), user, VIEW).exists()
+        if user.pk not in event.viewer_ids:
+            return False
+        return get_user_model().objects.filter(signed_in).filter(pk=user.pk).exists()
+    return restrict(ExampleModel.objects.filter(pk=event.id), user, VIEW).filter(signed_in).exists()
 
 
 def _project_visible(user: Any, project_id: object) -> int | None:
@@ -96,7 +113,7 @@ class Subscription:
     async def example_events(
         self, info: Info, project_id: strawberry.ID | None = None
     ) -> AsyncGenerator[ExampleEventType, None]:
-        user = viewer(info)
+        user, token = viewer(info), info.context.request.auth
         if project_id is None:
             groups = [user_group(user.pk)]
             wanted_project = None
@@ -115,5 +132,5 @@ class Subscription:
                 event = ExampleEvent.from_message(message)
                 if wanted_project is not None and event.project_id != wanted_project:
                     continue
-                if await database_sync_to_async(may_receive)(user, event):
+                if await database_sync_to_async(may_receive)(user, token, event):
                     yield ExampleEventType(kind=event.kind, id=strawberry.ID(str(event.id)), pk=event.id)

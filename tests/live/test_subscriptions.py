@@ -522,3 +522,24 @@ def test_a_channel_layer_that_fails_does_not_fail_the_write(
         services.example_update(user=team["owner"], example_id=team["example"].pk, data={"title": "Kept"})
     team["example"].refresh_from_db()
     assert team["example"].title == "Kept"
+
+
+def test_a_deleted_token_or_a_deactivated_user_gets_no_more_events(team):
+    """The socket authenticated once; every delivery asks again (the user's state is read, not remembered)."""
+    from rest_framework.authtoken.models import Token
+
+    from api.events import EventKind
+    from api.events import ExampleEvent as Event
+    from graphql_api.subscriptions import may_receive
+
+    example, viewer = team["example"], team["viewer"]
+    token = Token.objects.get(user=viewer)
+    updated = Event(kind=EventKind.UPDATED, id=example.pk, project_id=example.project_id)
+    deleted = Event(kind=EventKind.DELETED, id=example.pk, viewer_ids=frozenset({viewer.pk}))
+    assert may_receive(viewer, token, updated) and may_receive(viewer, token, deleted)
+    assert may_receive(viewer, None, updated)  # a session socket: no token to check
+    Token.objects.filter(pk=token.pk).delete()
+    assert not may_receive(viewer, token, updated) and not may_receive(viewer, token, deleted)
+    assert may_receive(viewer, None, updated)
+    type(viewer).objects.filter(pk=viewer.pk).update(is_active=False)
+    assert not may_receive(viewer, None, updated) and not may_receive(viewer, None, deleted)
