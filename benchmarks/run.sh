@@ -113,7 +113,8 @@ GUNICORN_BIND="127.0.0.1:$wsgi_port" GUNICORN_WORKER_CLASS=gthread \
 wsgi_pid=$!
 wait_for "$wsgi_port" "$wsgi_pid" "$WORK/gunicorn-wsgi.log"
 reference_port=$(free_port)
-GUNICORN_BIND="127.0.0.1:$reference_port" DJANGO_SETTINGS_MODULE=reference.settings_bench \
+# The reference is a WSGI app on gthread, like the product before live updates.
+GUNICORN_BIND="127.0.0.1:$reference_port" DJANGO_SETTINGS_MODULE=reference.settings_bench GUNICORN_WORKER_CLASS=gthread \
   $REF/gunicorn -c gunicorn.conf.py reference.wsgi >"$WORK/reference.log" 2>&1 &
 reference_pid=$!
 wait_for "$reference_port" "$reference_pid" "$WORK/reference.log"
