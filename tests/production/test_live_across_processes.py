@@ -206,3 +206,25 @@ def test_a_cross_site_origin_is_refused_even_with_a_valid_session(live, sockets)
     own_origin = f"http://127.0.0.1:{first.port}"
     socket = open_socket(sockets, first, origin=own_origin, additional_headers={"Cookie": cookie})
     assert receive(socket) == {"type": "connection_ack"}
+
+
+def test_the_uvicorn_workers_write_gunicorns_json_access_line(live):
+    """backend/uvicorn_worker.py replaces uvicorn's plain access line by the JSON one (a private hook: _serve)."""
+    first = live["first"]
+    response = first.request("GET", "/health/?probe=1", headers={"User-Agent": 'probe "quoted"'})
+    request_id = response.headers["x-request-id"]
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        for line in first.log.read_text().splitlines():
+            if request_id in line and '"gunicorn.access"' in line:
+                entry = json.loads(line)
+                assert entry["path"] == "/health/" and entry["query"] == "probe=1"
+                assert (entry["status"], entry["method"], entry["user_agent"]) == (
+                    200,
+                    "GET",
+                    'probe "quoted"',
+                )
+                assert entry["request_id"] == request_id and entry["duration_us"] >= 0
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"no JSON access line for {request_id}: {first.log.read_text()[-2000:]}")
