@@ -274,7 +274,8 @@ def _servers(data: dict) -> list[str]:
             continue
         lines.append(
             f"| `{name.removesuffix('_wsgi')}` | {asgi['rps']:.0f} | {wsgi['rps']:.0f} | "
-            f"{asgi['rps'] / wsgi['rps']:.2f} | {asgi['p50_ms']:.1f} / {wsgi['p50_ms']:.1f} | "
+            f"{asgi['rps'] / wsgi['rps'] if wsgi['rps'] else float('nan'):.2f} | "
+            f"{asgi['p50_ms']:.1f} / {wsgi['p50_ms']:.1f} | "
             f"{asgi['p99_ms']:.1f} / {wsgi['p99_ms']:.1f} |"
         )
     return lines if len(lines) > 2 else []
