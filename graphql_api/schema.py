@@ -25,7 +25,7 @@ from .mutations import Mutation
 from .persisted import TrustedDocuments
 from .queries import Query
 from .scalars import SCALAR_MAP
-from .subscriptions import Subscription
+from .subscriptions import Subscription, SubscriptionsOverWebSocketOnly
 
 
 class GraphQLSchema(Schema):
@@ -63,6 +63,7 @@ def build_schema() -> GraphQLSchema:
         extensions=[
             *LIMIT_EXTENSIONS,
             RequireAuthentication,
+            SubscriptionsOverWebSocketOnly,
             # After every extension that adds validation rules, before the parse cache (see there).
             TrustedDocuments,
             # After every extension that adds validation rules (see there).

@@ -24,7 +24,7 @@ pre-filter for cost; the check above is what decides.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Iterator
 from typing import Any
 
 import strawberry
@@ -34,7 +34,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, QuerySet
 from graphql import GraphQLError
 from rest_framework.authtoken.models import Token
+from strawberry.extensions import SchemaExtension
 from strawberry.types import Info
+from strawberry.types.graphql import OperationType
 
 from api.events import MESSAGE_TYPE, EventKind, ExampleEvent, project_group, user_group
 from api.models import ExampleModel, Project
@@ -42,13 +44,14 @@ from api.policy import VIEW, is_active_user, restrict
 from api.querysets import parse_pk
 
 from .context import viewer
-from .errors import NOT_FOUND
+from .errors import BAD_REQUEST, NOT_FOUND
 from .types import ExampleType
 
 ExampleEventKind = strawberry.enum(
     EventKind, name="ExampleEventKind", description="What happened to the example."
 )
 UNKNOWN_PROJECT = "No project with that id."
+OVER_HTTP = "Subscriptions run over WebSocket only: graphql-transport-ws at /graphql/."
 
 
 def _event_example(root: ExampleEventType, info: Info) -> QuerySet:
@@ -101,6 +104,24 @@ def _project_visible(user: Any, project_id: object) -> int | None:
     return key if restrict(Project.objects.filter(pk=key), user, VIEW).exists() else None
 
 
+class SubscriptionsOverWebSocketOnly(SchemaExtension):
+    """Refuses a subscription sent over HTTP with a clear error, before execution.
+
+    Strawberry's Django view would execute it and fail on the async generator
+    (a masked "Unexpected error."). Raised like graphql_api.limits' refusals,
+    which the HTTP path turns into the result's errors.
+    """
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        if (
+            context.operation_type is OperationType.SUBSCRIPTION
+            and getattr(context.context, "ws", None) is None
+        ):
+            raise GraphQLError(OVER_HTTP, extensions={"code": BAD_REQUEST})
+        yield
+
+
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
@@ -113,6 +134,7 @@ class Subscription:
     async def example_events(
         self, info: Info, project_id: strawberry.ID | None = None
     ) -> AsyncGenerator[ExampleEventType, None]:
+        socket = info.context.ws
         user, token = viewer(info), info.context.request.auth
         if project_id is None:
             groups = [user_group(user.pk)]
@@ -123,7 +145,7 @@ class Subscription:
                 # One answer for missing, junk and invisible, as the project(id:) query gives null.
                 raise GraphQLError(UNKNOWN_PROJECT, extensions={"code": NOT_FOUND})
             groups = [project_group(wanted_project)]
-        async with info.context.ws.listen_to_channel(MESSAGE_TYPE, groups=groups) as messages:
+        async with socket.listen_to_channel(MESSAGE_TYPE, groups=groups) as messages:
             async for message in messages:
                 # Every subscription of the socket sees every message the socket
                 # gets; a copy sent to another subscription's group is not ours.

@@ -543,3 +543,16 @@ def test_a_deleted_token_or_a_deactivated_user_gets_no_more_events(team):
     assert may_receive(viewer, None, updated)
     type(viewer).objects.filter(pk=viewer.pk).update(is_active=False)
     assert not may_receive(viewer, None, updated) and not may_receive(viewer, None, deleted)
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_subscription_over_http_is_a_clear_error(auth_client, method):
+    query = {"query": "subscription { exampleEvents { id } }"}
+    if method == "post":
+        response = auth_client.post("/graphql/", query, format="json")
+    else:
+        response = auth_client.get("/graphql/", query)
+    body = response.json()
+    assert response.status_code == 200 and body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    assert "WebSocket" in body["errors"][0]["message"]
