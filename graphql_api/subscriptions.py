@@ -113,13 +113,15 @@ class SubscriptionsOverWebSocketOnly(SchemaExtension):
     """
 
     def on_validate(self) -> Iterator[None]:
+        yield
+        # After validation, so its errors (an anonymous caller's UNAUTHENTICATED) come first.
         context = self.execution_context
         if (
-            context.operation_type is OperationType.SUBSCRIPTION
+            not context.pre_execution_errors
+            and context.operation_type is OperationType.SUBSCRIPTION
             and getattr(context.context, "ws", None) is None
         ):
             raise GraphQLError(OVER_HTTP, extensions={"code": BAD_REQUEST})
-        yield
 
 
 @strawberry.type
