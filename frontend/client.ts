@@ -8,7 +8,7 @@
  * variables from schema.graphql and operations/*.graphql (generated/graphql.ts).
  * A contract change that breaks this file fails `npm run typecheck`.
  */
-import { createClient as createSocketClient, type Client as SocketClient } from 'graphql-ws';
+import { createClient as createSocketClient, type Client as SocketClient, type SubscribePayload } from 'graphql-ws';
 import createRestClient, { type Client } from 'openapi-fetch';
 
 import {
@@ -285,16 +285,23 @@ export class BackendClient {
    *
    * A token login sends `{Authorization: 'Token <key>'}` in connection_init; a
    * session login relies on the cookie the browser sends with the handshake
-   * (the page's origin must be one the backend allows). The operation's text is
-   * the manifest's, so it runs on a trusted-documents-only server too.
+   * (the page's origin must be one the backend allows). The operation is sent
+   * as its trusted document id, so it runs on a trusted-documents-only server too.
    */
   subscribeExampleEvents(
     onEvent: (event: ExampleEvent) => void,
     variables: ExampleEventsSubscriptionVariables = {},
     onError: (error: unknown) => void = (error) => console.error('exampleEvents:', error),
   ): () => void {
+    // The trusted document's id, as graphql() sends it; graphql-ws requires a
+    // `query` string, which the server reads as absent when it is empty.
+    const payload: SubscribePayload & { documentId: string } = {
+      query: '',
+      documentId: documentId(ExampleEventsDocument),
+      variables,
+    };
     return this.socket().subscribe<ExampleEventsSubscription, ExampleEventsSubscriptionVariables>(
-      { query: ExampleEventsDocument.toString(), variables },
+      payload,
       {
         next: (result) => {
           if (result.errors?.length) onError(new GraphQLRequestError(200, result.errors as GraphQLErrorEntry[]));
@@ -321,6 +328,9 @@ export class BackendClient {
         // Read at each (re)connection, so a login after the socket opened is used.
         connectionParams: () => (this.auth.kind === 'token' ? { Authorization: `Token ${this.auth.token}` } : {}),
         lazy: true,
+        // A ping every 25 s: proxies close WebSockets that stay silent (a quiet
+        // subscription can go minutes without an event); the server answers pong.
+        keepAlive: 25_000,
         // 4401/4403 (not logged in, bad token) will not change by retrying.
         shouldRetry: (event) => !(isCloseEvent(event) && (event.code === 4401 || event.code === 4403)),
       });

@@ -142,12 +142,18 @@ class LiveTransportWSHandler(BaseGraphQLTransportWSHandler):
     def _trusted_query(self, payload: dict[str, Any]) -> str | None:
         """The operation's text under the trusted-documents rule (graphql_api.persisted), as over HTTP.
 
-        ``documentId`` names a manifest document; with
+        ``documentId`` names a manifest document (the typed client sends it with
+        an empty ``query``); with
         GRAPHQL_TRUSTED_DOCUMENTS_ONLY any other text is refused (staff excepted).
         Reading the manifest touches no database.
         """
+        query = payload.get("query")
+        if not isinstance(query, str) or (query == "" and "documentId" in payload):
+            # graphql-ws's client always sends a `query` string: "" next to a
+            # documentId means "no text, run the manifest's document".
+            query = None
         data = GraphQLRequestData(
-            query=payload.get("query") if isinstance(payload.get("query"), str) else None,
+            query=query,
             variables=None,
             operation_name=None,
             extensions=payload.get("extensions") if isinstance(payload.get("extensions"), dict) else None,

@@ -556,3 +556,31 @@ def test_a_subscription_over_http_is_a_clear_error(auth_client, method):
     assert response.status_code == 200 and body["data"] is None
     assert body["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
     assert "WebSocket" in body["errors"][0]["message"]
+
+
+@override_settings(GRAPHQL_TRUSTED_DOCUMENTS_ONLY=True)
+def test_trusted_documents_only_runs_the_frontends_subscription_by_id(team, write):
+    """The typed client sends {query: "", documentId}: graphql-ws requires a query string."""
+    import json
+    from pathlib import Path
+
+    from django.conf import settings
+
+    manifest = json.loads(Path(settings.GRAPHQL_TRUSTED_DOCUMENTS_MANIFEST).read_text())
+    [sha256] = [sha for sha, text in manifest.items() if "subscription ExampleEvents(" in text]
+    example = team["example"]
+
+    async def scenario():
+        socket = await Socket.ready(team["tokens"]["owner"])
+        await socket.subscribe("1", query="", documentId=f"sha256:{sha256}")
+        await subscribed(user_group(team["owner"].pk))
+        await write(
+            lambda: services.example_update(
+                user=team["owner"], example_id=example.pk, data={"title": "By id"}
+            )
+        )
+        message = await socket.receive()
+        assert message["payload"]["data"]["exampleEvents"]["example"]["title"] == "By id", message
+        await socket.close()
+
+    run(scenario)
