@@ -83,7 +83,7 @@ def viewers_of(example: ExampleModel) -> frozenset[int]:
     """The ids of the users who may see ``example`` now: the policy's VIEW rule, from the row's side.
 
     Must agree with ``api.policy.ExamplePolicy`` (author, project owner,
-    project members); tests/live/test_events.py checks it against
+    project members); tests/live/test_subscriptions.py checks it against
     ``restrict`` for every role. Inactive users are left in: they get
     nothing anyway (``restrict`` gives them no rows, and they cannot log in).
     """
