@@ -1,6 +1,12 @@
 """gunicorn settings, all from the environment (see README "Deploying").
 
-gunicorn -c gunicorn.conf.py backend.wsgi
+gunicorn -c gunicorn.conf.py backend.asgi:application
+
+The ASGI app (HTTP and the live-updates WebSocket) on uvicorn workers
+(backend/uvicorn_worker.py) by default. GUNICORN_WORKER_CLASS=gthread serves
+the WSGI app instead (``gunicorn -c gunicorn.conf.py backend.wsgi``: HTTP
+only, no live updates), the server this project ran before; `make bench`
+measures both.
 """
 
 import os
@@ -16,9 +22,12 @@ bind = (
     or f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 )
 workers = _int("GUNICORN_WORKERS", 2)
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS") or "backend.uvicorn_worker.Worker"
+# The WSGI workers' threads (gthread); an ASGI worker runs sync views in its
+# own thread pool instead.
 threads = _int("GUNICORN_THREADS", 4)
-# Threads need the threaded worker; plain sync workers otherwise.
-worker_class = "gthread" if threads > 1 else "sync"
+if worker_class == "gthread" and threads <= 1:
+    worker_class = "sync"
 # A request running past this is killed and its worker replaced.
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)

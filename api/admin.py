@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.db import transaction
 
+from .events import EventKind, announce_example
 from .models import ExampleModel, Project, ProjectMembership
 
 
@@ -13,6 +15,27 @@ class ExampleModelAdmin(admin.ModelAdmin):
     raw_id_fields = ["user", "project"]
     readonly_fields = ["created_at", "updated_at"]
     ordering = ["-created_at", "-id"]
+
+    # The admin writes through the ORM (a superuser may change any row, which
+    # the services' policy checks would refuse), so it announces its example
+    # writes here, with the same function the services use (api.events): live
+    # subscribers see an admin's change like anyone else's. Django's admin
+    # runs these inside its own transaction; the message leaves on commit.
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        announce_example(EventKind.UPDATED if change else EventKind.CREATED, obj)
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            announce_example(EventKind.DELETED, obj)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for example in queryset:
+                announce_example(EventKind.DELETED, example)
+            super().delete_queryset(request, queryset)
 
 
 class ProjectMembershipInline(admin.TabularInline):

@@ -25,6 +25,7 @@ from django.db import models, transaction
 from backend.validators import reject_nulls
 
 from . import policy, versions
+from .events import EventKind, announce_example
 from .models import TITLE_MAX_LENGTH, ExampleModel, Project, ProjectMembership, ProjectRole
 from .querysets import parse_pk
 
@@ -150,7 +151,9 @@ def example_create(
     _require_user(user)
     project = None if project_id is None else _project_to_add_to(user=user, project_id=project_id)
     example = ExampleModel(user=user, title=title, content=content, project=project)
-    return _validated_save(example, exclude=["user", "project"])
+    _validated_save(example, exclude=["user", "project"])
+    announce_example(EventKind.CREATED, example)
+    return example
 
 
 @transaction.atomic
@@ -181,7 +184,9 @@ def example_update(
     changes = dict(data)
     if "project_id" in changes:
         changes["project_id"] = _new_project_id(user=user, example=example, project_id=changes["project_id"])
-    return model_update(example, data=changes, fields=UPDATABLE_FIELDS)
+    model_update(example, data=changes, fields=UPDATABLE_FIELDS)
+    announce_example(EventKind.UPDATED, example)
+    return example
 
 
 def _new_project_id(*, user: AnyUser, example: ExampleModel, project_id: object) -> int | None:
@@ -209,6 +214,8 @@ def example_delete(
     example = get_for_action(ExampleModel, user=user, action=policy.DELETE, pk=example_id, lock=True)
     versions.check(example, expected)
     pk = example.pk
+    # Before the delete: the audience is who could see the row while it existed.
+    announce_example(EventKind.DELETED, example)
     example.delete()
     example.pk = pk
     return example
@@ -239,7 +246,9 @@ def example_duplicate(*, user: AnyUser, example_id: object) -> ExampleModel:
     copy = ExampleModel(
         user=user, title=duplicate_title(source.title), content=source.content, project=project
     )
-    return _validated_save(copy, exclude=["user", "project"])
+    _validated_save(copy, exclude=["user", "project"])
+    announce_example(EventKind.CREATED, copy)
+    return copy
 
 
 # Projects

@@ -1,8 +1,9 @@
-"""Drives the running servers with wrk: ``python -m benchmarks.drive FIXTURE MASTER_PID URL OUT REF_PID REF_URL``.
+"""Drives the running servers with wrk: ``python -m benchmarks.drive FIXTURE MASTER_PID URL OUT REF_PID REF_URL [WSGI_PID WSGI_URL]``.
 
 MASTER_PID and URL are the product's gunicorn; REF_PID and REF_URL the graphene
 reference's (reference/.venv), which answers the endpoints whose ``server`` is
-the reference.
+the reference; WSGI_PID and WSGI_URL the product on gunicorn gthread +
+backend.wsgi, which answers the ``*_wsgi`` entries.
 
 Every endpoint of ``benchmarks.endpoints`` runs for a few seconds, then the
 next, in rounds (A, B, C ... A, B, C ...), so that whatever the machine does
@@ -31,7 +32,7 @@ import threading
 import time
 from pathlib import Path
 
-from .endpoints import PRODUCT, REFERENCE, endpoints
+from .endpoints import PRODUCT, REFERENCE, WSGI, endpoints
 
 HERE = Path(__file__).resolve().parent
 LUA = HERE / "wrk" / "request.lua"
@@ -126,7 +127,7 @@ def main(fixture_path: str, servers: dict[str, tuple[int, str]], out_path: str) 
     connections = int(os.environ.get("BENCH_CONNECTIONS", "8"))
     warmup = int(os.environ.get("BENCH_WARMUP", "1"))
     fixture = json.loads(Path(fixture_path).read_text())
-    plan = endpoints(fixture["detail_id"])
+    plan = [endpoint for endpoint in endpoints(fixture["detail_id"]) if endpoint.server in servers]
     urls = {server: url for server, (_pid, url) in servers.items()}
     sampler = MemorySampler({server: pid for server, (pid, _url) in servers.items()})
     sampler.start()
@@ -195,6 +196,10 @@ def main(fixture_path: str, servers: dict[str, tuple[int, str]], out_path: str) 
         "reference_worker_peak_rss_mb": {
             str(pid): kb / 1024 for pid, kb in sampler.hwm_by_worker[REFERENCE].items()
         },
+        # The same app on gunicorn gthread + backend.wsgi (the *_wsgi entries).
+        "wsgi_worker_peak_rss_mb": {
+            str(pid): kb / 1024 for pid, kb in sampler.hwm_by_worker.get(WSGI, {}).items()
+        },
         "endpoints": results,
         "elapsed_s": time.monotonic() - started,
         "load_average": {
@@ -206,7 +211,9 @@ def main(fixture_path: str, servers: dict[str, tuple[int, str]], out_path: str) 
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 7:
+    if len(sys.argv) not in (7, 9):
         raise SystemExit(__doc__.splitlines()[0])
     servers = {PRODUCT: (int(sys.argv[2]), sys.argv[3]), REFERENCE: (int(sys.argv[5]), sys.argv[6])}
+    if len(sys.argv) == 9:
+        servers[WSGI] = (int(sys.argv[7]), sys.argv[8])
     main(sys.argv[1], servers, sys.argv[4])

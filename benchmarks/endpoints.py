@@ -5,15 +5,17 @@ first: ``id, title, content, created_at, updated_at``. GraphQL surfaces get
 the same query text. Writes use a separate user, so that the measured user
 keeps exactly its rows while the writes run.
 
-Each endpoint names the server that answers it: the product's gunicorn, or
-the graphene reference's own (reference/.venv, reference.settings_bench)
-over the same database.
+Each endpoint names the server that answers it: the product's gunicorn
+(uvicorn workers, backend.asgi), the same app on the server it ran on before
+live updates (gunicorn gthread, backend.wsgi: the ``*_wsgi`` entries, in the
+same interleaved run), or the graphene reference's own (reference/.venv,
+reference.settings_bench) over the same database.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 FIELDS_GQL = "id title content createdAt updatedAt"
@@ -39,8 +41,11 @@ PROJECTS_QUERY = (
     "{ projects { totalCount results { name role examples(pagination: {limit: 10}) "
     "{ results { title owner { name } } } members { user { name } role } } } }"
 )
-# Which server answers: the product, or the graphene reference (a process of its own).
-PRODUCT, REFERENCE = "product", "reference"
+# Which server answers: the product (ASGI), the product on gthread WSGI, or the
+# graphene reference (a process of its own).
+PRODUCT, WSGI, REFERENCE = "product", "wsgi", "reference"
+# The same app under both servers: the SQL is the product's.
+SAME_APP = {WSGI: PRODUCT}
 
 
 @dataclass(frozen=True)
@@ -193,6 +198,21 @@ def endpoints(detail_id: int) -> list[Endpoint]:
             "strawberry_create", "strawberry", "write", "POST", "/graphql/", _gql(CREATE_MUTATION), who=WRITER
         )
     )
+    # The server switch: the same requests on gunicorn gthread + backend.wsgi.
+    for twin in [
+        row
+        for row in rows
+        if row.name in ("rest_list_20", "rest_detail", "strawberry_list_20", "strawberry_detail")
+    ]:
+        rows.append(
+            replace(
+                twin,
+                name=f"{twin.name}_wsgi",
+                server=WSGI,
+                notes="the same request on gunicorn gthread + backend.wsgi (the server before live updates)",
+                tags=("server",),
+            )
+        )
     for page in (20, 100):
         rows.append(
             Endpoint(

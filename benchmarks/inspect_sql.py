@@ -39,14 +39,14 @@ def main(fixture_path: str, out_path: str, server: str, merge: str | None) -> No
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from .endpoints import PRODUCT, REFERENCE, endpoints
+    from .endpoints import PRODUCT, REFERENCE, SAME_APP, endpoints
 
     with open(fixture_path) as file:
         fixture = json.load(file)
     client = Client()
     result: dict = {"queries": {}, "sql": {}, "explain": {}}
     for endpoint in endpoints(fixture["detail_id"]):
-        if endpoint.server != server:
+        if SAME_APP.get(endpoint.server, endpoint.server) != server:
             continue
         headers = endpoint.headers(fixture["tokens"][endpoint.who])
         content_type = headers.pop("Content-Type", None)

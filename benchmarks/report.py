@@ -261,6 +261,46 @@ def _before_after(before: dict, after: dict) -> list[str]:
     return lines
 
 
+def _servers(data: dict) -> list[str]:
+    """The product on uvicorn workers (ASGI) against the same app on gthread (WSGI), in the same run."""
+    ep = data["endpoints"]
+    lines = [
+        "| request | ASGI req/s | WSGI req/s | ASGI / WSGI | p50 ms ASGI / WSGI | p99 ms ASGI / WSGI |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, wsgi in ep.items():
+        asgi = ep.get(name.removesuffix("_wsgi")) if name.endswith("_wsgi") else None
+        if asgi is None:
+            continue
+        lines.append(
+            f"| `{name.removesuffix('_wsgi')}` | {asgi['rps']:.0f} | {wsgi['rps']:.0f} | "
+            f"{asgi['rps'] / wsgi['rps'] if wsgi['rps'] else float('nan'):.2f} | "
+            f"{asgi['p50_ms']:.1f} / {wsgi['p50_ms']:.1f} | "
+            f"{asgi['p99_ms']:.1f} / {wsgi['p99_ms']:.1f} |"
+        )
+    return lines if len(lines) > 2 else []
+
+
+def _live(data: dict) -> list[str]:
+    live = data.get("live")
+    if not live:
+        return []
+    return [
+        "### Live updates: one event to many subscribers",
+        "",
+        f"{live['subscribers']} sockets (graphql-transport-ws, the measured user, `exampleEvents` as the "
+        f"frontend's trusted document) on the product server, {live['writes']} REST PATCHes one after another; "
+        "latency from sending the PATCH to each socket's event (request, commit, Redis channel layer, each "
+        "socket's policy check and fields; benchmarks/live.py):",
+        "",
+        "| deliveries | p50 ms | p99 ms | max ms | slowest socket per write, median ms |",
+        "|---:|---:|---:|---:|---:|",
+        f"| {live['deliveries']} | {live['p50_ms']:.1f} | {live['p99_ms']:.1f} | {live['max_ms']:.1f} | "
+        f"{live['slowest_socket_median_ms']:.1f} |",
+        "",
+    ]
+
+
 def _reference_peaks(data: dict) -> str:
     peaks = (data.get("reference_worker_peak_rss_mb") or {}).values()
     return f"; the reference's workers: {', '.join(f'{mb:.0f} MB' for mb in peaks)}" if peaks else ""
@@ -315,6 +355,17 @@ def markdown(data: dict, before: dict | None) -> str:
         "![Throughput relative to raw Django](benchmarks/results/throughput.png)",
         "",
     ]
+    servers = _servers(data)
+    if servers:
+        out += [
+            "### Server: gunicorn with uvicorn workers (ASGI, live updates) against gthread (WSGI, before)",
+            "",
+            "The same app, settings and worker count, interleaved in this run (the `*_wsgi` rows above).",
+            "",
+            *servers,
+            "",
+        ]
+    out += _live(data)
     if before is not None:
         out += [
             f"### Before and after (before: {before['date'][:16]}, commit `{before['machine']['commit']}`)",
@@ -362,6 +413,10 @@ def main(work: str, print_only: bool = False) -> None:
         "sql": sql["sql"],
         "explain": sql["explain"],
         "endpoints": drive["endpoints"],
+        "wsgi_worker_peak_rss_mb": drive.get("wsgi_worker_peak_rss_mb", {}),
+        "live": json.loads((work_dir / "live.json").read_text())
+        if (work_dir / "live.json").exists()
+        else None,
     }
     data["targets"] = targets(data)
     for row in data["targets"]:

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: build a PostgreSQL database, serve the app with gunicorn under
-# production settings (benchmarks.settings) and the graphene reference with its
+# production settings (benchmarks.settings) twice, on its uvicorn workers
+# (backend.asgi, the product) and on the gthread workers it used before
+# (backend.wsgi, the *_wsgi entries), and the graphene reference with its
 # own gunicorn from reference/.venv (reference.settings_bench, the same
 # database), drive both with wrk, write
 # benchmarks/results/latest.json, benchmarks/results/throughput.png and the
@@ -8,7 +10,9 @@
 #
 # Knobs (environment): BENCH_ROUNDS, BENCH_DURATION, BENCH_CONNECTIONS,
 # BENCH_WARMUP (see benchmarks/drive.py), BENCH_WORKERS (2), BENCH_THREADS (4),
-# BENCH_NO_REPORT=1 to leave the committed results alone (results stay in .run/bench).
+# BENCH_NO_REPORT=1 to leave the committed results alone (results stay in .run/bench),
+# BENCH_LIVE_SUBSCRIBERS (100) and BENCH_LIVE_WRITES (20) for the live-updates
+# latency (benchmarks/live.py, over a Redis channel layer started here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,8 +24,10 @@ export PG_STATE="$WORK/postgres.env"
 
 gunicorn_pid=""
 reference_pid=""
+wsgi_pid=""
+export REDIS_STATE="$WORK/redis.env"
 cleanup() {
-  for pid in "$gunicorn_pid" "$reference_pid"; do
+  for pid in "$gunicorn_pid" "$reference_pid" "$wsgi_pid"; do
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
       kill -TERM "$pid" 2>/dev/null || true
       wait "$pid" 2>/dev/null || true
@@ -29,7 +35,9 @@ cleanup() {
   done
   gunicorn_pid=""
   reference_pid=""
+  wsgi_pid=""
   scripts/postgres.sh stop >/dev/null 2>&1 || true
+  scripts/redis.sh stop >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -48,6 +56,10 @@ fi
 scripts/postgres.sh stop >/dev/null 2>&1 || true
 scripts/postgres.sh start
 eval "$(scripts/postgres.sh env)"
+# Redis for the live-updates channel layer only (the cache stays in memory, as before).
+scripts/redis.sh stop >/dev/null 2>&1 || true
+scripts/redis.sh start
+channel_layer_url=$(scripts/redis.sh env | sed -n 's/^export REDIS_URL=//p' | tr -d "'\"")
 
 export DJANGO_SETTINGS_MODULE=benchmarks.settings
 export SECRET_KEY="bench-$($PY -c 'import secrets; print(secrets.token_urlsafe(40))')"
@@ -90,19 +102,27 @@ PY
 # worker and thread counts); the reference's is its own environment's gunicorn.
 export GUNICORN_WORKERS="${BENCH_WORKERS:-2}" GUNICORN_THREADS="${BENCH_THREADS:-4}" GUNICORN_MAX_REQUESTS=0
 port=$(free_port)
-GUNICORN_BIND="127.0.0.1:$port" \
-  .venv/bin/gunicorn -c gunicorn.conf.py backend.wsgi >"$WORK/gunicorn.log" 2>&1 &
+GUNICORN_BIND="127.0.0.1:$port" CHANNEL_LAYER_REDIS_URL="$channel_layer_url" \
+  .venv/bin/gunicorn -c gunicorn.conf.py backend.asgi:application >"$WORK/gunicorn.log" 2>&1 &
 gunicorn_pid=$!
 wait_for "$port" "$gunicorn_pid" "$WORK/gunicorn.log"
+# The server before live updates: the same app, settings and worker count on gthread + WSGI.
+wsgi_port=$(free_port)
+GUNICORN_BIND="127.0.0.1:$wsgi_port" GUNICORN_WORKER_CLASS=gthread \
+  .venv/bin/gunicorn -c gunicorn.conf.py backend.wsgi >"$WORK/gunicorn-wsgi.log" 2>&1 &
+wsgi_pid=$!
+wait_for "$wsgi_port" "$wsgi_pid" "$WORK/gunicorn-wsgi.log"
 reference_port=$(free_port)
-GUNICORN_BIND="127.0.0.1:$reference_port" DJANGO_SETTINGS_MODULE=reference.settings_bench \
+# The reference is a WSGI app on gthread, like the product before live updates.
+GUNICORN_BIND="127.0.0.1:$reference_port" DJANGO_SETTINGS_MODULE=reference.settings_bench GUNICORN_WORKER_CLASS=gthread \
   $REF/gunicorn -c gunicorn.conf.py reference.wsgi >"$WORK/reference.log" 2>&1 &
 reference_pid=$!
 wait_for "$reference_port" "$reference_pid" "$WORK/reference.log"
 echo "gunicorn (pid $gunicorn_pid) on 127.0.0.1:$port, the reference's (pid $reference_pid) on" \
   "127.0.0.1:$reference_port; driving them with wrk..." >&2
 $PY -m benchmarks.drive "$WORK/fixture.json" "$gunicorn_pid" "http://127.0.0.1:$port" "$WORK/drive.json" \
-  "$reference_pid" "http://127.0.0.1:$reference_port"
+  "$reference_pid" "http://127.0.0.1:$reference_port" "$wsgi_pid" "http://127.0.0.1:$wsgi_port"
+$PY -m benchmarks.live "$WORK/fixture.json" "http://127.0.0.1:$port" "$WORK/live.json"
 cleanup
 
 if [ "${BENCH_NO_REPORT:-0}" = "1" ]; then

@@ -8,6 +8,7 @@
  * variables from schema.graphql and operations/*.graphql (generated/graphql.ts).
  * A contract change that breaks this file fails `npm run typecheck`.
  */
+import { createClient as createSocketClient, type Client as SocketClient, type SubscribePayload } from 'graphql-ws';
 import createRestClient, { type Client } from 'openapi-fetch';
 
 import {
@@ -16,6 +17,7 @@ import {
   CreateProjectDocument,
   DeleteExampleDocument,
   DeleteProjectDocument,
+  ExampleEventsDocument,
   ExamplesDocument,
   MeDocument,
   ProjectDocument,
@@ -25,6 +27,8 @@ import {
   UpdateProfileDocument,
   UpdateProjectDocument,
   UpdateProjectMemberDocument,
+  type ExampleEventsSubscription,
+  type ExampleEventsSubscriptionVariables,
   type ExampleFieldsFragment,
   type ExampleInput,
   type ExamplePartialInput,
@@ -64,6 +68,8 @@ export type Example = ExampleFieldsFragment;
 export type Profile = Succeeded<UpdateProfileMutation['updateProfile']>;
 export type Project = ProjectFieldsFragment;
 export type ProjectMember = ProjectMemberFieldsFragment;
+/** One live update: CREATED / UPDATED carry the example as the caller sees it; DELETED only `id` and `kind`. */
+export type ExampleEvent = ExampleEventsSubscription['exampleEvents'];
 
 /**
  * How a request proves who it is. A token needs no CSRF token and no cookies
@@ -304,6 +310,68 @@ export class BackendClient {
     return unwrap((await this.graphql(RemoveProjectMemberDocument, { projectId, username })).removeProjectMember);
   }
 
+  /**
+   * Live updates: call `onEvent` for every change to an example the caller may
+   * see (one project's with `projectId`), until the returned function is
+   * called. One WebSocket per client (`graphql-ws`, protocol
+   * graphql-transport-ws) at `/graphql/`, opened on the first subscription and
+   * shared by the next ones; it reconnects by itself.
+   *
+   * A token login sends `{Authorization: 'Token <key>'}` in connection_init; a
+   * session login relies on the cookie the browser sends with the handshake
+   * (the page's origin must be one the backend allows). The operation is sent
+   * as its trusted document id, so it runs on a trusted-documents-only server too.
+   */
+  subscribeExampleEvents(
+    onEvent: (event: ExampleEvent) => void,
+    variables: ExampleEventsSubscriptionVariables = {},
+    onError: (error: unknown) => void = (error) => console.error('exampleEvents:', error),
+  ): () => void {
+    // The trusted document's id, as graphql() sends it; graphql-ws requires a
+    // `query` string, which the server reads as absent when it is empty.
+    const payload: SubscribePayload & { documentId: string } = {
+      query: '',
+      documentId: documentId(ExampleEventsDocument),
+      variables,
+    };
+    return this.socket().subscribe<ExampleEventsSubscription, ExampleEventsSubscriptionVariables>(
+      payload,
+      {
+        next: (result) => {
+          if (result.errors?.length) onError(new GraphQLRequestError(200, result.errors as GraphQLErrorEntry[]));
+          else if (result.data) onEvent(result.data.exampleEvents);
+        },
+        error: onError,
+        complete: () => undefined,
+      },
+    );
+  }
+
+  /** Close the live-updates socket (every subscription ends). */
+  async closeSocket(): Promise<void> {
+    await this.sockets?.dispose();
+    this.sockets = undefined;
+  }
+
+  private sockets: SocketClient | undefined;
+
+  private socket(): SocketClient {
+    if (!this.sockets) {
+      this.sockets = createSocketClient({
+        url: `${this.baseUrl.replace(/^http/, 'ws')}/graphql/`,
+        // Read at each (re)connection, so a login after the socket opened is used.
+        connectionParams: () => (this.auth.kind === 'token' ? { Authorization: `Token ${this.auth.token}` } : {}),
+        lazy: true,
+        // A ping every 25 s: proxies close WebSockets that stay silent (a quiet
+        // subscription can go minutes without an event); the server answers pong.
+        keepAlive: 25_000,
+        // 4401/4403 (not logged in, bad token) will not change by retrying.
+        shouldRetry: (event) => !(isCloseEvent(event) && (event.code === 4401 || event.code === 4403)),
+      });
+    }
+    return this.sockets;
+  }
+
   private authHeaders(): Record<string, string> {
     switch (this.auth.kind) {
       case 'token':
@@ -314,4 +382,8 @@ export class BackendClient {
         return {};
     }
   }
+}
+
+function isCloseEvent(value: unknown): value is { code: number } {
+  return typeof value === 'object' && value !== null && typeof (value as { code?: unknown }).code === 'number';
 }

@@ -12,7 +12,7 @@
  * keeps no cookies, so this uses the token; the browser tests cover the
  * session cookie with X-CSRFToken.
  */
-import { BackendClient, ConflictError, GraphQLRequestError, MutationError } from './client';
+import { BackendClient, ConflictError, GraphQLRequestError, MutationError, type ExampleEvent } from './client';
 
 /** The shared-project flow between two accounts; what each step answered. */
 async function sharedProject(owner: BackendClient, baseUrl: string, friendName: string, friendPassword: string) {
@@ -44,6 +44,49 @@ async function sharedProject(owner: BackendClient, baseUrl: string, friendName: 
     projectExamples: seenByOwner?.examples.results.map((entry) => entry.title) ?? [],
     afterRemoval: await friend.project(project.id),
   };
+}
+
+/**
+ * Live updates through the typed client's subscribe helper: rename an example
+ * until its UPDATED event arrives (a subscription has no acknowledgement),
+ * then delete it and wait for DELETED. Returns what the events carried.
+ */
+async function liveUpdates(client: BackendClient) {
+  const example = await client.createExample({ title: 'Typed client, live' });
+  const events: ExampleEvent[] = [];
+  let wake: () => void = () => undefined;
+  const stop = client.subscribeExampleEvents((event) => {
+    events.push(event);
+    wake();
+  });
+  const arrival = (matches: (event: ExampleEvent) => boolean, ms: number) =>
+    new Promise<ExampleEvent | undefined>((resolve) => {
+      const timer = setTimeout(() => resolve(events.find(matches)), ms);
+      wake = () => {
+        const found = events.find(matches);
+        if (found) {
+          clearTimeout(timer);
+          resolve(found);
+        }
+      };
+    });
+  try {
+    let updated: ExampleEvent | undefined;
+    for (let attempt = 0; attempt < 20 && !updated; attempt += 1) {
+      const title = `Typed client, live ${attempt}`;
+      await client.updateExample({ id: example.id, title });
+      updated = await arrival((event) => event.kind === 'UPDATED' && event.example?.title === title, 500);
+    }
+    await client.deleteExample(example.id);
+    const deleted = await arrival((event) => event.kind === 'DELETED' && event.id === example.id, 5000);
+    return {
+      updated: updated ? { kind: updated.kind, id: updated.id === example.id, title: updated.example?.title ?? null } : null,
+      deleted: deleted ? { kind: deleted.kind, id: deleted.id === example.id, example: deleted.example } : null,
+    };
+  } finally {
+    stop();
+    await client.closeSocket();
+  }
 }
 
 async function main(
@@ -96,6 +139,7 @@ async function main(
   });
   const restPage = await client.restExamples({ search: 'renamed', limit: 5 });
   const shared = friendName && friendPassword ? await sharedProject(client, baseUrl, friendName, friendPassword) : null;
+  const live = await liveUpdates(client);
 
   console.log(
     JSON.stringify({
@@ -112,6 +156,7 @@ async function main(
       rest: { count: restPage.count, ids: restPage.results.map((example) => String(example.id)) },
       graphqlIds: page.results.map((example) => example.id),
       shared,
+      live,
     }),
   );
 }

@@ -25,6 +25,7 @@ from .mutations import Mutation
 from .persisted import TrustedDocuments
 from .queries import Query
 from .scalars import SCALAR_MAP
+from .subscriptions import Subscription, SubscriptionsOverWebSocketOnly
 
 
 class GraphQLSchema(Schema):
@@ -59,10 +60,12 @@ def build_schema(query: type = Query, mutation: type = Mutation) -> GraphQLSchem
     built = GraphQLSchema(
         query=query,
         mutation=mutation,
+        subscription=Subscription,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         extensions=[
             *LIMIT_EXTENSIONS,
             RequireAuthentication,
+            SubscriptionsOverWebSocketOnly,
             # After every extension that adds validation rules, before the parse cache (see there).
             TrustedDocuments,
             # After every extension that adds validation rules (see there).

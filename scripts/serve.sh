@@ -39,4 +39,4 @@ export SECURE_HSTS_SECONDS="${SECURE_HSTS_SECONDS:-0}"
 worker_pid=$!
 echo "Task worker started (pid $worker_pid): manage.py db_worker" >&2
 echo "Serving the production stack on http://${HOST:-127.0.0.1}:${PORT:-8000}/ (Ctrl-C stops everything)" >&2
-.venv/bin/gunicorn -c gunicorn.conf.py backend.wsgi
+.venv/bin/gunicorn -c gunicorn.conf.py backend.asgi:application

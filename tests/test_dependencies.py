@@ -55,18 +55,20 @@ def applies(requirement: Requirement, extras: set[str]) -> bool:
 
 def closure(roots: dict[str, Requirement]) -> set[str]:
     """Every distribution the declared ones need on this interpreter, by their installed metadata."""
-    seen: set[str] = set()
+    # Extras seen per name: a package reached first without an extra and later
+    # with one (uvicorn from uvicorn-worker, then uvicorn[standard]) is walked again.
+    seen: dict[str, set[str]] = {}
     pending = [(name, set(requirement.extras)) for name, requirement in roots.items()]
     while pending:
         name, extras = pending.pop()
-        if name in seen:
+        if name in seen and extras <= seen[name]:
             continue
-        seen.add(name)
+        seen[name] = seen.get(name, set()) | extras
         for line in metadata.requires(name) or ():
             requirement = Requirement(line)
             if applies(requirement, extras):
                 pending.append((canonicalize_name(requirement.name), set(requirement.extras)))
-    return seen
+    return set(seen)
 
 
 def test_the_lock_was_made_by_make_lock():

@@ -21,6 +21,8 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 
 INSTALLED_APPS = [
+    # First, so `runserver` is daphne's: HTTP and WebSocket (live updates) in development.
+    "daphne",
     # django.contrib.admin, with a throttled login form (authentication/admin_site.py).
     "authentication.admin_site.ThrottledAdminConfig",
     "django.contrib.auth",
@@ -36,6 +38,7 @@ INSTALLED_APPS = [
     # Swagger UI's files, pinned in requirements.txt and served by this backend.
     "drf_spectacular_sidecar",
     "strawberry_django",
+    "channels",
     # Background tasks (Django 6's tasks framework, backported) and their
     # database queue: mail leaves the request path (authentication/tasks.py).
     "django_tasks",
@@ -160,6 +163,36 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Live updates (graphql_api.live): the channel layer that carries events between
+# processes. Redis (channels-redis) when CHANNEL_LAYER_REDIS_URL or REDIS_URL is
+# set, so every server process delivers every event; otherwise in memory, which
+# reaches only the sockets of the process that made the change (development).
+CHANNEL_LAYER_REDIS_URL = env_str("CHANNEL_LAYER_REDIS_URL") or REDIS_URL
+if CHANNEL_LAYER_REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                # redis-py 8 reads with a 5 s socket timeout by default, the same as
+                # channels-redis's blocking pop (brpop_timeout = 5): the pop would time
+                # out on a quiet socket and crash its consumer. A read timeout above
+                # the pop's keeps a dead Redis from hanging a socket forever.
+                "hosts": [{"address": CHANNEL_LAYER_REDIS_URL, "socket_timeout": 15}],
+                "prefix": env_str("CHANNEL_LAYER_PREFIX", "live"),
+                # A socket that stops reading loses events past this many, instead of growing Redis.
+                "capacity": env_int("CHANNEL_LAYER_CAPACITY", 100, minimum=1),
+                "expiry": 60,
+            },
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Per-socket limits of the WebSocket endpoint (graphql_api.live).
+LIVE_MAX_SUBSCRIPTIONS_PER_SOCKET = env_int("LIVE_MAX_SUBSCRIPTIONS_PER_SOCKET", 20, minimum=1)
+LIVE_MAX_MESSAGE_BYTES = env_int("LIVE_MAX_MESSAGE_BYTES", 64 * 1024, minimum=1024)
+LIVE_CONNECTION_INIT_TIMEOUT_SECONDS = env_int("LIVE_CONNECTION_INIT_TIMEOUT_SECONDS", 10, minimum=1)
+LIVE_IDLE_TIMEOUT_SECONDS = env_int("LIVE_IDLE_TIMEOUT_SECONDS", 300, minimum=1)
 
 # CORS: only listed origins get CORS headers; credentials are allowed so the
 # frontend can send the session cookie.

@@ -22,6 +22,7 @@ type Documents = {
     "mutation DeleteProject($id: ID!, $ifUpdatedAt: DateTime) {\n  deleteProject(id: $id, ifUpdatedAt: $ifUpdatedAt) {\n    __typename\n    ...ProjectFields\n    ...OperationMessages\n  }\n}": typeof types.DeleteProjectDocument,
     "mutation DuplicateExample($id: ID!) {\n  duplicateExample(id: $id) {\n    __typename\n    ...ExampleFields\n    ...OperationMessages\n  }\n}": typeof types.DuplicateExampleDocument,
     "query Example($id: ID!) {\n  example(id: $id) {\n    ...ExampleFields\n  }\n}": typeof types.ExampleDocument,
+    "subscription ExampleEvents($projectId: ID) {\n  exampleEvents(projectId: $projectId) {\n    kind\n    id\n    example {\n      ...ExampleFields\n    }\n  }\n}": typeof types.ExampleEventsDocument,
     "query Examples($filters: ExampleFilter, $ordering: [ExampleOrder!], $pagination: OffsetPaginationInput) {\n  examples(filters: $filters, ordering: $ordering, pagination: $pagination) {\n    totalCount\n    pageInfo {\n      limit\n      offset\n    }\n    results {\n      ...ExampleFields\n    }\n  }\n}": typeof types.ExamplesDocument,
     "query Me {\n  me {\n    id\n    username\n    email\n    name\n    dateJoined\n    profile {\n      displayName\n      bio\n      timezone\n      updatedAt\n    }\n  }\n}": typeof types.MeDocument,
     "query Project($examples: OffsetPaginationInput, $id: ID!) {\n  project(id: $id) {\n    ...ProjectFields\n    members {\n      ...ProjectMemberFields\n    }\n    examples(pagination: $examples) {\n      totalCount\n      pageInfo {\n        limit\n        offset\n      }\n      results {\n        id\n        title\n        createdAt\n        updatedAt\n        owner {\n          ...PublicUserFields\n        }\n      }\n    }\n  }\n}": typeof types.ProjectDocument,
@@ -41,6 +42,7 @@ const documents: Documents = {
     "mutation DeleteProject($id: ID!, $ifUpdatedAt: DateTime) {\n  deleteProject(id: $id, ifUpdatedAt: $ifUpdatedAt) {\n    __typename\n    ...ProjectFields\n    ...OperationMessages\n  }\n}": types.DeleteProjectDocument,
     "mutation DuplicateExample($id: ID!) {\n  duplicateExample(id: $id) {\n    __typename\n    ...ExampleFields\n    ...OperationMessages\n  }\n}": types.DuplicateExampleDocument,
     "query Example($id: ID!) {\n  example(id: $id) {\n    ...ExampleFields\n  }\n}": types.ExampleDocument,
+    "subscription ExampleEvents($projectId: ID) {\n  exampleEvents(projectId: $projectId) {\n    kind\n    id\n    example {\n      ...ExampleFields\n    }\n  }\n}": types.ExampleEventsDocument,
     "query Examples($filters: ExampleFilter, $ordering: [ExampleOrder!], $pagination: OffsetPaginationInput) {\n  examples(filters: $filters, ordering: $ordering, pagination: $pagination) {\n    totalCount\n    pageInfo {\n      limit\n      offset\n    }\n    results {\n      ...ExampleFields\n    }\n  }\n}": types.ExamplesDocument,
     "query Me {\n  me {\n    id\n    username\n    email\n    name\n    dateJoined\n    profile {\n      displayName\n      bio\n      timezone\n      updatedAt\n    }\n  }\n}": types.MeDocument,
     "query Project($examples: OffsetPaginationInput, $id: ID!) {\n  project(id: $id) {\n    ...ProjectFields\n    members {\n      ...ProjectMemberFields\n    }\n    examples(pagination: $examples) {\n      totalCount\n      pageInfo {\n        limit\n        offset\n      }\n      results {\n        id\n        title\n        createdAt\n        updatedAt\n        owner {\n          ...PublicUserFields\n        }\n      }\n    }\n  }\n}": types.ProjectDocument,
@@ -81,6 +83,10 @@ export function graphql(source: "mutation DuplicateExample($id: ID!) {\n  duplic
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "query Example($id: ID!) {\n  example(id: $id) {\n    ...ExampleFields\n  }\n}"): typeof import('./graphql').ExampleDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "subscription ExampleEvents($projectId: ID) {\n  exampleEvents(projectId: $projectId) {\n    kind\n    id\n    example {\n      ...ExampleFields\n    }\n  }\n}"): typeof import('./graphql').ExampleEventsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

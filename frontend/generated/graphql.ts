@@ -33,6 +33,12 @@ export type DateTimeFilterLookup = {
   lte?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
+/** What happened to the example. */
+export type ExampleEventKind =
+  | 'CREATED'
+  | 'DELETED'
+  | 'UPDATED';
+
 export type ExampleFilter = {
   AND?: InputMaybe<ExampleFilter>;
   DISTINCT?: InputMaybe<Scalars['Boolean']['input']>;
@@ -186,6 +192,13 @@ export type ExampleQueryVariables = Exact<{
 
 
 export type ExampleQuery = { example: { id: string, title: string, content: string, createdAt: string, updatedAt: string, owner: { id: string, username: string, name: string }, project: { id: string, name: string, role: ProjectRole } | null } | null };
+
+export type ExampleEventsSubscriptionVariables = Exact<{
+  projectId?: InputMaybe<Scalars['ID']['input']>;
+}>;
+
+
+export type ExampleEventsSubscription = { exampleEvents: { kind: ExampleEventKind, id: string, example: { id: string, title: string, content: string, createdAt: string, updatedAt: string, owner: { id: string, username: string, name: string }, project: { id: string, name: string, role: ProjectRole } | null } | null } };
 
 export type ExamplesQueryVariables = Exact<{
   filters?: InputMaybe<ExampleFilter>;
@@ -576,6 +589,36 @@ fragment PublicUserFields on PublicUser {
   username
   name
 }`, {"hash":"ab4a562184e5714a47d137f8f21331a2a7e0e0fa9da31ea38cca8d6b07ec5dcf"}) as unknown as TypedDocumentString<ExampleQuery, ExampleQueryVariables>;
+export const ExampleEventsDocument = new TypedDocumentString(`
+    subscription ExampleEvents($projectId: ID) {
+  exampleEvents(projectId: $projectId) {
+    kind
+    id
+    example {
+      ...ExampleFields
+    }
+  }
+}
+    fragment ExampleFields on Example {
+  id
+  title
+  content
+  createdAt
+  updatedAt
+  owner {
+    ...PublicUserFields
+  }
+  project {
+    id
+    name
+    role
+  }
+}
+fragment PublicUserFields on PublicUser {
+  id
+  username
+  name
+}`, {"hash":"6a93d63a8509688a3c157f6d573216422db8a73e01c137c64527b15197deb055"}) as unknown as TypedDocumentString<ExampleEventsSubscription, ExampleEventsSubscriptionVariables>;
 export const ExamplesDocument = new TypedDocumentString(`
     query Examples($filters: ExampleFilter, $ordering: [ExampleOrder!], $pagination: OffsetPaginationInput) {
   examples(filters: $filters, ordering: $ordering, pagination: $pagination) {

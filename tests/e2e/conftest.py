@@ -5,7 +5,7 @@ ignore this folder unless it is named on the command line).
 
 What a session starts, and stops at the end:
 
-- the backend: `manage.py runserver` with development settings on a free
+- the backend: `manage.py runserver` (daphne's: HTTP and WebSocket) with development settings on a free
   loopback port, on a fresh, migrated SQLite file. The browser reaches it as
   `http://localhost:<port>`, so its cookies belong to `localhost`, the same
   site as the frontend's origin;
@@ -51,6 +51,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(__file__).resolve().parent / "site"
 MANIFEST = ROOT / "frontend" / "generated" / "persisted-documents.json"
+GRAPHQL_WS_DIST = ROOT / "node_modules" / "graphql-ws" / "dist"
 FRONTEND_PORT = 3000
 FRONTEND_ORIGIN = f"http://localhost:{FRONTEND_PORT}"
 ADMIN_USERNAME = "e2e-admin"
@@ -172,10 +173,11 @@ class Backend:
         with self.log.open("rb") as log:
             log.seek(mark)
             text = log.read().decode("utf-8", "replace")
-        return [
-            (method, path, int(status))
-            for method, path, status in re.findall(r'"([A-Z]+) (\S+) HTTP/[\d.]+" (\d{3})', text)
-        ]
+        # runserver is daphne's (HTTP and WebSocket): "... HTTP GET /path 200 [0.01, 127.0.0.1:5555]";
+        # Django's own wrote '"GET /path HTTP/1.1" 200', still read.
+        daphne = re.findall(r"\bHTTP ([A-Z]+) (\S+) (\d{3}) \[", text)
+        django = re.findall(r'"([A-Z]+) (\S+) HTTP/[\d.]+" (\d{3})', text)
+        return [(method, path, int(status)) for method, path, status in daphne + django]
 
     def post_json(self, path: str, body: dict, headers: dict[str, str] | None = None) -> tuple[int, dict]:
         """A plain HTTP client call (no browser), for set-up and cross-checks."""
@@ -308,6 +310,11 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         # the real frontend's build does from the same file.
         if urlsplit(path).path == "/persisted-documents.json":
             return str(MANIFEST)
+        # The graphql-ws npm client's browser build (live.html), from node_modules
+        # as a frontend build bundles it: no CDN.
+        vendored = urlsplit(path).path.removeprefix("/vendor/graphql-ws/")
+        if vendored != urlsplit(path).path and re.fullmatch(r"[\w.-]+\.js", vendored):
+            return str(GRAPHQL_WS_DIST / vendored)
         return super().translate_path(path)
 
     def end_headers(self):

@@ -8,6 +8,7 @@ frontend/operations/ run, and the answers have the generated types' shape.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 
 import pytest
@@ -27,6 +28,8 @@ def test_typed_client_logs_in_and_runs_the_operations(backend):
     result = subprocess.run(
         [str(tsx), "frontend/demo.ts", backend.url, "typed-client", PASSWORD, "typed-friend", PASSWORD],
         cwd=ROOT,
+        # Node 20's WebSocket (the live-updates helper) is behind this flag; later Nodes have it on.
+        env={**os.environ, "NODE_OPTIONS": "--experimental-websocket"},
         capture_output=True,
         text=True,
         timeout=60,
@@ -58,6 +61,12 @@ def test_typed_client_logs_in_and_runs_the_operations(backend):
     assert shared["members"] == [{"username": "typed-friend", "role": "VIEWER"}]
     assert shared["projectExamples"] == ["Team note, edited by a friend"]
     assert shared["afterRemoval"] is None
+
+    # Live updates through the typed client's subscribe helper (graphql-ws, the token in connection_init).
+    live = answer["live"]
+    assert live["updated"]["kind"] == "UPDATED" and live["updated"]["id"] is True
+    assert live["updated"]["title"].startswith("Typed client, live")
+    assert live["deleted"] == {"kind": "DELETED", "id": True, "example": None}
 
     assert backend.titles_of("typed-client") == ["Typed client, renamed", "Team note, edited by a friend"]
     assert backend.query(

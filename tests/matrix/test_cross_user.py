@@ -401,7 +401,7 @@ def test_head_and_options_reveal_nothing_and_change_nothing(world, route):
 
 @dataclass(frozen=True)
 class Field:
-    rule: str  # missing | caller-only
+    rule: str  # missing | caller-only | websocket-only
     why: str
     query: str
     variables: Callable[[World, object], dict] = field(default=lambda w, target: {})
@@ -420,6 +420,15 @@ FIELDS: dict[str, Field] = {
         "changes B's profile",
         'mutation { updateProfile(data: {displayName: "Mallory"}) { __typename ... on Profile { displayName } } }',
         b_answer=lambda w: {"updateProfile": {"__typename": "Profile", "displayName": "Mallory"}},
+    ),
+    # Over HTTP a subscription only gets an error; what B receives over WebSocket
+    # (nothing of A's) is proved by tests/live/test_subscriptions.py
+    # (test_a_stranger_receives_nothing_of_others_examples and the rest) and
+    # tests/production/test_live_across_processes.py.
+    "Subscription.exampleEvents": Field(
+        "websocket-only",
+        "runs over WebSocket only",
+        "subscription { exampleEvents { kind id example { id title content } } }",
     ),
 }
 
@@ -478,6 +487,12 @@ def test_b_and_anonymous_get_nothing_of_a_from_any_graphql_field(world, name, ca
             else:
                 assert answer["data"] is None
                 assert answer["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
+            return
+        if expect.rule == "websocket-only":
+            assert_unchanged(before, after, where)
+            assert answer["data"] is None and answer["errors"][0]["extensions"] == {"code": "BAD_REQUEST"}, (
+                where
+            )
             return
         assert "errors" not in answer, (where, answer)
         if expect.rule == "missing":

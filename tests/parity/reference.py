@@ -120,7 +120,9 @@ def _environment() -> dict[str, str]:
         **{name: str(getattr(settings, name)) for name in SHARED_SETTINGS},
         "DJANGO_SETTINGS_MODULE": "reference.settings_test",
         # One synchronous worker: SQLite serialises writers anyway, and the
-        # tests send one request at a time.
+        # tests send one request at a time. The reference is a WSGI app (its
+        # environment has no uvicorn): not gunicorn.conf.py's ASGI default.
+        "GUNICORN_WORKER_CLASS": "sync",
         "GUNICORN_WORKERS": "1",
         "GUNICORN_THREADS": "1",
         "GUNICORN_MAX_REQUESTS": "0",

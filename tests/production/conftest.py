@@ -1,4 +1,4 @@
-"""Real servers for production-path tests: PostgreSQL, Redis and gunicorn.
+"""Real servers for production-path tests: PostgreSQL, Redis and gunicorn (uvicorn workers, backend.asgi).
 
 Each is started by the project's own scripts on loopback, in temp folders of
 this test session, and stopped at the end. The suite's own database is not
@@ -192,7 +192,7 @@ def start_server(pg_cluster, tmp_path_factory) -> Iterator:
             full_env.pop("REDIS_URL", None)
         with log.open("w") as out:
             process = subprocess.Popen(
-                [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "backend.wsgi"],
+                [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "backend.asgi:application"],
                 cwd=ROOT,
                 env=full_env,
                 stdout=out,

@@ -1,0 +1,236 @@
+"""The WebSocket side of ``/graphql/``: Strawberry's Channels consumer with the project's rules.
+
+Protocol: ``graphql-transport-ws`` only. A handshake that does not offer it
+(the legacy ``graphql-ws`` subprotocol, or none) is refused before it is
+accepted (HTTP 403), so the legacy handler that let ``start`` run without
+``connection_init`` (CVE-2026-35523) is never reached, whatever Strawberry's
+defaults are.
+
+Authentication, decided at ``connection_init``:
+
+1. ``{"Authorization": "Token <key>"}`` in the payload: DRF's token check.
+   A bad, unknown or inactive user's token closes the socket with 4403.
+2. Otherwise the session cookie (Channels' ``AuthMiddlewareStack``). The
+   handshake's ``Origin`` must be this host or one of
+   ``CORS_ALLOWED_ORIGINS`` (Strawberry's origin check, run before anything
+   else): a page elsewhere cannot open a socket with the user's cookie
+   (cross-site WebSocket hijacking). A client that sends no ``Origin`` is no
+   browser and carries no ambient cookie.
+3. Otherwise the socket is anonymous and is closed with 4401.
+
+Limits, all from settings (the environment): at most
+``LIVE_MAX_SUBSCRIPTIONS_PER_SOCKET`` operations at once (Strawberry's
+per-connection cap, CVE-2026-35526; the next ``subscribe`` gets an ``error``
+message for its id); a text frame over ``LIVE_MAX_MESSAGE_BYTES`` closes the
+socket with 1009; ``connection_init`` must come within
+``LIVE_CONNECTION_INIT_TIMEOUT_SECONDS`` (4408); a socket with no running
+operation and no message for ``LIVE_IDLE_TIMEOUT_SECONDS`` is closed with
+4408. Every operation goes through the same schema, so the same depth,
+alias, token, shape and cost rules as a query apply, and the same trusted
+documents rule (``_trusted_query``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from channels.auth import AuthMiddlewareStack
+from channels.db import database_sync_to_async
+from cross_web import HTTPException
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from graphql import GraphQLError
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+from strawberry import UNSET
+from strawberry.channels import GraphQLWSConsumer
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLRequestData
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.types.unset import UnsetType
+
+from .errors import BAD_REQUEST
+from .persisted import resolve_request
+from .schema import schema as default_schema
+
+# Close codes (graphql-transport-ws uses 44xx for its own; 1009 is RFC 6455's "message too big").
+UNAUTHORIZED = 4401
+FORBIDDEN = 4403
+IDLE = 4408
+TOO_BIG = 1009
+
+
+class Unauthenticated(Exception):
+    """No credentials at connection_init: the socket is closed with 4401."""
+
+
+@dataclass
+class SocketRequest:
+    """What resolvers and extensions read as ``info.context.request`` (the caller), for a socket."""
+
+    user: Any = field(default_factory=AnonymousUser)
+    auth: Any = None
+
+
+@dataclass
+class LiveContext:
+    request: SocketRequest
+    ws: GraphQLWSConsumer
+    connection_params: dict[str, Any] = field(default_factory=dict)
+
+
+def _token_key(header: object) -> str:
+    """The key of ``Token <key>``; anything else is refused (4403)."""
+    if not isinstance(header, str):
+        raise ConnectionRejectionError()
+    parts = header.split()
+    if len(parts) != 2 or parts[0] != TokenAuthentication.keyword:
+        raise ConnectionRejectionError()
+    return parts[1]
+
+
+def _authenticate_token(key: str) -> tuple[Any, Any]:
+    try:
+        return TokenAuthentication().authenticate_credentials(key)
+    except AuthenticationFailed:
+        raise ConnectionRejectionError() from None
+
+
+def _subscribe_error(message_id: str, text: str, code: str) -> dict[str, Any]:
+    return {"id": message_id, "type": "error", "payload": [{"message": text, "extensions": {"code": code}}]}
+
+
+class LiveTransportWSHandler(BaseGraphQLTransportWSHandler):
+    """Strawberry's graphql-transport-ws handler: 4401 for anonymous sockets, trusted documents per subscribe."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.view.handler = self
+
+    async def handle_connection_init(self, message: Any) -> None:
+        try:
+            await super().handle_connection_init(message)
+        except Unauthenticated:
+            await self.websocket.close(code=UNAUTHORIZED, reason="Unauthorized")
+
+    async def handle_subscribe(self, message: Any) -> None:
+        payload = message.get("payload")
+        if self.connection_acknowledged and isinstance(payload, dict):
+            try:
+                payload["query"] = self._trusted_query(payload)
+            except HTTPException as exc:
+                code = getattr(exc, "code", BAD_REQUEST)
+                await self.send_message(_subscribe_error(message.get("id"), exc.reason, code))
+                return
+        await super().handle_subscribe(message)
+
+    async def _send_result_stream(self, operation: Any, result_source: Any) -> None:
+        # The limit extensions (graphql_api.limits: shape, depth, aliases, cost) raise
+        # their GraphQLError before execution. Over HTTP Strawberry turns it into the
+        # result's errors; on its streaming path it would escape as a task crash and
+        # the client would see only `complete`. Here it becomes the operation's
+        # `error` message, as graphql-transport-ws says a refused operation ends.
+        try:
+            await super()._send_result_stream(operation, result_source)
+        except GraphQLError as error:
+            await operation.send_initial_errors([error])
+
+    def _trusted_query(self, payload: dict[str, Any]) -> str | None:
+        """The operation's text under the trusted-documents rule (graphql_api.persisted), as over HTTP.
+
+        ``documentId`` names a manifest document (the typed client sends it with
+        an empty ``query``); with
+        GRAPHQL_TRUSTED_DOCUMENTS_ONLY any other text is refused (staff excepted).
+        Reading the manifest touches no database.
+        """
+        query = payload.get("query")
+        if not isinstance(query, str) or (query == "" and "documentId" in payload):
+            # graphql-ws's client always sends a `query` string: "" next to a
+            # documentId means "no text, run the manifest's document".
+            query = None
+        data = GraphQLRequestData(
+            query=query,
+            variables=None,
+            operation_name=None,
+            extensions=payload.get("extensions") if isinstance(payload.get("extensions"), dict) else None,
+        )
+        return resolve_request(data, payload, self.context.request.user).query
+
+
+class LiveConsumer(GraphQLWSConsumer):
+    """One WebSocket at ``/graphql/``. Settings are read per socket (``override_settings`` works)."""
+
+    graphql_transport_ws_handler_class = LiveTransportWSHandler
+
+    def __init__(self, schema: Any = default_schema) -> None:
+        super().__init__(
+            schema=schema,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=dt.timedelta(seconds=settings.LIVE_CONNECTION_INIT_TIMEOUT_SECONDS),
+            max_subscriptions_per_connection=settings.LIVE_MAX_SUBSCRIPTIONS_PER_SOCKET,
+            allowed_origins=tuple(settings.CORS_ALLOWED_ORIGINS),
+        )
+        self.handler: LiveTransportWSHandler | None = None
+        self.idle_task: asyncio.Task | None = None
+        self.last_message = 0.0
+
+    async def connect(self) -> None:
+        if GRAPHQL_TRANSPORT_WS_PROTOCOL not in self.scope.get("subprotocols", ()):
+            # Refused before accept (HTTP 403): the legacy graphql-ws protocol and
+            # sockets that name no protocol never reach a handler.
+            await self.close()
+            return
+        self.last_message = asyncio.get_running_loop().time()
+        self.idle_task = asyncio.create_task(self._close_when_idle())
+        await super().connect()
+
+    async def disconnect(self, code: int) -> None:
+        if self.idle_task is not None:
+            self.idle_task.cancel()
+        if self.run_task is not None:
+            await super().disconnect(code)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        self.last_message = asyncio.get_running_loop().time()
+        if text_data is not None and len(text_data.encode()) > settings.LIVE_MAX_MESSAGE_BYTES:
+            await self.close(code=TOO_BIG, reason="Message too big")
+            return
+        await super().receive(text_data=text_data, bytes_data=bytes_data)
+
+    async def _close_when_idle(self) -> None:
+        """Close the socket once it has run nothing and said nothing for LIVE_IDLE_TIMEOUT_SECONDS."""
+        limit = settings.LIVE_IDLE_TIMEOUT_SECONDS
+        loop = asyncio.get_running_loop()
+        while True:
+            quiet = loop.time() - self.last_message
+            await asyncio.sleep(max(limit - quiet, 0.05))
+            busy = self.handler is not None and bool(self.handler.operations)
+            if busy:
+                self.last_message = loop.time()
+            elif loop.time() - self.last_message >= limit:
+                await self.close(code=IDLE, reason="Idle timeout")
+                return
+
+    async def get_context(self, request: Any, response: Any) -> LiveContext:
+        return LiveContext(request=SocketRequest(), ws=self)
+
+    async def on_ws_connect(self, context: LiveContext) -> UnsetType:
+        params = context.connection_params
+        header = params.get("Authorization", params.get("authorization"))
+        if header is not None:
+            user, token = await database_sync_to_async(_authenticate_token)(_token_key(header))
+        else:
+            user, token = self.scope.get("user") or AnonymousUser(), None
+            if not (user.is_authenticated and user.is_active):
+                raise Unauthenticated()
+        context.request.user, context.request.auth = user, token
+        return UNSET  # a plain connection_ack
+
+
+def websocket_application() -> Any:
+    """The ASGI app for WebSocket connections: the session (cookies) resolved, then ``LiveConsumer``."""
+    return AuthMiddlewareStack(LiveConsumer.as_asgi())

@@ -1,0 +1,160 @@
+"""``subscription { exampleEvents(projectId: ID) }``: the core's events, filtered by the policy at delivery.
+
+The core announces a write after it commits (``api.events``) with nothing
+but ``kind``, ``id`` and ``project_id`` (and, for a deletion, who could see
+the row). For every event that reaches a socket, this resolver asks the
+policy, as the subscriber and at that moment, whether they may see the row:
+
+- CREATED / UPDATED: delivered only if ``restrict(subscriber, VIEW)`` finds
+  the row now. ``example`` is then resolved exactly as the ``example(id:)``
+  query resolves it (``ExampleType.get_queryset``, the optimizer, the
+  policy on nested relations), so the event carries the fields the
+  subscription selected, as a query would give them to this subscriber. A
+  viewer removed from a project stops receiving its events at once: the
+  next event's check fails.
+- DELETED: the row is gone, so there is nothing to re-read. It is delivered
+  only to a subscriber who could see it just before the delete (their id is
+  in the event's ``viewer_ids``, read in the deleting transaction) and
+  carries ``id`` and ``kind`` only (``example`` is null). A stranger never
+  learns that an id they never saw existed or went away.
+
+Which events reach the socket at all (the channel-layer groups) is only a
+pre-filter for cost; the check above is what decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Iterator
+from typing import Any
+
+import strawberry
+import strawberry_django
+from channels.db import database_sync_to_async
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, QuerySet
+from graphql import GraphQLError
+from rest_framework.authtoken.models import Token
+from strawberry.extensions import SchemaExtension
+from strawberry.types import Info
+from strawberry.types.graphql import OperationType
+
+from api.events import MESSAGE_TYPE, EventKind, ExampleEvent, project_group, user_group
+from api.models import ExampleModel, Project
+from api.policy import VIEW, is_active_user, restrict
+from api.querysets import parse_pk
+
+from .context import viewer
+from .errors import BAD_REQUEST, NOT_FOUND
+from .types import ExampleType
+
+ExampleEventKind = strawberry.enum(
+    EventKind, name="ExampleEventKind", description="What happened to the example."
+)
+UNKNOWN_PROJECT = "No project with that id."
+OVER_HTTP = "Subscriptions run over WebSocket only: graphql-transport-ws at /graphql/."
+
+
+def _event_example(root: ExampleEventType, info: Info) -> QuerySet:
+    # As resolve_example (graphql_api.queries): a queryset, so strawberry-django
+    # applies ExampleType.get_queryset (the policy) and the optimizer, then .first().
+    if root.kind is EventKind.DELETED:
+        return ExampleModel.objects.none()
+    return ExampleModel.objects.filter(pk=root.pk)
+
+
+@strawberry.type(name="ExampleEvent", description="A change to an example the subscriber may see.")
+class ExampleEventType:
+    kind: ExampleEventKind
+    id: strawberry.ID
+    example: ExampleType | None = strawberry_django.field(
+        resolver=_event_example,
+        description="The example as the subscriber may see it now; null for DELETED.",
+    )
+    pk: strawberry.Private[int]
+
+
+def _still_signed_in(user: Any, token: Any) -> Exists:
+    """The socket's credentials as they are now: the user still active and, for a token socket, the token not deleted."""
+    active = get_user_model().objects.filter(pk=user.pk, is_active=True)
+    if isinstance(token, Token):
+        active = active.filter(Exists(Token.objects.filter(pk=token.pk, user_id=user.pk)))
+    return Exists(active)
+
+
+def may_receive(user: Any, token: Any, event: ExampleEvent) -> bool:
+    """Whether ``user`` may be told about ``event`` now (see the module doc). One query.
+
+    The socket authenticated once, at connection_init; this also asks whether
+    that still holds (a deactivated user or a deleted token gets nothing more).
+    """
+    if not is_active_user(user):
+        return False
+    signed_in = _still_signed_in(user, token)
+    if event.kind is EventKind.DELETED:
+        if user.pk not in event.viewer_ids:
+            return False
+        return get_user_model().objects.filter(signed_in).filter(pk=user.pk).exists()
+    return restrict(ExampleModel.objects.filter(pk=event.id), user, VIEW).filter(signed_in).exists()
+
+
+def _project_visible(user: Any, project_id: object) -> int | None:
+    key = parse_pk(project_id)
+    if key is None:
+        return None
+    return key if restrict(Project.objects.filter(pk=key), user, VIEW).exists() else None
+
+
+class SubscriptionsOverWebSocketOnly(SchemaExtension):
+    """Refuses a subscription sent over HTTP with a clear error, before execution.
+
+    Strawberry's Django view would execute it and fail on the async generator
+    (a masked "Unexpected error."). Raised like graphql_api.limits' refusals,
+    which the HTTP path turns into the result's errors.
+    """
+
+    def on_validate(self) -> Iterator[None]:
+        yield
+        # After validation, so its errors (an anonymous caller's UNAUTHENTICATED) come first.
+        context = self.execution_context
+        if (
+            not context.pre_execution_errors
+            and context.operation_type is OperationType.SUBSCRIPTION
+            and getattr(context.context, "ws", None) is None
+        ):
+            raise GraphQLError(OVER_HTTP, extensions={"code": BAD_REQUEST})
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description=(
+            "Changes to the examples the caller may see (all of them, or one project's with "
+            "`projectId`), checked against the policy for each event when it is delivered. "
+            "WebSocket only (graphql-transport-ws at /graphql/)."
+        )
+    )
+    async def example_events(
+        self, info: Info, project_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[ExampleEventType, None]:
+        socket = info.context.ws
+        user, token = viewer(info), info.context.request.auth
+        if project_id is None:
+            groups = [user_group(user.pk)]
+            wanted_project = None
+        else:
+            wanted_project = await database_sync_to_async(_project_visible)(user, project_id)
+            if wanted_project is None:
+                # One answer for missing, junk and invisible, as the project(id:) query gives null.
+                raise GraphQLError(UNKNOWN_PROJECT, extensions={"code": NOT_FOUND})
+            groups = [project_group(wanted_project)]
+        async with socket.listen_to_channel(MESSAGE_TYPE, groups=groups) as messages:
+            async for message in messages:
+                # Every subscription of the socket sees every message the socket
+                # gets; a copy sent to another subscription's group is not ours.
+                if message.get("group") not in groups:
+                    continue
+                event = ExampleEvent.from_message(message)
+                if wanted_project is not None and event.project_id != wanted_project:
+                    continue
+                if await database_sync_to_async(may_receive)(user, token, event):
+                    yield ExampleEventType(kind=event.kind, id=strawberry.ID(str(event.id)), pk=event.id)
