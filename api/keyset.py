@@ -50,6 +50,10 @@ from .querysets import MAX_PK
 # The timestamp keys a cursor page may be ordered by.
 KEY_FIELDS = ("created_at", "updated_at")
 SALT = "api.keyset.cursor"
+# The key, selected under this name by keyset_slice: a GraphQL page whose
+# selection does not show the key (the optimizer's only()) still reads it in
+# the page's own query, not one query per row.
+KEY_ALIAS = "_keyset_key"
 # A cursor we make is about 130 characters; anything much longer is not one of ours
 # and is refused before any work is done on it.
 MAX_CURSOR_LENGTH = 512
@@ -165,6 +169,10 @@ def make_cursor(row: Any, order: KeyOrder, binding: str, *, backward: bool | Non
 
 
 def _value(row: Any, name: str) -> Any:
+    if name != "id":  # the key as keyset_slice selected it, whatever the caller deferred
+        name = (
+            KEY_ALIAS if (row.get(KEY_ALIAS) if isinstance(row, dict) else hasattr(row, KEY_ALIAS)) else name
+        )
     return row[name] if isinstance(row, dict) else getattr(row, name)
 
 
@@ -250,6 +258,7 @@ def keyset_slice(
     the other direction has more when the walk started from a position.
     """
     backward = before is not None or from_end
+    queryset = queryset.annotate(**{KEY_ALIAS: F(order.field)})
     if backward:
         if before is not None:
             queryset = queryset.filter(_beyond(order, before, before=True))

@@ -65,6 +65,8 @@ def test_first_page_is_keyset_shaped(auth_client, user):
     assert ids(body) == newest_first(user)[:20]
     assert body["previous"] is None
     assert body["next"].startswith("http://testserver/api/v1/examples/?cursor=")
+    # Each row as an offset page shows it, nothing more.
+    assert body["results"][0] == auth_client.get(LIST_URL).json()["results"][0]
 
 
 def test_without_cursor_offset_pages_are_unchanged(auth_client, user):
