@@ -185,7 +185,9 @@ def test_a_nested_page_is_priced_at_its_own_page_size():
 
 
 # examplesConnection: first/last is the multiplier of its edges (as pagination.limit of a page).
-CONNECTION = "examplesConnection(%s) { totalCount edges { cursor node { content } } pageInfo { hasNextPage } }"
+CONNECTION = (
+    "examplesConnection(%s) { totalCount edges { cursor node { content } } pageInfo { hasNextPage } }"
+)
 # edges (1) + cursor (1) + node (1) + content (100), per edge.
 EDGE = 1 + 1 + 1 + 100
 # The connection (1), totalCount (1), pageInfo (1) with hasNextPage (1), and the edges.
