@@ -126,7 +126,7 @@ def main(fixture_path: str, servers: dict[str, tuple[int, str]], out_path: str) 
     connections = int(os.environ.get("BENCH_CONNECTIONS", "8"))
     warmup = int(os.environ.get("BENCH_WARMUP", "1"))
     fixture = json.loads(Path(fixture_path).read_text())
-    plan = endpoints(fixture["detail_id"])
+    plan = endpoints(fixture["detail_id"], fixture.get("cursors"))
     urls = {server: url for server, (_pid, url) in servers.items()}
     sampler = MemorySampler({server: pid for server, (pid, _url) in servers.items()})
     sampler.start()
