@@ -92,7 +92,7 @@ def _trusted_list_bodies(page: int) -> tuple[str, str]:
 # Keyset pages (issue 15): the first page and the 50th of the scale user's 100,000 rows.
 CONNECTION_QUERY = (
     "query Page($after: String) { examplesConnection(first: 20, after: $after) "
-    "{ edges { node { %s } } pageInfo { hasNextPage endCursor } } }" % FIELDS_GQL
+    "{ edges { node { " + FIELDS_GQL + " } } pageInfo { hasNextPage endCursor } } }"
 )
 
 
