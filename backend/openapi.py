@@ -25,9 +25,19 @@ VALIDATION_ERROR = OpenApiResponse(
     response={"oneOf": [FIELD_ERRORS_SCHEMA, DETAIL_SCHEMA]},
     description="Invalid input: field errors, or a detail for malformed bodies.",
 )
+# A refusal with a machine-readable code: a cursor that was altered or made for
+# other filters (api.v1.pagination.cursor_error).
+CODED_DETAIL_SCHEMA = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
+    "required": ["detail", "code"],
+}
 QUERY_ERROR = OpenApiResponse(
-    response=FIELD_ERRORS_SCHEMA,
-    description="A query parameter is invalid: `{parameter: [messages]}`.",
+    response={"oneOf": [FIELD_ERRORS_SCHEMA, CODED_DETAIL_SCHEMA]},
+    description=(
+        "A query parameter is invalid: `{parameter: [messages]}`; or a cursor that cannot be "
+        "used: `{detail, code}` (`invalid_cursor`, `cursor_mismatch`, `unsupported_ordering`)."
+    ),
 )
 UNAUTHENTICATED = detail("No or invalid credentials (`WWW-Authenticate: Token`).")
 FORBIDDEN = detail("CSRF check failed for a session-authenticated request.")

@@ -1329,7 +1329,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedExampleModelList"];
                 };
             };
-            /** @description A query parameter is invalid: `{parameter: [messages]}`. */
+            /** @description A query parameter is invalid: `{parameter: [messages]}`; or a cursor that cannot be used: `{detail, code}` (`invalid_cursor`, `cursor_mismatch`, `unsupported_ordering`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1337,6 +1337,9 @@ export interface operations {
                 content: {
                     "application/json": {
                         [key: string]: string[];
+                    } | {
+                        detail: string;
+                        code: string;
                     };
                 };
             };
@@ -1810,7 +1813,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedProjectList"];
                 };
             };
-            /** @description A query parameter is invalid: `{parameter: [messages]}`. */
+            /** @description A query parameter is invalid: `{parameter: [messages]}`; or a cursor that cannot be used: `{detail, code}` (`invalid_cursor`, `cursor_mismatch`, `unsupported_ordering`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1818,6 +1821,9 @@ export interface operations {
                 content: {
                     "application/json": {
                         [key: string]: string[];
+                    } | {
+                        detail: string;
+                        code: string;
                     };
                 };
             };
