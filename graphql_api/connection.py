@@ -23,11 +23,14 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+from asgiref.sync import sync_to_async
 from django.db.models import QuerySet
 from graphql import GraphQLError
 from strawberry import relay
 from strawberry.relay.utils import should_resolve_list_connection_edges
 from strawberry.types import Info
+from strawberry.utils.inspect import in_async_context
+from strawberry_django.resolvers import django_resolver
 
 from api.keyset import CursorError, binding_of, key_order, keyset_slice, make_cursor, read_cursor
 from api.paging import PageError, parse_page
@@ -70,7 +73,8 @@ class ExampleConnection(relay.Connection[ExampleType]):
     )
     def total_count(self) -> int:
         assert self.matching is not None
-        return self.matching.count()
+        # django_resolver: in a thread when the schema runs in an async context.
+        return django_resolver(self.matching.count)()
 
     @classmethod
     def resolve_connection(
@@ -89,6 +93,26 @@ class ExampleConnection(relay.Connection[ExampleType]):
             raise GraphQLError(
                 "Give after or before, not both.", extensions={"code": BAD_USER_INPUT, "field": "before"}
             )
+
+        def build() -> ExampleConnection:
+            return cls._page(nodes, info=info, before=before, after=after, first=first, last=last)
+
+        if in_async_context():
+            # The page's queries must not run on the event loop (strawberry-django's connections do the same).
+            return sync_to_async(build)()  # type: ignore[return-value]
+        return build()
+
+    @classmethod
+    def _page(
+        cls,
+        nodes: QuerySet,
+        *,
+        info: Info,
+        before: str | None,
+        after: str | None,
+        first: int | None,
+        last: int | None,
+    ) -> ExampleConnection:
         size = page_size(first, last)
         try:
             order = key_order(nodes)

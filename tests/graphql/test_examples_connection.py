@@ -299,3 +299,25 @@ def test_anonymous_callers_get_no_rows(gql_anon, user):
 
     assert response.data is None or not response.data.get("examplesConnection", {}).get("edges")
     assert response.errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_connection_runs_in_an_async_context_too(user):
+    # As subscriptions or an ASGI view would run the schema: no query on the event loop.
+    import asyncio
+    from types import SimpleNamespace
+
+    from graphql_api.schema import schema
+
+    make_rows(user, 3)
+    context = SimpleNamespace(request=SimpleNamespace(user=user, META={}, headers={}))
+    query = "{ examplesConnection(first: 2) { totalCount edges { node { id } } pageInfo { hasNextPage } } }"
+
+    async def run():
+        return await schema.execute(query, context_value=context)
+
+    result = asyncio.run(run())
+
+    assert result.errors is None, result.errors
+    assert result.data["examplesConnection"]["totalCount"] == 3
+    assert [edge["node"]["id"] for edge in result.data["examplesConnection"]["edges"]] == ordered(user)[:2]
