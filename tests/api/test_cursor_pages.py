@@ -315,3 +315,13 @@ def test_updated_after_and_before_filter_and_bad_values_name_the_field(auth_clie
         response = auth_client.get(LIST_URL, {name: "yesterday"})
         assert response.status_code == 400
         assert list(response.json()) == [name]
+
+
+def test_the_browsable_api_shows_a_cursor_page(auth_client, user):
+    make_rows(user, 3)
+
+    response = auth_client.get(LIST_URL, {"cursor": "", "limit": 2}, HTTP_ACCEPT="text/html")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert b"Row 002" in response.content and b"cursor=" in response.content
