@@ -199,11 +199,11 @@ export type ExamplesQueryVariables = Exact<{
 export type ExamplesQuery = { examples: { totalCount: number, pageInfo: { limit: number | null, offset: number }, results: Array<{ id: string, title: string, content: string, createdAt: string, updatedAt: string, owner: { id: string, username: string, name: string }, project: { id: string, name: string, role: ProjectRole } | null }> } };
 
 export type ExamplesPageQueryVariables = Exact<{
-  first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
-  last?: InputMaybe<Scalars['Int']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
   filters?: InputMaybe<ExampleFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
   ordering?: InputMaybe<Array<ExampleOrder> | ExampleOrder>;
 }>;
 
@@ -622,7 +622,7 @@ fragment PublicUserFields on PublicUser {
   name
 }`, {"hash":"c38c39ff531410e92ef0005f24552ab344d4006503fb13eca57d130b3950bde5"}) as unknown as TypedDocumentString<ExamplesQuery, ExamplesQueryVariables>;
 export const ExamplesPageDocument = new TypedDocumentString(`
-    query ExamplesPage($first: Int, $after: String, $last: Int, $before: String, $filters: ExampleFilter, $ordering: [ExampleOrder!]) {
+    query ExamplesPage($after: String, $before: String, $filters: ExampleFilter, $first: Int, $last: Int, $ordering: [ExampleOrder!]) {
   examplesConnection(
     first: $first
     after: $after
