@@ -108,6 +108,12 @@ export class GraphQLRequestError extends Error {
   get code(): string | undefined {
     return this.errors[0]?.extensions?.code;
   }
+
+  /** What exactly was refused behind BAD_USER_INPUT, where the server says: INVALID_CURSOR, CURSOR_MISMATCH, ... */
+  get reason(): string | undefined {
+    const reason = this.errors[0]?.extensions?.['reason'];
+    return typeof reason === 'string' ? reason : undefined;
+  }
 }
 
 /** A mutation answered OperationInfo: validation problems, "Not found." or a PERMISSION refusal. */
@@ -245,8 +251,8 @@ export class BackendClient {
    * Every example matching the filters, page after page by cursor. Rows added
    * while it runs neither repeat nor push others out (they sort before the
    * first page when newest first). A cursor that no longer fits (other
-   * filters) fails with GraphQLRequestError code CURSOR_MISMATCH; an altered
-   * one with INVALID_CURSOR.
+   * filters) fails with a GraphQLRequestError whose `reason` is
+   * CURSOR_MISMATCH (`code` BAD_USER_INPUT); an altered one, INVALID_CURSOR.
    */
   async *allExamples(
     variables: Omit<ExamplesPageQueryVariables, 'after' | 'before' | 'last'> = {},

@@ -38,14 +38,18 @@ from api.paging import PageError, parse_page
 from .errors import BAD_USER_INPUT
 from .types import ExampleType
 
-# extensions.code of a cursor the client altered or made for another query.
-CURSOR_CODES = {"invalid_cursor": "INVALID_CURSOR", "cursor_mismatch": "CURSOR_MISMATCH"}
-UNSUPPORTED_ORDERING = "UNSUPPORTED_ORDERING"
-
 
 def cursor_error(error: CursorError, field: str) -> GraphQLError:
-    code = CURSOR_CODES.get(error.code, UNSUPPORTED_ORDERING)
-    return GraphQLError(error.message, extensions={"code": code, "field": field})
+    """``BAD_USER_INPUT`` (the client's mistake, as every argument error here) with the exact ``reason``.
+
+    The code stays the standard one, so clients and tools that sort errors by
+    it (Apollo's conventions; schemathesis counts any other code on a field
+    as a server error) see a refused input; ``reason`` says which:
+    ``INVALID_CURSOR``, ``CURSOR_MISMATCH`` or ``UNSUPPORTED_ORDERING``.
+    """
+    return GraphQLError(
+        error.message, extensions={"code": BAD_USER_INPUT, "reason": error.code.upper(), "field": field}
+    )
 
 
 def page_size(first: int | None, last: int | None) -> int:

@@ -95,8 +95,9 @@ class Query:
             "`last`/`before` backward, 20 by default and at most 100 (larger is clamped). "
             "Ordered by `createdAt` or `updatedAt` (either direction; ties by id in the same "
             "direction), newest first by default. A cursor is bound to the caller, the filters "
-            "and the ordering it was made for: altered, INVALID_CURSOR; other filters, "
-            "CURSOR_MISMATCH. A project's examples: `filters: {project: ID}`."
+            "and the ordering it was made for: BAD_USER_INPUT with `reason` INVALID_CURSOR "
+            "(altered) or CURSOR_MISMATCH (other filters). A project's examples: "
+            "`filters: {project: ID}`."
         ),
     )
     project: ProjectType | None = strawberry_django.field(

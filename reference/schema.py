@@ -735,16 +735,17 @@ def keyset_connection(queryset: QuerySet, info, *, before, after, first, last) -
         order = keyset.key_order(queryset)
     except keyset.CursorError as error:
         raise GraphQLError(
-            error.message, extensions={"code": "UNSUPPORTED_ORDERING", "field": "ordering"}
+            error.message,
+            extensions={"code": BAD_USER_INPUT, "reason": error.code.upper(), "field": "ordering"},
         ) from None
     binding = keyset.binding_of(queryset, order)
     try:
         after_at = keyset.read_cursor(after, binding) if after else None
         before_at = keyset.read_cursor(before, binding) if before else None
     except keyset.CursorError as error:
-        code = {"invalid_cursor": "INVALID_CURSOR", "cursor_mismatch": "CURSOR_MISMATCH"}[error.code]
+        field = "after" if after else "before"
         raise GraphQLError(
-            error.message, extensions={"code": code, "field": "after" if after else "before"}
+            error.message, extensions={"code": BAD_USER_INPUT, "reason": error.code.upper(), "field": field}
         ) from None
     cache: dict[str, Any] = {}
 

@@ -201,7 +201,11 @@ def test_an_altered_cursor_is_an_error_with_a_code(gql_owner, user, tamper):
 
     for argument in ("after", "before"):
         error = error_of(gql_owner, **{argument: tamper(cursor)})
-        assert error["extensions"] == {"code": "INVALID_CURSOR", "field": argument}
+        assert error["extensions"] == {
+            "code": "BAD_USER_INPUT",
+            "reason": "INVALID_CURSOR",
+            "field": argument,
+        }
 
 
 @pytest.mark.parametrize(
@@ -217,7 +221,7 @@ def test_a_cursor_for_other_filters_is_an_error_with_a_code(gql_owner, user, mad
 
     error = error_of(gql_owner, after=cursor, **used_with)
 
-    assert error["extensions"]["code"] == "CURSOR_MISMATCH"
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "reason": "CURSOR_MISMATCH", "field": "after"}
 
 
 def test_another_users_cursor_is_a_mismatch(gql_owner, user, other_user):
@@ -225,13 +229,17 @@ def test_another_users_cursor_is_a_mismatch(gql_owner, user, other_user):
 
     error = error_of(GraphQLClient(token_for(other_user)), after=cursor)
 
-    assert error["extensions"]["code"] == "CURSOR_MISMATCH"
+    assert error["extensions"]["reason"] == "CURSOR_MISMATCH"
 
 
 def test_unsupported_ordering_is_an_error(gql_owner, user):
     error = error_of(gql_owner, ordering=[{"title": "ASC"}])
 
-    assert error["extensions"]["code"] == "UNSUPPORTED_ORDERING"
+    assert error["extensions"] == {
+        "code": "BAD_USER_INPUT",
+        "reason": "UNSUPPORTED_ORDERING",
+        "field": "ordering",
+    }
 
 
 def test_rest_and_graphql_cursors_share_one_rule(gql_owner, auth_client, user):

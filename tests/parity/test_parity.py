@@ -476,6 +476,12 @@ def test_cursor_pages_agree_on_every_surface(reference_server, user, other_user,
     reference = _connection_walk(surfaces.graphene, ordering)
 
     assert served == reference
+    for refused in ({"after": "not a cursor"}, {"first": 0}, {"ordering": [{"title": "ASC"}]}):
+        variables = {"ordering": ordering, **refused}
+        assert (
+            surfaces.strawberry(CONNECTION_QUERY, variables).errors
+            == surfaces.graphene(CONNECTION_QUERY, variables).errors
+        )
     assert sorted(int(pk) for ids, *_ in served[:-1] for pk in ids) == sorted(
         ExampleModel.objects.filter(user=user).values_list("id", flat=True)
     )
