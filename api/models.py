@@ -104,6 +104,8 @@ class ExampleModel(models.Model):
         indexes = [
             # Serves "this user's rows, newest first", the query behind every list.
             models.Index(fields=["user", "-created_at", "-id"], name="example_user_newest_idx"),
+            # Serves cursor pages ordered by updated_at (api.keyset) and the sync filters.
+            models.Index(fields=["user", "-updated_at", "-id"], name="example_user_updated_idx"),
         ]
 
     def __str__(self) -> str:

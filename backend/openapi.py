@@ -32,7 +32,8 @@ DETAIL_SCHEMA = {
 # a body that is not JSON gets {"detail": "..."} under the same status.
 FIELD_ERRORS_SCHEMA = {
     "type": "object",
-    "properties": {"detail": {"type": "string"}},
+    # `{detail, code}` where the whole input is refused with a reason (a cursor: api.v1.pagination).
+    "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
 }
 SHARED_SCHEMAS = {
@@ -113,7 +114,8 @@ SHARED_ERRORS = (
     SharedError(
         "InvalidQuery",
         400,
-        "A query parameter is invalid: `{parameter: [messages]}`.",
+        "A query parameter is invalid: `{parameter: [messages]}`; or a cursor that cannot be used: "
+        "`{detail, code}` (`invalid_cursor`, `cursor_mismatch`, `unsupported_ordering`).",
         VALIDATION_ERROR_SCHEMA,
     ),
     SharedError("Unauthenticated", 401, "No or invalid credentials (`WWW-Authenticate: Token`)."),

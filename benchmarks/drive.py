@@ -127,7 +127,11 @@ def main(fixture_path: str, servers: dict[str, tuple[int, str]], out_path: str) 
     connections = int(os.environ.get("BENCH_CONNECTIONS", "8"))
     warmup = int(os.environ.get("BENCH_WARMUP", "1"))
     fixture = json.loads(Path(fixture_path).read_text())
-    plan = [endpoint for endpoint in endpoints(fixture["detail_id"]) if endpoint.server in servers]
+    plan = [
+        endpoint
+        for endpoint in endpoints(fixture["detail_id"], fixture.get("cursors"))
+        if endpoint.server in servers
+    ]
     urls = {server: url for server, (_pid, url) in servers.items()}
     sampler = MemorySampler({server: pid for server, (pid, _url) in servers.items()})
     sampler.start()

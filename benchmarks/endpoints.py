@@ -94,8 +94,92 @@ def _trusted_list_bodies(page: int) -> tuple[str, str]:
     return as_text, as_id
 
 
-def endpoints(detail_id: int) -> list[Endpoint]:
-    """Every measured endpoint; ``detail_id`` is one of the measured user's rows."""
+# Keyset pages (issue 15): the first page and the 50th of the scale user's 100,000 rows.
+CONNECTION_QUERY = (
+    "query Page($after: String) { examplesConnection(first: 20, after: $after) "
+    "{ edges { node { " + FIELDS_GQL + " } } pageInfo { hasNextPage endCursor } } }"
+)
+
+
+def cursor_endpoints(cursors: dict[str, str] | None) -> list[Endpoint]:
+    """The cursor entries: first and 50th page by cursor, and the first offset page beside them.
+
+    ``cursors`` comes from the fixture (benchmarks.cursors): a cursor is signed
+    and bound to the caller and the query, so it is made by the seed.
+    """
+    offset_gql = _gql(LIST_QUERY % (20, FIELDS_GQL))
+    rows = [
+        Endpoint(
+            "rest_cursor_first_100k",
+            "rest",
+            "list",
+            "GET",
+            "/api/v1/examples/?cursor=&limit=20",
+            who=SCALE,
+            page=20,
+            notes="keyset: the first page (no count)",
+            tags=("cursor",),
+        ),
+        Endpoint(
+            "strawberry_list_20_100k",
+            "strawberry",
+            "list",
+            "POST",
+            "/graphql/",
+            offset_gql,
+            who=SCALE,
+            page=20,
+            notes="user with 100,000 rows: the first offset page (with totalCount)",
+            tags=("cursor",),
+        ),
+        Endpoint(
+            "strawberry_cursor_first_100k",
+            "strawberry",
+            "list",
+            "POST",
+            "/graphql/",
+            json.dumps({"query": CONNECTION_QUERY, "variables": {"after": None}}),
+            who=SCALE,
+            page=20,
+            notes="keyset: examplesConnection, the first page",
+            tags=("cursor",),
+        ),
+    ]
+    if cursors:
+        rows += [
+            Endpoint(
+                "rest_cursor_page50_100k",
+                "rest",
+                "list",
+                "GET",
+                cursors["rest_path"],
+                who=SCALE,
+                page=20,
+                notes="keyset: the 50th page (goal: within 1.2x of the first)",
+                tags=("cursor",),
+            ),
+            Endpoint(
+                "strawberry_cursor_page50_100k",
+                "strawberry",
+                "list",
+                "POST",
+                "/graphql/",
+                json.dumps({"query": CONNECTION_QUERY, "variables": {"after": cursors["graphql_after"]}}),
+                who=SCALE,
+                page=20,
+                notes="keyset: examplesConnection, the 50th page (goal: within 1.2x of the first)",
+                tags=("cursor",),
+            ),
+        ]
+    return rows
+
+
+def endpoints(detail_id: int, cursors: dict[str, str] | None = None) -> list[Endpoint]:
+    """Every measured endpoint; ``detail_id`` is one of the measured user's rows.
+
+    ``cursors``: the fixture's (benchmarks.cursors); without them the 50th-page
+    entries are left out.
+    """
     list_gql = {page: _gql(LIST_QUERY % (page, FIELDS_GQL)) for page in (20, 100)}
     detail_gql = _gql(DETAIL_QUERY % (detail_id, FIELDS_GQL))
     rows: list[Endpoint] = []
@@ -226,4 +310,5 @@ def endpoints(detail_id: int) -> list[Endpoint]:
                 notes="user with 100,000 rows",
             )
         )
+    rows += cursor_endpoints(cursors)
     return rows

@@ -45,7 +45,7 @@ def main(fixture_path: str, out_path: str, server: str, merge: str | None) -> No
         fixture = json.load(file)
     client = Client()
     result: dict = {"queries": {}, "sql": {}, "explain": {}}
-    for endpoint in endpoints(fixture["detail_id"]):
+    for endpoint in endpoints(fixture["detail_id"], fixture.get("cursors")):
         if SAME_APP.get(endpoint.server, endpoint.server) != server:
             continue
         headers = endpoint.headers(fixture["tokens"][endpoint.who])

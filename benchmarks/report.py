@@ -171,6 +171,38 @@ def targets(data: dict) -> list[dict]:
                 "met": value <= 1.5,
             }
         )
+    rows.extend(cursor_targets(ep))
+    return rows
+
+
+def cursor_targets(ep: dict) -> list[dict]:
+    """Issue 15: a deep keyset page costs what the first does; the first costs no more than an offset page."""
+    rows = []
+    for surface, offset_name in (("rest", "rest_list_20_100k"), ("strawberry", "strawberry_list_20_100k")):
+        first, deep = ep.get(f"{surface}_cursor_first_100k"), ep.get(f"{surface}_cursor_page50_100k")
+        offset = ep.get(offset_name)
+        if first and deep:
+            value = deep["p50_ms"] / first["p50_ms"]
+            rows.append(
+                {
+                    "target": f"Cursor: {LABELS[surface]} 50th page p50 vs the first, 100,000 rows",
+                    "goal": "≤ 1.2×",
+                    "measured": f"{value:.2f}× ({deep['p50_ms']:.1f} vs {first['p50_ms']:.1f} ms)",
+                    "value": value,
+                    "met": value <= 1.2,
+                }
+            )
+        if first and offset:
+            value = first["p50_ms"] / offset["p50_ms"]
+            rows.append(
+                {
+                    "target": f"Cursor: {LABELS[surface]} first cursor page p50 vs the first offset page, 100,000 rows",
+                    "goal": "≤ 1×",
+                    "measured": f"{value:.2f}× ({first['p50_ms']:.1f} vs {offset['p50_ms']:.1f} ms)",
+                    "value": value,
+                    "met": value <= 1,
+                }
+            )
     return rows
 
 

@@ -11,7 +11,8 @@
 Rows go in with ``bulk_create`` (the API would take minutes), then get
 creation times spread over the past year, as real data has, and the table is
 ``VACUUM ANALYZE``d, as autovacuum would do after a bulk load. Writes the
-users' tokens and one of the reader's ids to OUT.json.
+users' tokens, one of the reader's ids and the cursors of the scale user's
+50th page (benchmarks.cursors) to OUT.json.
 """
 
 from __future__ import annotations
@@ -101,6 +102,10 @@ def main(out_path: str) -> None:
             "total": ExampleModel.objects.count(),
         },
     }
+    from .cursors import deep_cursors
+    from .endpoints import FIELDS_GQL
+
+    fixture["cursors"] = deep_cursors(fixture["tokens"]["scale"], FIELDS_GQL)
     with open(out_path, "w") as out:
         json.dump(fixture, out, indent=2)
     print(f"seeded {fixture['rows']['total']} examples in {time.monotonic() - started:.1f}s", file=sys.stderr)

@@ -19,6 +19,7 @@ import {
   DeleteProjectDocument,
   ExampleEventsDocument,
   ExamplesDocument,
+  ExamplesPageDocument,
   MeDocument,
   ProjectDocument,
   ProjectsDocument,
@@ -32,6 +33,8 @@ import {
   type ExampleFieldsFragment,
   type ExampleInput,
   type ExamplePartialInput,
+  type ExamplesPageQuery,
+  type ExamplesPageQueryVariables,
   type ExamplesQuery,
   type ExamplesQueryVariables,
   type MeQuery,
@@ -110,6 +113,12 @@ export class GraphQLRequestError extends Error {
 
   get code(): string | undefined {
     return this.errors[0]?.extensions?.code;
+  }
+
+  /** What exactly was refused behind BAD_USER_INPUT, where the server says: INVALID_CURSOR, CURSOR_MISMATCH, ... */
+  get reason(): string | undefined {
+    const reason = this.errors[0]?.extensions?.['reason'];
+    return typeof reason === 'string' ? reason : undefined;
   }
 }
 
@@ -216,6 +225,21 @@ export class BackendClient {
   }
 
   /**
+   * Every example matching `query` over REST, by cursor (keyset) pages of
+   * `limit`: the first page is `cursor=''`, then each page's `next` link.
+   * A cursor is bound to the filters and ordering it was made for, so they
+   * are sent unchanged with every page (the links carry them too).
+   */
+  async *restAllExamples(query: Omit<RestExampleQuery, 'cursor' | 'offset'> = {}): AsyncGenerator<RestExample> {
+    let cursor: string | null = '';
+    while (cursor !== null) {
+      const page: RestExamplePage = await this.restExamples({ ...query, cursor });
+      yield* page.results;
+      cursor = page.next ? new URL(page.next).searchParams.get('cursor') : null;
+    }
+  }
+
+  /**
    * Run one operation from operations/*.graphql with its typed variables.
    *
    * It is sent as a trusted document: its sha256 (`documentId`, from the
@@ -245,6 +269,29 @@ export class BackendClient {
 
   async examples(variables: ExamplesQueryVariables = {}): Promise<ExamplesQuery['examples']> {
     return (await this.graphql(ExamplesDocument, variables)).examples;
+  }
+
+  /** One page of examples by cursor (keyset): `first`/`after` forward, `last`/`before` backward. */
+  async examplesPage(variables: ExamplesPageQueryVariables = {}): Promise<ExamplesPageQuery['examplesConnection']> {
+    return (await this.graphql(ExamplesPageDocument, variables)).examplesConnection;
+  }
+
+  /**
+   * Every example matching the filters, page after page by cursor. Rows added
+   * while it runs neither repeat nor push others out (they sort before the
+   * first page when newest first). A cursor that no longer fits (other
+   * filters) fails with a GraphQLRequestError whose `reason` is
+   * CURSOR_MISMATCH (`code` BAD_USER_INPUT); an altered one, INVALID_CURSOR.
+   */
+  async *allExamples(
+    variables: Omit<ExamplesPageQueryVariables, 'after' | 'before' | 'last'> = {},
+  ): AsyncGenerator<Example> {
+    let after: string | null = null;
+    do {
+      const page: ExamplesPageQuery['examplesConnection'] = await this.examplesPage({ ...variables, after });
+      for (const edge of page.edges) yield edge.node;
+      after = page.pageInfo.hasNextPage ? (page.pageInfo.endCursor ?? null) : null;
+    } while (after !== null);
   }
 
   async createExample(data: ExampleInput): Promise<Example> {

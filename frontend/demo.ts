@@ -139,6 +139,11 @@ async function main(
   });
   const restPage = await client.restExamples({ search: 'renamed', limit: 5 });
   const shared = friendName && friendPassword ? await sharedProject(client, baseUrl, friendName, friendPassword) : null;
+  // Cursor pages of one row each: every example the caller may see, each once, newest first.
+  const byCursor: string[] = [];
+  for await (const example of client.allExamples({ first: 1 })) byCursor.push(example.title);
+  const restByCursor: string[] = [];
+  for await (const example of client.restAllExamples({ limit: 1 })) restByCursor.push(example.title);
   const live = await liveUpdates(client);
 
   console.log(
@@ -155,6 +160,8 @@ async function main(
       graphql: { totalCount: page.totalCount, titles: page.results.map((example) => example.title) },
       rest: { count: restPage.count, ids: restPage.results.map((example) => String(example.id)) },
       graphqlIds: page.results.map((example) => example.id),
+      byCursor,
+      restByCursor,
       shared,
       live,
     }),

@@ -15,6 +15,9 @@ without anyone remembering to:
   page the client asked for, clamped as ``api.paging`` clamps it, when the
   field or the field above it takes a strawberry-django ``pagination``
   argument (``examples(pagination: {limit: 100}) { results { ... } }``);
+  or, for a Relay-style connection (a field taking ``first`` and ``last``,
+  ``examplesConnection``), ``first`` or ``last`` clamped the same way, which
+  multiplies the ``edges`` under it;
   otherwise ``GRAPHQL_COST_DEFAULT_LIST_SIZE``;
 - aliases and fragments count every time they are selected;
 - introspection (``__schema``, ``__type``) costs the number of types in the
@@ -139,6 +142,17 @@ def pagination_argument(field: GraphQLField) -> str | None:
     return None
 
 
+CONNECTION_ARGUMENTS = ("first", "last")
+
+
+def is_connection_field(field: GraphQLField) -> bool:
+    """A Relay-style connection: ``first``/``last`` page sizes (strawberry's relay arguments)."""
+    return all(
+        name in field.args and get_named_type(field.args[name].type).name == "Int"
+        for name in CONNECTION_ARGUMENTS
+    )
+
+
 class _Estimator:
     def __init__(
         self, schema: GraphQLSchema, document: DocumentNode, variables: dict[str, Any], config: CostSettings
@@ -164,6 +178,18 @@ class _Estimator:
             return parse_page(limit if isinstance(limit, int) else None).limit
         except PageError:
             return 0  # A refused limit lists nothing (execution answers BAD_USER_INPUT).
+
+    def connection_page_size(self, field: GraphQLField, node: FieldNode) -> int:
+        try:
+            values = get_argument_values(field, node, self.variables)
+        except (GraphQLError, ValueError, TypeError):
+            return 0  # Execution reports the bad argument; nothing is listed.
+        first, last = values.get("first"), values.get("last")
+        size = last if first is None else first
+        try:
+            return parse_page(size if isinstance(size, int) else None).limit
+        except PageError:
+            return 0  # A refused size lists nothing (execution answers BAD_USER_INPUT).
 
     def selection_set(
         self, selection_set: SelectionSetNode, parent: GraphQLNamedType, page: int | None
@@ -217,7 +243,12 @@ class _Estimator:
         if node.selection_set is None:
             return weight * self.multiplier(field, node, override, page)
         argument = pagination_argument(field)
-        own_page = self.page_size(field, node, argument) if argument else None
+        if argument:
+            own_page: int | None = self.page_size(field, node, argument)
+        elif is_connection_field(field):
+            own_page = self.connection_page_size(field, node)
+        else:
+            own_page = None
         size = self.multiplier(field, node, override, own_page if own_page is not None else page)
         child_page = own_page if own_page is not None and list_depth(field.type) == 0 else None
         named = get_named_type(field.type)

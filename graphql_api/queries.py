@@ -12,6 +12,7 @@ from strawberry_django.pagination import OffsetPaginated, OffsetPaginationInput
 from api.models import ExampleModel, Project
 from api.querysets import parse_pk
 
+from .connection import ExampleConnection
 from .context import viewer
 from .inputs import BoundedSearchText, DateTimesInUTC, RejectNulCharacters
 from .pagination import PageRule
@@ -56,6 +57,15 @@ def resolve_examples(
     return ExampleModel.objects.all()
 
 
+def resolve_examples_connection(
+    filters: ExampleFilter | None = UNSET,
+    ordering: list[ExampleOrder] | None = UNSET,
+) -> QuerySet:
+    # As resolve_examples: strawberry-django applies the policy (the type's
+    # get_queryset), the filters and the ordering; ExampleConnection cuts the page.
+    return ExampleModel.objects.all()
+
+
 @strawberry.type
 class Query:
     me: UserType | None = strawberry.field(
@@ -73,6 +83,21 @@ class Query:
         description=(
             "The examples the caller may see (their own and their projects'), "
             "newest first unless `ordering` says otherwise."
+        ),
+    )
+    examples_connection: ExampleConnection = strawberry_django.connection(
+        resolver=resolve_examples_connection,
+        extensions=[RejectNulCharacters(), BoundedSearchText(), DateTimesInUTC()],
+        filters=ExampleFilter,
+        ordering=ExampleOrder,
+        description=(
+            "The examples the caller may see, paged by cursor (keyset): `first`/`after` forward, "
+            "`last`/`before` backward, 20 by default and at most 100 (larger is clamped). "
+            "Ordered by `createdAt` or `updatedAt` (either direction; ties by id in the same "
+            "direction), newest first by default. A cursor is bound to the caller, the filters "
+            "and the ordering it was made for: BAD_USER_INPUT with `reason` INVALID_CURSOR "
+            "(altered) or CURSOR_MISMATCH (other filters). A project's examples: "
+            "`filters: {project: ID}`."
         ),
     )
     project: ProjectType | None = strawberry_django.field(

@@ -24,8 +24,8 @@ from strawberry_django.fields.types import OperationInfo
 from strawberry_django.pagination import OffsetPaginated
 
 from api.models import OWNER_ROLE, ExampleModel, Project, ProjectMembership, ProjectRole
-from api.policy import ROLE_ANNOTATION, role_of, with_role
-from api.querysets import SEARCH_MAX_LENGTH, search_condition
+from api.policy import ROLE_ANNOTATION, VIEW, role_of, with_role
+from api.querysets import SEARCH_MAX_LENGTH, parse_pk, search_condition
 from authentication.identity import display_name
 from authentication.models import Profile
 
@@ -167,6 +167,26 @@ class DateTimeFilterLookup:
 class ExampleFilter:
     title: TextFilterLookup | None = strawberry_django.filter_field()
     created_at: DateTimeFilterLookup | None = strawberry_django.filter_field()
+    updated_at: DateTimeFilterLookup | None = strawberry_django.filter_field(
+        description=(
+            "Sync: `{gte: <the largest updatedAt seen>}` fetches what was created or edited since "
+            "(REST's `updated_after`). Deleted examples do not appear."
+        )
+    )
+
+    @strawberry_django.filter_field(
+        description=(
+            "Only examples in this project (REST's `project`). A project the caller cannot see "
+            "matches nothing, like one that does not exist."
+        )
+    )
+    def project(self, value: strawberry.ID, prefix: str, info: Info) -> Q:
+        # As REST's filter: through the policy, as a subquery of the same query.
+        pk = parse_pk(value)
+        if pk is None:
+            return Q(pk__in=[])
+        visible = Project.objects.restrict(viewer(info), VIEW).order_by().values("pk")
+        return Q(**{f"{prefix}project_id": pk, f"{prefix}project_id__in": visible})
 
     @strawberry_django.filter_field(
         description=(

@@ -53,6 +53,7 @@ from graphene_django import DjangoObjectType
 from graphene_django.registry import Registry
 from graphql import FieldNode, FragmentSpreadNode, GraphQLError, InlineFragmentNode
 
+from api import keyset
 from api.datetimes import DateTimeOutOfRange, as_utc
 from api.models import OWNER_ROLE, ExampleModel, Project, ProjectMembership
 from api.models import ProjectRole as MemberRole
@@ -256,6 +257,45 @@ class ExampleOffsetPaginated(graphene.ObjectType):
     resolve_page_info = staticmethod(_page_info)
 
 
+class PageInfo(graphene.ObjectType):
+    has_next_page = graphene.Boolean(required=True)
+    has_previous_page = graphene.Boolean(required=True)
+    start_cursor = graphene.String()
+    end_cursor = graphene.String()
+
+
+class ExampleEdge(graphene.ObjectType):
+    cursor = graphene.String(required=True)
+    node = graphene.Field(lambda: ExampleType, required=True)
+
+
+@dataclass
+class ConnectionOf:
+    """A keyset page (api.keyset, the rule the served connection follows) and its count, lazily."""
+
+    queryset: QuerySet
+    edges: Callable[[], list]
+    page_info: Callable[[], PageInfo]
+
+
+class ExampleConnection(graphene.ObjectType):
+    page_info = graphene.Field(PageInfo, required=True)
+    edges = graphene.List(graphene.NonNull(ExampleEdge), required=True)
+    total_count = graphene.Int(required=True)
+
+    @staticmethod
+    def resolve_page_info(root: ConnectionOf, info) -> PageInfo:
+        return root.page_info()
+
+    @staticmethod
+    def resolve_edges(root: ConnectionOf, info) -> list:
+        return root.edges()
+
+    @staticmethod
+    def resolve_total_count(root: ConnectionOf, info) -> int:
+        return root.queryset.count()
+
+
 class ProjectOffsetPaginated(graphene.ObjectType):
     """A page of projects (``PageOf``)."""
 
@@ -436,6 +476,8 @@ class DateTimeFilterLookup(graphene.InputObjectType):
 class ExampleFilter(graphene.InputObjectType):
     title = graphene.InputField(TextFilterLookup)
     created_at = graphene.InputField(DateTimeFilterLookup)
+    updated_at = graphene.InputField(DateTimeFilterLookup)
+    project = graphene.ID(description="Only examples in this project (one the caller sees).")
     AND = graphene.InputField(lambda: ExampleFilter, name="AND")
     OR = graphene.InputField(lambda: ExampleFilter, name="OR")
     NOT = graphene.InputField(lambda: ExampleFilter, name="NOT")
@@ -483,7 +525,7 @@ def _as_utc(moment: dt.datetime, path: str) -> dt.datetime:
         raise bad_input(str(error), path) from None
 
 
-def filter_condition(filters: dict, path: str) -> tuple[Q, bool]:
+def filter_condition(filters: dict, path: str, user: Any = None) -> tuple[Q, bool]:
     """The condition of one ExampleFilter and whether it asks for DISTINCT.
 
     Field lookups, AND, NOT and search are ANDed together; OR is applied
@@ -495,14 +537,20 @@ def filter_condition(filters: dict, path: str) -> tuple[Q, bool]:
         for name, lookup in TEXT_LOOKUPS.items():
             if title.get(name) is not None:
                 q &= Q(**{f"title__{lookup}": title[name]})
-    created_at = filters.get("created_at")
-    if created_at is not None:
-        for name in DATETIME_LOOKUPS:
-            if created_at.get(name) is not None:
-                moment = _as_utc(created_at[name], f"{path}.createdAt.{name}")
-                q &= Q(**{f"created_at__{name}": moment})
+    for column in ("created_at", "updated_at"):
+        moments = filters.get(column)
+        if moments is not None:
+            for name in DATETIME_LOOKUPS:
+                if moments.get(name) is not None:
+                    moment = _as_utc(moments[name], f"{path}.{to_camel_case(column)}.{name}")
+                    q &= Q(**{f"{column}__{name}": moment})
+    if filters.get("project") is not None:
+        # As the served filter: a project the caller cannot see matches nothing.
+        pk = parse_pk(filters["project"])
+        visible = restrict(Project.objects.all(), user, VIEW).order_by().values("pk")
+        q &= Q(project_id=pk, project_id__in=visible) if pk is not None else Q(pk__in=[])
     subfilters = {
-        name: filter_condition(filters[name], f"{path}.{name}")
+        name: filter_condition(filters[name], f"{path}.{name}", user)
         for name in ("AND", "NOT", "OR")
         if filters.get(name) is not None
     }
@@ -597,6 +645,17 @@ class Query(graphene.ObjectType):
         pagination=graphene.Argument(OffsetPaginationInput),
         description="The examples the caller may see, newest first unless `ordering` says otherwise.",
     )
+    examples_connection = graphene.Field(
+        ExampleConnection,
+        required=True,
+        filters=graphene.Argument(ExampleFilter),
+        ordering=graphene.Argument(graphene.List(graphene.NonNull(ExampleOrder))),
+        before=graphene.String(),
+        after=graphene.String(),
+        first=graphene.Int(),
+        last=graphene.Int(),
+        description="The examples the caller may see, paged by cursor (keyset, api.keyset).",
+    )
     project = graphene.Field(
         ProjectType,
         id=graphene.ID(required=True),
@@ -628,12 +687,26 @@ class Query(graphene.ObjectType):
         page = _page(pagination)
         queryset = ExampleType.get_queryset(ExampleModel.objects.all(), info)
         if filters is not None:
-            condition, distinct = filter_condition(filters, "filters")
+            condition, distinct = filter_condition(filters, "filters", viewer(info))
             queryset = queryset.filter(condition) if condition else queryset
             queryset = queryset.distinct() if distinct else queryset
         if ordering:
             queryset = queryset.order_by(*order_keys(ordering), TIEBREAK)
         return queryset_page(_read_columns(queryset, _asks_for_owner(info, "results")), page)
+
+    @staticmethod
+    def resolve_examples_connection(
+        root, info, filters=None, ordering=None, before=None, after=None, first=None, last=None
+    ) -> ConnectionOf:
+        _check_nul(filters, "filters")
+        queryset = ExampleType.get_queryset(ExampleModel.objects.all(), info)
+        if filters is not None:
+            condition, distinct = filter_condition(filters, "filters", viewer(info))
+            queryset = queryset.filter(condition) if condition else queryset
+            queryset = queryset.distinct() if distinct else queryset
+        if ordering:
+            queryset = queryset.order_by(*order_keys(ordering), TIEBREAK)
+        return keyset_connection(queryset, info, before=before, after=after, first=first, last=last)
 
     @staticmethod
     def resolve_project(root, info, id: str) -> Project | None:
@@ -645,6 +718,65 @@ class Query(graphene.ObjectType):
     @staticmethod
     def resolve_projects(root, info, pagination=None) -> PageOf:
         return queryset_page(ProjectType.get_queryset(Project.objects.all(), info), _page(pagination))
+
+
+def keyset_connection(queryset: QuerySet, info, *, before, after, first, last) -> ConnectionOf:
+    """The page api.keyset cuts, with the served connection's argument rules and error codes."""
+    if first is not None and last is not None:
+        raise bad_input("Give first (with after) or last (with before), not both.", "last")
+    if after is not None and before is not None:
+        raise bad_input("Give after or before, not both.", "before")
+    name, value = ("last", last) if last is not None else ("first", first)
+    try:
+        size = parse_page(value).limit
+    except PageError as error:
+        raise bad_input(error.message.replace("limit", name), name) from None
+    try:
+        order = keyset.key_order(queryset)
+    except keyset.CursorError as error:
+        raise GraphQLError(
+            error.message,
+            extensions={"code": BAD_USER_INPUT, "reason": error.code.upper(), "field": "ordering"},
+        ) from None
+    binding = keyset.binding_of(queryset, order)
+    try:
+        after_at = keyset.read_cursor(after, binding) if after else None
+        before_at = keyset.read_cursor(before, binding) if before else None
+    except keyset.CursorError as error:
+        field = "after" if after else "before"
+        raise GraphQLError(
+            error.message, extensions={"code": BAD_USER_INPUT, "reason": error.code.upper(), "field": field}
+        ) from None
+    cache: dict[str, Any] = {}
+
+    def page() -> keyset.KeysetSlice:
+        if "page" not in cache:
+            rows = _read_columns(queryset, _asks_for_owner(info, "edges", "node"))
+            cut = keyset.keyset_slice(
+                rows,
+                order,
+                size=size,
+                after=after_at,
+                before=before_at,
+                from_end=last is not None and before is None,
+            )
+            cut.rows = Batch(cut.rows).rows
+            cache["page"] = cut
+        return cache["page"]
+
+    def edges() -> list:
+        return [ExampleEdge(cursor=keyset.make_cursor(row, order, binding), node=row) for row in page().rows]
+
+    def page_info() -> PageInfo:
+        cut, found = page(), edges()
+        return PageInfo(
+            has_next_page=cut.has_next,
+            has_previous_page=cut.has_previous,
+            start_cursor=found[0].cursor if found else None,
+            end_cursor=found[-1].cursor if found else None,
+        )
+
+    return ConnectionOf(queryset=queryset, edges=edges, page_info=page_info)
 
 
 def _first(queryset: QuerySet) -> Any:

@@ -96,6 +96,22 @@ class ExampleFilter(filters.FilterSet):
         lookup_expr="lte",
         help_text="Only examples created at or before this ISO 8601 date-time (without an offset it is UTC).",
     )
+    # Sync filters: what changed since a client last looked (created or edited).
+    updated_after = UTCIsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text=(
+            "Only examples changed (created or edited) at or after this ISO 8601 date-time "
+            "(e.g. `2024-01-31T12:00:00.123456+01:00`; without an offset it is UTC). Pass the "
+            "largest `updated_at` seen to fetch what changed since (the rows of that very instant "
+            "come again: merge by id). Deleted examples do not appear."
+        ),
+    )
+    updated_before = UTCIsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="lte",
+        help_text="Only examples last changed at or before this ISO 8601 date-time (without an offset it is UTC).",
+    )
     project = IdFilter(
         method="filter_project",
         help_text=(

@@ -24,6 +24,7 @@ from backend.openapi import VALIDATION_ERROR
 
 from .base import PolicyModelViewSet, PolicyViewSet, Writes, lookup_for_action
 from .filters import ExampleFilter
+from .pagination import PageOrCursorPagination
 from .serializers import (
     SHOWN_PROJECT,
     ExampleModelSerializer,
@@ -58,7 +59,10 @@ EXAMPLES = ["examples"]
         description=(
             "The caller's own examples and those of the projects they own or are a member of. "
             "Newest first unless `ordering` says otherwise; ties are always broken by id, "
-            "newest first, so pages are stable. Filters combine with AND."
+            "newest first, so pages are stable. Filters combine with AND. "
+            "With `cursor` (empty for the first page) the list is paged by key instead of "
+            "offset: `{next, previous, results}`, no `count`, every page as cheap as the first. "
+            "`updated_after` fetches what changed since a client last looked."
         ),
     ),
     create=extend_schema(
@@ -97,6 +101,8 @@ class ExampleModelViewSet(PolicyModelViewSet):
     serializer_class = ExampleModelSerializer
     filterset_class = ExampleFilter
     ordering_fields = ORDERING_FIELDS
+    # Offset pages, or keyset pages with `?cursor=` (api.keyset).
+    pagination_class = PageOrCursorPagination
     writes = Writes(
         id_kwarg="example_id",
         create=services.example_create,

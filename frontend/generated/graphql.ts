@@ -45,9 +45,13 @@ export type ExampleFilter = {
   NOT?: InputMaybe<ExampleFilter>;
   OR?: InputMaybe<ExampleFilter>;
   createdAt?: InputMaybe<DateTimeFilterLookup>;
+  /** Only examples in this project (REST's `project`). A project the caller cannot see matches nothing, like one that does not exist. */
+  project?: InputMaybe<Scalars['ID']['input']>;
   /** Title or content contains this text, case-insensitively (REST's `search`). At most 200 characters, as every text of a filter (longer: BAD_USER_INPUT). */
   search?: InputMaybe<Scalars['String']['input']>;
   title?: InputMaybe<TextFilterLookup>;
+  /** Sync: `{gte: <the largest updatedAt seen>}` fetches what was created or edited since (REST's `updated_after`). Deleted examples do not appear. */
+  updatedAt?: InputMaybe<DateTimeFilterLookup>;
 };
 
 export type ExampleInput = {
@@ -208,6 +212,18 @@ export type ExamplesQueryVariables = Exact<{
 
 
 export type ExamplesQuery = { examples: { totalCount: number, pageInfo: { limit: number | null, offset: number }, results: Array<{ id: string, title: string, content: string, createdAt: string, updatedAt: string, owner: { id: string, username: string, name: string }, project: { id: string, name: string, role: ProjectRole } | null }> } };
+
+export type ExamplesPageQueryVariables = Exact<{
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filters?: InputMaybe<ExampleFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  ordering?: InputMaybe<Array<ExampleOrder> | ExampleOrder>;
+}>;
+
+
+export type ExamplesPageQuery = { examplesConnection: { edges: Array<{ cursor: string, node: { id: string, title: string, content: string, createdAt: string, updatedAt: string, owner: { id: string, username: string, name: string }, project: { id: string, name: string, role: ProjectRole } | null } }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } };
 
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -652,6 +668,50 @@ fragment PublicUserFields on PublicUser {
   username
   name
 }`, {"hash":"c38c39ff531410e92ef0005f24552ab344d4006503fb13eca57d130b3950bde5"}) as unknown as TypedDocumentString<ExamplesQuery, ExamplesQueryVariables>;
+export const ExamplesPageDocument = new TypedDocumentString(`
+    query ExamplesPage($after: String, $before: String, $filters: ExampleFilter, $first: Int, $last: Int, $ordering: [ExampleOrder!]) {
+  examplesConnection(
+    first: $first
+    after: $after
+    last: $last
+    before: $before
+    filters: $filters
+    ordering: $ordering
+  ) {
+    edges {
+      cursor
+      node {
+        ...ExampleFields
+      }
+    }
+    pageInfo {
+      hasNextPage
+      hasPreviousPage
+      startCursor
+      endCursor
+    }
+  }
+}
+    fragment ExampleFields on Example {
+  id
+  title
+  content
+  createdAt
+  updatedAt
+  owner {
+    ...PublicUserFields
+  }
+  project {
+    id
+    name
+    role
+  }
+}
+fragment PublicUserFields on PublicUser {
+  id
+  username
+  name
+}`, {"hash":"99fadd22431e21574d7476c3d39e9b35b75c4f03e8561dd30ee60f350d44fbe7"}) as unknown as TypedDocumentString<ExamplesPageQuery, ExamplesPageQueryVariables>;
 export const MeDocument = new TypedDocumentString(`
     query Me {
   me {

@@ -198,7 +198,7 @@ export interface paths {
         };
         /**
          * List the examples the caller may see.
-         * @description The caller's own examples and those of the projects they own or are a member of. Newest first unless `ordering` says otherwise; ties are always broken by id, newest first, so pages are stable. Filters combine with AND.
+         * @description The caller's own examples and those of the projects they own or are a member of. Newest first unless `ordering` says otherwise; ties are always broken by id, newest first, so pages are stable. Filters combine with AND. With `cursor` (empty for the first page) the list is paged by key instead of offset: `{next, previous, results}`, no `count`, every page as cheap as the first. `updated_after` fetches what changed since a client last looked.
          */
         get: operations["v1_examples_list"];
         put?: never;
@@ -456,8 +456,8 @@ export interface components {
          */
         MemberRoleEnum: "editor" | "viewer";
         PaginatedExampleModelList: {
-            /** @description Matching objects across all pages. */
-            count: number;
+            /** @description Matching objects across all pages (offset pages only; absent on cursor pages). */
+            count?: number;
             /**
              * Format: uri
              * @description The next page, or null on the last one.
@@ -616,6 +616,7 @@ export interface components {
         /** @description Invalid input: `{"field": ["message", ...]}` for each field or query parameter in error (`non_field_errors` for the body as a whole), or `{"detail": "message"}` for a body that is not valid JSON. */
         ValidationError: {
             detail?: string;
+            code?: string;
         } & {
             [key: string]: string[];
         };
@@ -648,7 +649,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description A query parameter is invalid: `{parameter: [messages]}`. */
+        /** @description A query parameter is invalid: `{parameter: [messages]}`; or a cursor that cannot be used: `{detail, code}` (`invalid_cursor`, `cursor_mismatch`, `unsupported_ordering`). */
         InvalidQuery: {
             headers: {
                 [name: string]: unknown;
@@ -1015,6 +1016,8 @@ export interface operations {
                 created_after?: string;
                 /** @description Only examples created at or before this ISO 8601 date-time (without an offset it is UTC). */
                 created_before?: string;
+                /** @description Keyset pages: present (empty for the first page), the answer is `{next, previous, results}` without `count`, and a page deep in the list costs what the first does. Follow `next`/`previous` (opaque, signed cursors bound to the filters and ordering they were made for; altered: 400 `invalid_cursor`, other filters: 400 `cursor_mismatch`). Takes `limit`, the filters and `ordering` by `created_at` or `updated_at` (either direction; ties by id in the same direction), not `offset`. */
+                cursor?: string;
                 /** @description Number of results per page: default 20, at most 100 (a larger value is clamped to 100). Zero, negative or non-numeric values are a 400. */
                 limit?: number;
                 /** @description Number of results to skip: default 0. Negative or non-numeric values are a 400. */
@@ -1028,6 +1031,10 @@ export interface operations {
                 project?: number;
                 /** @description Only examples whose title or content contains this text (case-insensitive); at most 200 characters (longer is a 400). */
                 search?: string;
+                /** @description Only examples changed (created or edited) at or after this ISO 8601 date-time (e.g. `2024-01-31T12:00:00.123456+01:00`; without an offset it is UTC). Pass the largest `updated_at` seen to fetch what changed since (the rows of that very instant come again: merge by id). Deleted examples do not appear. */
+                updated_after?: string;
+                /** @description Only examples last changed at or before this ISO 8601 date-time (without an offset it is UTC). */
+                updated_before?: string;
             };
             header?: never;
             path?: never;

@@ -227,10 +227,23 @@ def test_list_documents_its_parameters_and_400(schema):
     operation = schema["paths"]["/api/v1/examples/"]["get"]
 
     names = {parameter["name"] for parameter in operation["parameters"]}
-    assert names == {"limit", "offset", "search", "ordering", "created_after", "created_before", "project"}
+    assert names == {
+        "limit",
+        "offset",
+        "cursor",
+        "search",
+        "ordering",
+        "created_after",
+        "created_before",
+        "updated_after",
+        "updated_before",
+        "project",
+    }
     assert "400" in operation["responses"]
     page = schema["components"]["schemas"]["PaginatedExampleModelList"]
-    assert set(page["required"]) == {"count", "next", "previous", "results"}
+    # `count` on offset pages only: a cursor page (`?cursor=`) has none.
+    assert set(page["required"]) == {"next", "previous", "results"}
+    assert set(page["properties"]) == {"count", "next", "previous", "results"}
 
 
 def test_write_endpoints_document_their_bodies(schema):

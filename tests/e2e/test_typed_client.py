@@ -47,6 +47,12 @@ def test_typed_client_logs_in_and_runs_the_operations(backend):
     # The same page over both surfaces: same ids, same total.
     assert answer["graphql"] == {"totalCount": 1, "titles": ["Typed client, renamed"]}
     assert answer["rest"]["count"] == 1 and answer["rest"]["ids"] == answer["graphqlIds"]
+    # Cursor pages of one row, after the shared flow: each example once, newest first, on both surfaces.
+    assert (
+        answer["byCursor"]
+        == answer["restByCursor"]
+        == ["Team note, edited by a friend", "Typed client, renamed"]
+    )
 
     # The shared project: the friend edits as an editor, is refused as a viewer, then loses access.
     shared = answer["shared"]

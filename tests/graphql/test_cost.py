@@ -182,3 +182,35 @@ def test_a_nested_page_is_priced_at_its_own_page_size():
     )
     # projects 1, then 2 results x (1 + examples 1 + 5 results x (result 1 + id 1)).
     assert estimate_cost(schema._schema, document, None, {}) == 1 + 2 * (1 + 1 + 5 * (1 + 1))
+
+
+# examplesConnection: first/last is the multiplier of its edges (as pagination.limit of a page).
+CONNECTION = (
+    "examplesConnection(%s) { totalCount edges { cursor node { content } } pageInfo { hasNextPage } }"
+)
+# edges (1) + cursor (1) + node (1) + content (100), per edge.
+EDGE = 1 + 1 + 1 + 100
+# The connection (1), totalCount (1), pageInfo (1) with hasNextPage (1), and the edges.
+CONNECTION_BASE = 1 + 1 + 1 + 1
+
+
+@pytest.mark.parametrize(
+    ("arguments", "size"),
+    [("", 20), ("first: 5", 5), ("last: 7", 7), ("first: 1000", 100), ("last: 1000", 100), ("first: 0", 0)],
+)
+def test_a_connection_costs_its_page_size_times_an_edge(arguments, size):
+    assert cost_of("{ " + CONNECTION % (arguments or "first: null") + " }") == CONNECTION_BASE + size * EDGE
+
+
+def test_a_connection_page_size_from_a_variable():
+    query = "query Q($n: Int) { " + CONNECTION % "first: $n" + " }"
+    assert cost_of(query, {"n": 50}) == CONNECTION_BASE + 50 * EDGE
+
+
+def test_aliased_full_connections_are_refused(gql_owner, user):
+    query = "{ " + " ".join(f"a{i}: " + CONNECTION % "first: 100" for i in range(15)) + " }"
+
+    response = gql_owner.run(query)
+
+    assert response.data is None
+    assert response.errors[0]["extensions"]["code"] == "COST_LIMIT_EXCEEDED"

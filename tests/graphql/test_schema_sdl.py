@@ -53,8 +53,29 @@ def test_contract_names_and_nullability(sdl):
         "me": "User",
         "example": "Example",
         "examples": "ExampleOffsetPaginated!",
+        "examplesConnection": "ExampleConnection!",
         "project": "Project",
         "projects": "ProjectOffsetPaginated!",
+    }
+    assert arguments(schema, "Query", "examplesConnection") == {
+        "first": "Int",
+        "after": "String",
+        "last": "Int",
+        "before": "String",
+        "filters": "ExampleFilter",
+        "ordering": "[ExampleOrder!]",
+    }
+    assert fields(schema, "ExampleConnection") == {
+        "edges": "[ExampleEdge!]!",
+        "pageInfo": "PageInfo!",
+        "totalCount": "Int!",
+    }
+    assert fields(schema, "ExampleEdge") == {"cursor": "String!", "node": "Example!"}
+    assert fields(schema, "PageInfo") == {
+        "hasNextPage": "Boolean!",
+        "hasPreviousPage": "Boolean!",
+        "startCursor": "String",
+        "endCursor": "String",
     }
     assert arguments(schema, "Query", "example") == {"id": "ID!"}
     assert arguments(schema, "Query", "project") == {"id": "ID!"}

@@ -247,6 +247,8 @@ def selection(schema: GraphQLSchema, case: GraphQLCase) -> str:
             "__typename ... on OperationInfo { messages { kind code field } } "
             f"... on {case.type_name} {{ {_leaves(object_type)} }}"
         )
+    if returned is not object_type and "edges" in returned.fields:  # a connection
+        return f"totalCount edges {{ cursor node {{ {_leaves(object_type)} }} }}"
     if returned is not object_type:  # a page
         return f"totalCount results {{ {_leaves(object_type)} }}"
     return _leaves(object_type)
@@ -351,7 +353,9 @@ def check_graphql_answer(population, resource, case: GraphQLCase, op: Op, actor,
         if outcome == NOT_FOUND:
             assert payload is None, (where, payload)
         elif case.many:
-            results = payload["results"] if isinstance(payload, dict) else payload
+            results = payload["results"] if isinstance(payload, dict) and "results" in payload else payload
+            if isinstance(payload, dict) and "edges" in payload:
+                results = [edge["node"] for edge in payload["edges"]]
             listed = {str(resource.rest_item_id(item)) for item in results}
             assert (str(key) in listed) == sees_target(population, resource, actor), (where, listed)
         else:

@@ -510,7 +510,7 @@ class GraphQLCase:
 
 def _object_type(field_def: GraphQLField) -> tuple[GraphQLObjectType | None, bool]:
     """The object type a field answers with (a payload union's non-OperationInfo member, a page's
-    ``results``), and whether it is many of them."""
+    ``results``, a connection's ``edges { node }``), and whether it is many of them."""
     type_ = field_def.type
     many = False
     while isinstance(type_, GraphQLNonNull | GraphQLList):
@@ -521,6 +521,10 @@ def _object_type(field_def: GraphQLField) -> tuple[GraphQLObjectType | None, boo
         return (members[0] if len(members) == 1 else None), many
     if isinstance(type_, GraphQLObjectType) and "results" in type_.fields and "totalCount" in type_.fields:
         return get_named_type(type_.fields["results"].type), True
+    if isinstance(type_, GraphQLObjectType) and "edges" in type_.fields and "pageInfo" in type_.fields:
+        # A connection (examplesConnection): its objects are edges { node }.
+        edge = get_named_type(type_.fields["edges"].type)
+        return get_named_type(edge.fields["node"].type), True
     return (type_ if isinstance(type_, GraphQLObjectType) else None), many
 
 

@@ -424,3 +424,71 @@ def _rest_example_has_owner_and_project(user, example_factory) -> bool:
     example = example_factory(user=user)
     body = client_with_token(user).get(f"{LIST_URL}{example.pk}/").json()
     return {"owner", "project"} <= set(body)
+
+
+CONNECTION_QUERY = """
+query Walk($first: Int, $after: String, $last: Int, $before: String, $ordering: [ExampleOrder!]) {
+  examplesConnection(first: $first, after: $after, last: $last, before: $before, ordering: $ordering) {
+    totalCount
+    edges { node { id title owner { username } } }
+    pageInfo { hasNextPage hasPreviousPage endCursor startCursor }
+  }
+}
+"""
+
+
+def _connection_walk(ask, ordering) -> list[tuple[list[str], bool, bool]]:
+    """Every page forward by 3 (then the last page backward), as (ids, hasNext, hasPrevious)."""
+    pages, after = [], None
+    while True:
+        answer = ask(CONNECTION_QUERY, {"first": 3, "after": after, "ordering": ordering})
+        assert answer.errors is None, answer.errors
+        found = answer.data["examplesConnection"]
+        info = found["pageInfo"]
+        pages.append(
+            ([edge["node"]["id"] for edge in found["edges"]], info["hasNextPage"], info["hasPreviousPage"])
+        )
+        if not info["hasNextPage"]:
+            break
+        after = info["endCursor"]
+    last = ask(CONNECTION_QUERY, {"last": 4, "ordering": ordering}).data["examplesConnection"]
+    pages.append(([edge["node"]["id"] for edge in last["edges"]], last["pageInfo"]["hasNextPage"], None))
+    return pages
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("ordering", [None, [{"updatedAt": "ASC"}]])
+def test_cursor_pages_agree_on_every_surface(reference_server, user, other_user, example_factory, ordering):
+    """``examplesConnection`` (both schemas) and REST ``?cursor=``: the same rows, page by page."""
+    from api.models import ExampleModel
+
+    for _ in range(8):
+        example_factory(user=user)
+    example_factory(user=other_user)
+    tie = ExampleModel.objects.filter(user=user).order_by("id")[:4].values_list("id", flat=True)
+    ExampleModel.objects.filter(pk__in=list(tie)).update(
+        created_at=ExampleModel.objects.get(pk=tie[0]).created_at,
+        updated_at=ExampleModel.objects.get(pk=tie[0]).updated_at,
+    )
+    surfaces = Surfaces(user, reference_server)
+
+    served = _connection_walk(surfaces.strawberry, ordering)
+    reference = _connection_walk(surfaces.graphene, ordering)
+
+    assert served == reference
+    for refused in ({"after": "not a cursor"}, {"first": 0}, {"ordering": [{"title": "ASC"}]}):
+        variables = {"ordering": ordering, **refused}
+        assert (
+            surfaces.strawberry(CONNECTION_QUERY, variables).errors
+            == surfaces.graphene(CONNECTION_QUERY, variables).errors
+        )
+    assert sorted(int(pk) for ids, *_ in served[:-1] for pk in ids) == sorted(
+        ExampleModel.objects.filter(user=user).values_list("id", flat=True)
+    )
+    rest_ordering = "-created_at" if ordering is None else "updated_at"
+    body = surfaces.rest(LIST_URL, {"cursor": "", "limit": "3", "ordering": rest_ordering}).json()
+    rest_pages = [[str(row["id"]) for row in body["results"]]]
+    while body["next"]:
+        body = surfaces.rest_client.get(body["next"]).json()
+        rest_pages.append([str(row["id"]) for row in body["results"]])
+    assert rest_pages == [ids for ids, *_ in served[:-1]]
