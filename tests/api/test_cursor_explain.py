@@ -6,10 +6,11 @@ never scan the table nor sort it. On SQLite these tests are skipped (the
 planner is another one); every other cursor test runs on both.
 
 Against the owner's own rows (``user_id = owner``): the policy's read
-condition ORs the owner with project membership, which today keeps
-PostgreSQL off this index for the whole list (BENCHMARKS.md); its rewrite
-belongs to api/policy.py. The same assertion on the served REST and GraphQL
-page queries is a strict xfail until then: it starts passing (and so fails
+condition ORs the owner with project membership; PostgreSQL plans it as a
+BitmapOr of two index scans (tests/api/test_policy_plans.py), which cannot be
+walked in key order, so a served page sorts the caller's rows after the
+cursor (BENCHMARKS.md). The same assertion on the served REST and GraphQL
+page queries is a strict xfail until a rewrite walks it in order: it starts passing (and so fails
 as an unexpected pass) on the day that rewrite lands.
 """
 
@@ -98,9 +99,11 @@ def test_the_50th_page_is_an_index_range_scan(db, field, descending):
 WAITS_FOR_THE_POLICY = pytest.mark.xfail(
     strict=True,
     reason=(
-        "the policy's VIEW condition (user_id = me OR project_id IN (...)) keeps PostgreSQL "
-        "off the index: a seq scan and a sort (api/policy.py, perf's change). Strict: when the "
-        "rewrite lands this passes, and the marker must go."
+        "the policy's VIEW condition is an OR (user_id = me OR project_id = ANY(...)): since "
+        "api/policy.py's rewrite it is a BitmapOr of two index scans, not a table scan, but a "
+        "bitmap cannot be walked in key order, so the page is the caller's visible rows after "
+        "the cursor plus a top-N sort. Walking in order needs a UNION of per-branch index scans. "
+        "Strict: when that lands this passes, and the marker must go."
     ),
 )
 

@@ -27,9 +27,12 @@ from .conftest import LIST_URL
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 TABLES = ("api_examplemodel", "api_project", "api_projectmembership")
-OWN_ROWS = 1_500
+# The caller's rows are ~2% of the table, as a user's are on a real deployment (the bench's
+# measured user: 1,000 of 111,000). At ~20% (1,500 of 7,600 tried first) a Seq Scan is the
+# planner's honest choice for the count, and the test flapped with ANALYZE's sample.
+OWN_ROWS = 300
 OTHER_USERS = 12
-ROWS_PER_OTHER = 500
+ROWS_PER_OTHER = 1_500
 OTHER_PROJECTS = 4_000
 SHARED_PROJECTS = 3  # other users' projects the caller is a viewer of
 ROWS_PER_SHARED_PROJECT = 40
@@ -39,7 +42,7 @@ EXAMPLES_QUERY = "{ examples(pagination: {limit: 100}) { totalCount results { id
 
 @pytest.fixture
 def crowded_table(user):
-    """``user`` (alice) with 1,500 rows and a viewer of 3 projects, among ~6,000 rows of 12 others and their 4,000 projects."""
+    """``user`` (alice) with 300 rows and a viewer of 3 projects, among 18,000 rows of 12 others and their 4,000 projects."""
     others = User.objects.bulk_create(User(username=f"crowd{n}") for n in range(OTHER_USERS))
     ExampleModel.objects.bulk_create(
         (ExampleModel(user=user, title=f"mine {n}", content="c") for n in range(OWN_ROWS)),
