@@ -42,6 +42,7 @@ from backend.exceptions import NOT_FOUND
 from backend.openapi import PolicyAutoSchema
 
 from . import conditional
+from .pagination import PagePagination
 from .rows import RowListSerializer, row_plan
 
 
@@ -185,6 +186,8 @@ class PolicyModelViewSet(
         if isinstance(serializer, RowListSerializer):
             serializer.row_plan = row_plan(serializer.child, annotations=queryset.query.annotations)
             if serializer.row_plan is not None:
+                if isinstance(self.paginator, PagePagination):
+                    self.paginator.count_queryset = queryset
                 queryset = queryset.values(*serializer.row_plan.columns)
         page = self.paginate_queryset(queryset)
         serializer.instance = queryset if page is None else page

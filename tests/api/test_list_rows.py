@@ -259,6 +259,9 @@ def test_the_example_list_is_read_from_rows_and_says_what_instances_say(auth_cli
     }
     assert {row["owner"]["name"] for row in results} == {"Alice ✓", "Bob Stone"}
     assert len(queries) == 3  # token, count, page: the author in the page's own query
+    count_query = queries.captured_queries[1]["sql"]
+    assert "COUNT" in count_query
+    assert "auth_user" not in count_query  # the author's columns join the page only, as select_related did
 
 
 def test_without_its_annotation_the_project_field_needs_instances(user):
