@@ -158,6 +158,8 @@ def _plan(
             continue
         if field.source == "*" or "." in field.source:
             return None
+        if type(field).get_attribute is not serializers.Field.get_attribute:
+            return None
         if isinstance(field, serializers.BaseSerializer):
             nested = _nested_plan(field, model, prefix, annotations)
             if nested is None:
@@ -166,8 +168,6 @@ def _plan(
             columns.extend(plan.columns)
             readers.append((name, _nested(pk_column, plan)))
             continue
-        if type(field).get_attribute is not serializers.Field.get_attribute:
-            return None
         column = _column(model, field.source)
         if column is None or not column.concrete or column.is_relation or isinstance(column, FileField):
             return None

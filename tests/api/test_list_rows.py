@@ -363,9 +363,15 @@ class NestedWithOwnRepresentation(NestedGadget):
         return {**super().to_representation(instance), "kind": "gadget"}
 
 
+class NestedWithOwnAttribute(NestedGadget):
+    def get_attribute(self, instance):
+        return instance.gadget  # a hook a row would skip
+
+
 @pytest.mark.parametrize(
     "nested",
     [
+        NestedWithOwnAttribute(read_only=True),
         NestedWithOwner(read_only=True),
         NestedWithFile(read_only=True),
         NestedWithComputed(read_only=True),
@@ -373,7 +379,7 @@ class NestedWithOwnRepresentation(NestedGadget):
         NestedWithOwnRepresentation(read_only=True),
         NestedGadget(),  # writable nested
     ],
-    ids=["foreign-key", "file", "method", "property", "own-representation", "writable"],
+    ids=["own-get-attribute", "foreign-key", "file", "method", "property", "own-representation", "writable"],
 )
 def test_a_nested_serializer_with_more_than_plain_columns_needs_instances(nested):
     serializer_class = part_serializer(nested)
