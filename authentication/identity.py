@@ -35,9 +35,24 @@ def display_name(user: User) -> str:
     ``username``: load those (``select_related("profile")``) when listing users.
     """
     profile = getattr(user, "profile", None)
-    if profile is not None and profile.display_name:
-        return profile.display_name
-    return user.get_full_name() or user.username
+    return shown_name(
+        profile.display_name if profile is not None else None,
+        user.first_name,
+        user.last_name,
+        user.username,
+    )
+
+
+def shown_name(profile_display_name: str | None, first_name: str, last_name: str, username: str) -> str:
+    """``display_name`` from the columns it reads, for a caller holding rows (``.values()``), not users.
+
+    The full name is ``AbstractUser.get_full_name``'s: first and last name
+    joined by a space, stripped (tests/auth/test_identity_columns.py checks
+    that the two agree).
+    """
+    if profile_display_name:
+        return profile_display_name
+    return f"{first_name} {last_name}".strip() or username
 
 
 class UsernameValidator(UnicodeUsernameValidator):

@@ -1,10 +1,17 @@
 """Views mounted only by ``benchmarks.settings``.
 
 ``raw_examples`` is the floor for a Django request that answers what
-``GET /api/v1/examples/`` answers: the same token lookup (DRF's
-``TokenAuthentication``, one query with the user joined), the same
-``visible_to`` rows, the same page rule, the same fields, and a count, as
-``JsonResponse`` over ``.values()``. No DRF view, serializer or renderer.
+``GET /api/v1/examples/`` answers: the same body (same rows, order, fields,
+values, count and page links; tests/test_bench_raw_view.py compares the
+two), read with the same token lookup (DRF's ``TokenAuthentication``, one
+query with the user joined), the very same queryset (``example_list_queryset``
+under ``visible_to``'s policy: the author and profile joined, the project id
+only where the caller sees the project), the same page rule, and the
+author's name by the product's rule (``authentication.identity.shown_name``),
+as orjson over ``.values()``. No DRF view, serializer or renderer.
+
+Only the default list (no filter, no ``ordering``): the benchmarks ask
+nothing else of it.
 
 The graphene reference is not served from the product's environment (it
 needs graphql-core 3.2, the product runs 3.3): it runs as a process of its own.
@@ -12,14 +19,37 @@ needs graphql-core 3.2, the product runs 3.3): it runs as a process of its own.
 
 from __future__ import annotations
 
+import datetime as dt
+
+import orjson
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils import timezone
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from api.models import ExampleModel
-from api.paging import PageError, parse_page
+from api import policy
+from api.paging import Page, PageError, parse_page
+from api.v1.serializers import SHOWN_PROJECT, public_user_columns
+from api.v1.views import example_list_queryset
+from authentication.identity import shown_name
+from backend.fastjson import escape_line_separators
 
-FIELDS = ("id", "title", "content", "created_at", "updated_at")
+USER_ID, USERNAME, FIRST_NAME, LAST_NAME, DISPLAY_NAME = public_user_columns("user")
+COLUMNS = (
+    "id",
+    "title",
+    "content",
+    SHOWN_PROJECT,
+    "created_at",
+    "updated_at",
+    USER_ID,
+    USERNAME,
+    FIRST_NAME,
+    LAST_NAME,
+    DISPLAY_NAME,
+)
 
 
 def _token_user(request: HttpRequest):
@@ -31,6 +61,30 @@ def _token_user(request: HttpRequest):
     return found[0] if found else None
 
 
+def _date_time(value: dt.datetime, zone: dt.tzinfo) -> str:
+    """DRF's DateTimeField output: in the current time zone, ISO 8601, UTC as ``Z``."""
+    shown = timezone.localtime(value, zone).isoformat()
+    return shown[:-6] + "Z" if shown.endswith("+00:00") else shown
+
+
+def _links(request: HttpRequest, page: Page, count: int) -> tuple[str | None, str | None]:
+    """The next and previous links of DRF's LimitOffsetPagination, on the REST list's URL."""
+    url = request.build_absolute_uri(reverse("example-list"))
+    if request.GET:
+        url = f"{url}?{request.GET.urlencode()}"
+    url = replace_query_param(url, "limit", page.limit)
+    following = None
+    if page.offset + page.limit < count:
+        following = replace_query_param(url, "offset", page.offset + page.limit)
+    previous = None
+    if page.offset > 0:
+        if page.offset - page.limit <= 0:
+            previous = remove_query_param(url, "offset")
+        else:
+            previous = replace_query_param(url, "offset", page.offset - page.limit)
+    return following, previous
+
+
 def raw_examples(request: HttpRequest) -> HttpResponse:
     user = _token_user(request)
     if user is None:
@@ -39,10 +93,25 @@ def raw_examples(request: HttpRequest) -> HttpResponse:
         page = parse_page(request.GET.get("limit"), request.GET.get("offset"))
     except PageError as error:
         return JsonResponse({error.field: [error.message]}, status=400)
-    rows = ExampleModel.objects.visible_to(user)
-    return JsonResponse(
+    rows = policy.restrict(example_list_queryset(user), user, policy.VIEW)
+    count = rows.count()
+    zone = timezone.get_current_timezone()
+    results = [
         {
-            "count": rows.count(),
-            "results": list(rows.values(*FIELDS)[page.offset : page.offset + page.limit]),
+            "id": row["id"],
+            "title": row["title"],
+            "content": row["content"],
+            "project": row[SHOWN_PROJECT],
+            "owner": {
+                "id": row[USER_ID],
+                "username": row[USERNAME],
+                "name": shown_name(row[DISPLAY_NAME], row[FIRST_NAME], row[LAST_NAME], row[USERNAME]),
+            },
+            "created_at": _date_time(row["created_at"], zone),
+            "updated_at": _date_time(row["updated_at"], zone),
         }
-    )
+        for row in rows.values(*COLUMNS)[page.offset : page.offset + page.limit]
+    ]
+    following, previous = _links(request, page, count)
+    body = {"count": count, "next": following, "previous": previous, "results": results}
+    return HttpResponse(escape_line_separators(orjson.dumps(body)), content_type="application/json")

@@ -42,7 +42,8 @@ from backend.exceptions import NOT_FOUND
 from backend.openapi import PolicyAutoSchema
 
 from . import conditional
-from .rows import RowListSerializer, row_columns
+from .pagination import PagePagination
+from .rows import RowListSerializer, row_plan
 
 
 @dataclass(frozen=True)
@@ -177,14 +178,17 @@ class PolicyModelViewSet(
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         # DRF's ListModelMixin.list, except that the page is read as rows of
-        # the shown columns (`.values()`) when the serializer shows plain
-        # columns only and lists with RowListSerializer (api/v1/rows.py); the
-        # body is the same either way.
+        # the shown columns (`.values()`) when the serializer lists with
+        # RowListSerializer and every shown field can be read from a row
+        # (api/v1/rows.py); the body is the same either way.
         serializer = self.get_serializer([], many=True)
         queryset = self.filter_queryset(self.get_queryset())
-        columns = row_columns(serializer.child) if isinstance(serializer, RowListSerializer) else None
-        if columns is not None:
-            queryset = queryset.values(*columns)
+        if isinstance(serializer, RowListSerializer):
+            serializer.row_plan = row_plan(serializer.child, annotations=queryset.query.annotations)
+            if serializer.row_plan is not None:
+                if isinstance(self.paginator, PagePagination):
+                    self.paginator.count_queryset = queryset
+                queryset = queryset.values(*serializer.row_plan.columns)
         page = self.paginate_queryset(queryset)
         serializer.instance = queryset if page is None else page
         if page is None:

@@ -5,6 +5,7 @@ The default paginator of every list (REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"])
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from rest_framework import exceptions
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination, LimitOffsetPagination
@@ -42,6 +43,15 @@ class PagePagination(LimitOffsetPagination):
             raise ValidationError({exc.field: [exc.message]}) from None
         self._page = page
         return super().paginate_queryset(queryset, request, view)
+
+    # What to count instead of the page's queryset, when the list reads its
+    # page as `.values()` rows (PolicyModelViewSet.list): the same rows,
+    # without the joins `.values()` adds for related columns (Django keeps
+    # them in a COUNT, where select_related's are dropped).
+    count_queryset: QuerySet | None = None
+
+    def get_count(self, queryset) -> int:
+        return super().get_count(queryset if self.count_queryset is None else self.count_queryset)
 
     def get_limit(self, request: Request) -> int:
         return self._page.limit

@@ -9,6 +9,8 @@ request (no user) it is empty, so the field fails closed.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.db import models
 from rest_framework import serializers
 from rest_framework.relations import PKOnlyObject
@@ -47,6 +49,17 @@ class PolicyPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         if self.shown_from is not None and hasattr(instance, self.shown_from):
             return PKOnlyObject(pk=getattr(instance, self.shown_from))
         return super().get_attribute(instance)
+
+    def row_source(self, annotations: Collection[str]) -> str | None:
+        """The column a ``.values()`` row holds this field's id in (api/v1/rows.py), or None.
+
+        The ``shown_from`` annotation when the list's queryset has it, as
+        ``get_attribute`` reads it from an instance; else None, and the list
+        is read as instances.
+        """
+        if self.shown_from is not None and self.shown_from in annotations:
+            return self.shown_from
+        return None
 
     def get_queryset(self) -> models.QuerySet:
         request = self.context.get("request")

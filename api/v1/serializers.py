@@ -17,10 +17,11 @@ from rest_framework import serializers
 
 from api import policy
 from api.models import OWNER_ROLE, ExampleModel, Project, ProjectRole
-from authentication.identity import display_name
+from authentication.identity import display_name, shown_name
 from backend.fields import StrictCharField, StrictModelSerializer
 
 from .relations import PolicyPrimaryKeyRelatedField
+from .rows import RowComputed, RowListSerializer
 
 EXAMPLE_FIELDS = ("id", "title", "content", "project", "owner", "created_at", "updated_at")
 PROJECT_FIELDS = ("id", "name", "description", "owner", "role", "created_at", "updated_at")
@@ -44,6 +45,11 @@ class PublicUserSerializer(serializers.Serializer):
     name = serializers.SerializerMethodField(
         help_text="The display name: the profile's display name, else the full name, else the username."
     )
+
+    # `name` in a list read as rows (api/v1/rows.py): the same rule from the same columns.
+    row_computed = {
+        "name": RowComputed(("profile__display_name", "first_name", "last_name", "username"), shown_name)
+    }
 
     class Meta:
         ref_name = "PublicUser"
@@ -98,6 +104,8 @@ class ExampleModelSerializer(PolicyModelSerializer):
         model = ExampleModel
         fields = EXAMPLE_FIELDS
         read_only_fields = ("id", "created_at", "updated_at")
+        # The list reads its page as `.values()` rows (api/v1/rows.py): same body, less CPU.
+        list_serializer_class = RowListSerializer
         extra_kwargs = {
             "title": _text("1 to 200 characters."),
             "content": _text("Text, may be empty; at most 100,000 characters."),

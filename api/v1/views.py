@@ -52,6 +52,37 @@ MEMBER_USER_ID = id_parameter("user_id", "The member's user id.")
 EXAMPLES = ["examples"]
 
 
+def example_list_queryset(user) -> models.QuerySet:
+    """The examples' rows before the policy, as ExampleModelViewSet shows them to ``user``.
+
+    The author as a public_user in the same query: token, count and page stay
+    3 queries. The project's id is shown only where the caller sees the
+    project (an author removed from it sees null, as on GraphQL), decided by
+    a subquery of the same query (the ``SHOWN_PROJECT`` annotation).
+    Module-level so that the benchmarks' raw floor (benchmarks/views.py)
+    builds the very same query.
+    """
+    visible_projects = Project.objects.restrict(user, policy.VIEW).order_by().values("pk")
+    shown_project = Case(
+        When(project_id__in=visible_projects, then=F("project_id")),
+        default=None,
+        output_field=models.BigIntegerField(),
+    )
+    return (
+        ExampleModel.objects.annotate(**{SHOWN_PROJECT: shown_project})
+        .select_related("user__profile")
+        .only(
+            "id",
+            "title",
+            "content",
+            "project_id",
+            "created_at",
+            "updated_at",
+            *public_user_columns("user"),
+        )
+    )
+
+
 @extend_schema_view(
     list=extend_schema(
         tags=EXAMPLES,
@@ -111,29 +142,8 @@ class ExampleModelViewSet(PolicyModelViewSet):
     )
 
     def base_queryset(self) -> models.QuerySet:
-        # The author as a public_user in the same query: token, count and page stay 3 queries.
-        # The project's id is shown only where the caller sees the project (an author removed
-        # from it sees null, as on GraphQL), decided by a subquery of the same query.
         user = None if getattr(self, "swagger_fake_view", False) else self.request.user
-        visible_projects = Project.objects.restrict(user, policy.VIEW).order_by().values("pk")
-        shown_project = Case(
-            When(project_id__in=visible_projects, then=F("project_id")),
-            default=None,
-            output_field=models.BigIntegerField(),
-        )
-        return (
-            ExampleModel.objects.annotate(**{SHOWN_PROJECT: shown_project})
-            .select_related("user__profile")
-            .only(
-                "id",
-                "title",
-                "content",
-                "project_id",
-                "created_at",
-                "updated_at",
-                *public_user_columns("user"),
-            )
-        )
+        return example_list_queryset(user)
 
     @action(detail=True, methods=["post"])
     def duplicate(self, request: Request, pk: str | None = None, **kwargs) -> Response:

@@ -10,10 +10,13 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
 
-from api.models import ExampleModel
-from api.v1.rows import RowListSerializer, row_columns
-from api.v1.views import ExampleModelViewSet
-from authentication.models import User
+from api import policy
+from api.models import ExampleModel, Project, ProjectMembership, ProjectRole
+from api.v1.rows import RowListSerializer, row_columns, row_plan
+from api.v1.serializers import SHOWN_PROJECT
+from api.v1.serializers import ExampleModelSerializer as ProductExampleSerializer
+from api.v1.views import ExampleModelViewSet, example_list_queryset
+from authentication.models import Profile, User
 
 from .conftest import LIST_URL
 
@@ -205,3 +208,202 @@ def test_a_foreign_key_a_file_or_a_property_needs_model_instances(extra, field):
 def test_rows_for_a_serializer_that_needs_instances_are_refused_loudly():
     with pytest.raises(TypeError, match="needs model instances"):
         _ = WithOwner([{"id": 1, "title": "t", "user": 3}], many=True).data
+
+
+# The product's own example list: a nested public_user over the author (a
+# select_related foreign key, a declared computed `name`) and the project's id
+# from the policy's annotation, all read from rows.
+
+
+@pytest.fixture
+def _product_serializer(monkeypatch):
+    monkeypatch.setattr(ExampleModelViewSet, "serializer_class", ProductExampleSerializer)
+
+
+def make_team_rows(user) -> None:
+    """Examples with a project shown, one hidden (the caller left it), authors with and without names."""
+    bob = User.objects.create(username="bob", first_name="Bob", last_name="Stone")
+    carol = User.objects.create(username="carol")
+    Profile.objects.filter(user=carol).update(display_name="Carol ✓")
+    shared = Project.objects.create(name="shared", owner=bob)
+    hidden = Project.objects.create(name="hidden", owner=carol)
+    ProjectMembership.objects.create(project=shared, user=user, role=ProjectRole.EDITOR)
+    ExampleModel.objects.create(user=user, title="mine", content="a")
+    ExampleModel.objects.create(user=bob, project=shared, title="bob's", content="b")
+    ExampleModel.objects.create(user=user, project=shared, title="mine, shared", content="c")
+    ExampleModel.objects.create(user=user, project=hidden, title="mine, hidden project", content="d")
+    Profile.objects.filter(user=user).update(display_name="Alice ✓")
+
+
+@pytest.mark.usefixtures("_product_serializer")
+def test_the_example_list_is_read_from_rows_and_says_what_instances_say(auth_client, user):
+    make_team_rows(user)
+    queryset = policy.restrict(example_list_queryset(user), user, policy.VIEW)
+    plan = row_plan(ProductExampleSerializer(), annotations=queryset.query.annotations)
+    assert plan is not None
+    assert SHOWN_PROJECT in plan.columns
+    assert "user__profile__display_name" in plan.columns
+    expected = DRFJSONRenderer().render(ProductExampleSerializer(list(queryset), many=True).data)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = auth_client.get(LIST_URL)
+
+    assert response.status_code == 200
+    assert response.content.split(b'"results":', 1)[1][:-1] == expected
+    results = response.json()["results"]
+    assert {row["title"]: row["project"] is None for row in results} == {
+        "mine": True,
+        "bob's": False,
+        "mine, shared": False,
+        "mine, hidden project": True,
+    }
+    assert {row["owner"]["name"] for row in results} == {"Alice ✓", "Bob Stone"}
+    assert len(queries) == 3  # token, count, page: the author in the page's own query
+    count_query = queries.captured_queries[1]["sql"]
+    assert "COUNT" in count_query
+    assert "auth_user" not in count_query  # the author's columns join the page only, as select_related did
+
+
+def test_without_its_annotation_the_project_field_needs_instances(user):
+    # PolicyPrimaryKeyRelatedField reads `shown_from` only where the queryset has it.
+    assert row_plan(ProductExampleSerializer(), annotations=()) is None
+    assert row_plan(ProductExampleSerializer(), annotations=(SHOWN_PROJECT,)) is not None
+
+
+@pytest.mark.parametrize(
+    ("profile_name", "first", "last"),
+    [("", "", ""), ("", "Ada", ""), ("", "Ada", "L"), ("Countess", "Ada", "L")],
+)
+def test_public_user_name_from_columns_is_the_methods(db, profile_name, first, last):
+    ada = User.objects.create(username="ada", first_name=first, last_name=last)
+    Profile.objects.filter(user=ada).update(display_name=profile_name)
+    example = ExampleModel.objects.create(user=ada, title="t")
+    instances = list(example_list_queryset(ada).filter(pk=example.pk))
+    rows = list(
+        example_list_queryset(ada)
+        .filter(pk=example.pk)
+        .values(*row_columns(ProductExampleSerializer(), (SHOWN_PROJECT,)))
+    )
+
+    assert (
+        ProductExampleSerializer(rows, many=True).data == ProductExampleSerializer(instances, many=True).data
+    )
+
+
+# Nested serializers: what a team adds next inside one must make the list fall
+# back to instances, and a null relation must read as DRF reads it.
+
+
+class Part(models.Model):
+    """Never migrated; a part of a Gadget (nullable), for nested serializers."""
+
+    gadget = models.ForeignKey(Gadget, null=True, on_delete=models.CASCADE, related_name="parts")
+    name = models.CharField(max_length=50)
+
+    class Meta:
+        app_label = "rows_guard"
+        managed = False
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NestedGadget(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+def part_serializer(nested: serializers.Field) -> type[serializers.ModelSerializer]:
+    meta = type(
+        "Meta",
+        (),
+        {"model": Part, "fields": ("id", "name", "gadget"), "list_serializer_class": RowListSerializer},
+    )
+    return type("PartSerializer", (serializers.ModelSerializer,), {"gadget": nested, "Meta": meta})
+
+
+def test_a_nested_serializer_of_plain_columns_reads_rows_and_null_is_null():
+    serializer_class = part_serializer(NestedGadget(read_only=True))
+    ada = User(id=7, username="ada")
+    parts = [
+        Part(id=1, name="bulb", gadget=Gadget(id=3, owner=ada, name="lamp")),
+        Part(id=2, name="loose", gadget=None),
+    ]
+    rows = [
+        {"id": 1, "name": "bulb", "gadget__id": 3, "gadget__name": "lamp"},
+        {"id": 2, "name": "loose", "gadget__id": None, "gadget__name": None},
+    ]
+
+    assert row_columns(serializer_class()) == ("id", "name", "gadget__id", "gadget__name")
+    assert serializer_class(rows, many=True).data == serializer_class(parts, many=True).data
+    assert serializer_class(rows, many=True).data[1]["gadget"] is None
+
+
+class NestedWithOwner(NestedGadget):
+    owner = serializers.PrimaryKeyRelatedField(read_only=True)  # a foreign key inside
+
+
+class NestedWithFile(NestedGadget):
+    manual = serializers.FileField(read_only=True)  # a file inside
+
+
+class NestedWithComputed(NestedGadget):
+    shout = serializers.SerializerMethodField()  # undeclared: not in row_computed
+
+    def get_shout(self, gadget) -> str:
+        return gadget.name.upper()
+
+
+class NestedWithProperty(NestedGadget):
+    label = serializers.CharField(read_only=True)  # a property of the model
+
+
+class NestedWithOwnRepresentation(NestedGadget):
+    def to_representation(self, instance):
+        return {**super().to_representation(instance), "kind": "gadget"}
+
+
+class NestedWithOwnAttribute(NestedGadget):
+    def get_attribute(self, instance):
+        return instance.gadget  # a hook a row would skip
+
+
+@pytest.mark.parametrize(
+    "nested",
+    [
+        NestedWithOwnAttribute(read_only=True),
+        NestedWithOwner(read_only=True),
+        NestedWithFile(read_only=True),
+        NestedWithComputed(read_only=True),
+        NestedWithProperty(read_only=True),
+        NestedWithOwnRepresentation(read_only=True),
+        NestedGadget(),  # writable nested
+    ],
+    ids=["own-get-attribute", "foreign-key", "file", "method", "property", "own-representation", "writable"],
+)
+def test_a_nested_serializer_with_more_than_plain_columns_needs_instances(nested):
+    serializer_class = part_serializer(nested)
+    ada = User(id=7, username="ada")
+    parts = [Part(id=1, name="bulb", gadget=Gadget(id=3, owner=ada, name="lamp", manual="m.pdf"))]
+
+    assert row_columns(serializer_class()) is None
+    assert serializer_class(parts, many=True).data == [serializer_class(part).data for part in parts]
+
+
+def test_a_nested_list_or_a_reverse_relation_needs_instances():
+    meta = type(
+        "Meta",
+        (),
+        {"model": Gadget, "fields": ("id", "name", "parts"), "list_serializer_class": RowListSerializer},
+    )
+    nested_list = type(
+        "GadgetParts",
+        (serializers.ModelSerializer,),
+        {"parts": NestedGadget(many=True, read_only=True), "Meta": meta},
+    )
+    reverse_one = type(
+        "GadgetPart", (serializers.ModelSerializer,), {"parts": NestedGadget(read_only=True), "Meta": meta}
+    )
+
+    assert row_columns(nested_list()) is None
+    assert row_columns(reverse_one()) is None
