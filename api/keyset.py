@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core import signing
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import models
 from django.db.models import F, OrderBy, Q
 
@@ -139,21 +139,32 @@ def key_order(queryset: models.QuerySet) -> KeyOrder:
     return KeyOrder(field=field, descending=descending)
 
 
+def _where_sql(queryset: models.QuerySet) -> tuple[str, tuple]:
+    """The WHERE clause alone, as the database gets it: not the selected columns, so a surface
+    that reads the page as ``.values()`` rows with joined columns (the REST list, api/v1/rows.py)
+    or with the optimizer's ``only()`` (GraphQL) binds as the other does."""
+    query = queryset.query
+    try:
+        sql, params = query.get_compiler(queryset.db).compile(query.where)
+    except EmptyResultSet:  # .none(): nothing to page through, whatever the cursor
+        return "EMPTY", ()
+    except FullResultSet:  # no condition at all (a policy always adds one; kept for safety)
+        return "", ()
+    return sql, tuple(params)
+
+
 def binding_of(queryset: models.QuerySet, order: KeyOrder) -> str:
-    """A digest of what ``queryset`` selects (its model and WHERE clause) and of ``order``.
+    """A digest of which rows ``queryset`` selects (its model and WHERE clause) and of ``order``.
 
     The WHERE clause holds the policy's condition for the caller and every
     filter any surface applied, so a cursor bound to it is bound to all of
     them, for every resource and filter a team adds, without a list of
-    parameters to keep in step. ``sql_with_params`` is the SQL Django runs
+    parameters to keep in step. The compiled WHERE is what Django sends
     (tests/api/test_cursor_pages.py pins that equal filters give equal
     digests and other filters other ones, so an upgrade that changes this
     fails there).
     """
-    try:
-        sql, params = queryset.order_by().values("pk").query.sql_with_params()
-    except EmptyResultSet:  # .none(): nothing to page through, whatever the cursor
-        sql, params = "EMPTY", ()
+    sql, params = _where_sql(queryset)
     material = repr((queryset.model._meta.label, order.name, sql, tuple(params)))
     digest = hashlib.sha256(material.encode()).digest()[:12]
     return base64.urlsafe_b64encode(digest).decode()
