@@ -18,7 +18,6 @@ queries sent meanwhile (the announcement's own included). Prints JSON.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import statistics
@@ -84,15 +83,13 @@ async def _measure(shape: str, subscribers: int, writes: int) -> dict:
 
     owner_pk, example_pk, tokens, group = await database_sync_to_async(seed)()
     sockets = [await Socket.ready(token) for token in tokens]
-    for n, socket in enumerate(sockets):
+    from api.models import ExampleModel
+
+    project_id = await database_sync_to_async(lambda: ExampleModel.objects.get(pk=example_pk).project_id)()
+    for socket in sockets:
         if shape == "one_user":
             await socket.subscribe("1")
         else:
-            from api.models import ExampleModel
-
-            project_id = await database_sync_to_async(
-                lambda: ExampleModel.objects.get(pk=example_pk).project_id
-            )()
             await socket.subscribe("1", variables={"projectId": str(project_id)})
     await subscribed(group, count=len(sockets), timeout=30)
 
