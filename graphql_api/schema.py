@@ -25,7 +25,6 @@ from .mutations import Mutation
 from .persisted import TrustedDocuments
 from .queries import Query
 from .scalars import SCALAR_MAP
-from .stream_optimizer import StreamingDjangoOptimizerExtension
 from .subscriptions import Subscription, SubscriptionsOverWebSocketOnly
 
 
@@ -50,10 +49,9 @@ def query_optimizer() -> DjangoOptimizerExtension:
     not the base manager. Either way the optimizer then runs the type's
     ``get_queryset`` (for ``Example``, ``visible_to``), so a list added under
     another type cannot skip the read rule (NetBox #17310);
-    tests/graphql/test_optimizer.py proves it on a throwaway nested list. The
-    subclass also optimizes each subscription event (graphql_api.stream_optimizer).
+    tests/graphql/test_optimizer.py proves it on a throwaway nested list.
     """
-    return StreamingDjangoOptimizerExtension(prefetch_custom_queryset=True)
+    return DjangoOptimizerExtension(prefetch_custom_queryset=True)
 
 
 def build_schema(query: type = Query, mutation: type = Mutation) -> GraphQLSchema:

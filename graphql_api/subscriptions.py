@@ -27,7 +27,7 @@ its check is running share that one check (``SharedChecks``): a user with
 100 tabs costs one policy query, not 100. A result is never reused once the
 check has finished, so a later announcement (or a socket that gets this one
 later) is checked anew, and a removed member's next event is refused.
-Each socket then resolves its own selection (its own query, as ``example(id:)``).
+Each socket then resolves its own selection, with the resolvers of ``example(id:)``.
 """
 
 from __future__ import annotations
