@@ -7,8 +7,9 @@ subscriber that re-reads the row sees the committed state. No view,
 resolver or serializer announces anything.
 
 What travels between processes (the channel layer, Redis in production) is
-only ``kind``, ``id``, ``project_id`` and a random ``uid`` naming the announcement, plus, for a deletion, the ids of the
-users who could see the row when it was deleted (``viewer_ids``). Nothing of
+only ``kind``, ``id``, ``project_id`` and a random ``uid`` naming the
+announcement, plus, for a deletion, the ids of the users who could see the
+row when it was deleted (``viewer_ids``). Nothing of
 the row's content leaves the process that wrote it: each subscriber's socket
 re-reads the row through the policy at delivery (``graphql_api.live``).
 

@@ -51,6 +51,65 @@ def _count(execute, sql, params, many, context):
     return execute(sql, params, many, context)
 
 
+EVENTS = """
+subscription Events($projectId: ID) {
+  exampleEvents(projectId: $projectId) { kind id example { id title owner { username } project { id } } }
+}
+"""
+
+
+class _Socket:
+    """A graphql-transport-ws client over Channels' in-process communicator (as tests/live/sockets.py)."""
+
+    def __init__(self, communicator) -> None:
+        self.communicator = communicator
+
+    @classmethod
+    async def ready(cls, token: str) -> _Socket:
+        from channels.testing import WebsocketCommunicator
+
+        from backend.asgi import application
+
+        communicator = WebsocketCommunicator(
+            application,
+            "/graphql/",
+            headers=[(b"host", b"testserver")],
+            subprotocols=["graphql-transport-ws"],
+        )
+        connected, detail = await communicator.connect()
+        assert connected, detail
+        socket = cls(communicator)
+        await communicator.send_json_to(
+            {"type": "connection_init", "payload": {"Authorization": f"Token {token}"}}
+        )
+        assert await socket.receive() == {"type": "connection_ack"}
+        return socket
+
+    async def subscribe(self, op_id: str, variables: dict | None = None) -> None:
+        payload = {"query": EVENTS, "variables": variables or {}}
+        await self.communicator.send_json_to({"id": op_id, "type": "subscribe", "payload": payload})
+
+    async def receive(self, timeout: float = 3) -> dict:
+        return await self.communicator.receive_json_from(timeout=timeout)
+
+    async def close(self) -> None:
+        await self.communicator.disconnect()
+
+
+async def _subscribed(group: str, count: int, timeout: float) -> None:
+    """Wait until ``count`` sockets listen to ``group`` (the in-memory layer)."""
+    import asyncio
+
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    deadline = asyncio.get_running_loop().time() + timeout
+    while len(layer.groups.get(group, {})) < count:
+        if asyncio.get_running_loop().time() > deadline:
+            raise SystemExit(f"live_fanout: the sockets never all subscribed to {group}")
+        await asyncio.sleep(0.01)
+
+
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
@@ -58,23 +117,31 @@ def _percentile(values: list[float], share: float) -> float:
 
 async def _measure(shape: str, subscribers: int, writes: int) -> dict:
     from channels.db import database_sync_to_async
+    from django.contrib.auth import get_user_model
     from django.db import connection
+    from rest_framework.authtoken.models import Token
 
     from api import services
     from api.events import project_group, user_group
     from api.models import ProjectRole
-    from tests.factories import UserFactory, token_for
-    from tests.live.sockets import Socket, subscribed
+
+    made = iter(range(10**9))
+
+    def new_user():
+        return get_user_model().objects.create_user(username=f"fanout-{shape}-{next(made)}", password=None)
+
+    def token_for(user) -> str:
+        return Token.objects.get_or_create(user=user)[0].key
 
     def seed() -> tuple[int, int, list[str], str]:
-        owner = UserFactory()
+        owner = new_user()
         project = services.project_create(user=owner, name=f"Fan-out {shape}")
         example = services.example_create(user=owner, title="Plan", project_id=project.pk)
         if shape == "one_user":
             return owner.pk, example.pk, [token_for(owner)] * subscribers, user_group(owner.pk)
         tokens = []
         for _ in range(subscribers):
-            member = UserFactory()
+            member = new_user()
             services.member_add(
                 user=owner, project_id=project.pk, username=member.username, role=ProjectRole.VIEWER
             )
@@ -82,7 +149,7 @@ async def _measure(shape: str, subscribers: int, writes: int) -> dict:
         return owner.pk, example.pk, tokens, project_group(project.pk)
 
     owner_pk, example_pk, tokens, group = await database_sync_to_async(seed)()
-    sockets = [await Socket.ready(token) for token in tokens]
+    sockets = [await _Socket.ready(token) for token in tokens]
     from api.models import ExampleModel
 
     project_id = await database_sync_to_async(lambda: ExampleModel.objects.get(pk=example_pk).project_id)()
@@ -90,8 +157,8 @@ async def _measure(shape: str, subscribers: int, writes: int) -> dict:
         if shape == "one_user":
             await socket.subscribe("1")
         else:
-            await socket.subscribe("1", variables={"projectId": str(project_id)})
-    await subscribed(group, count=len(sockets), timeout=30)
+            await socket.subscribe("1", {"projectId": str(project_id)})
+    await _subscribed(group, count=len(sockets), timeout=30)
 
     def update(title: str) -> int:
         from django.contrib.auth import get_user_model
