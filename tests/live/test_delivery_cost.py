@@ -113,3 +113,42 @@ def test_a_check_is_never_reused_for_the_next_event(project_of_five, django_capt
     second, _ = _deliver([owner] * 2, owner, example, django_capture_on_commit_callbacks, "second")
     assert (first, second) == (1, 1)
     assert shared_checks.pending == {}
+
+
+def test_shared_checks_are_keyed_by_announcement_user_and_token(monkeypatch):
+    """Concurrent asks with one key run one check; another token, user or announcement runs its own."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from api.events import EventKind, ExampleEvent
+    from graphql_api.subscriptions import SharedChecks
+
+    asked: list[tuple] = []
+
+    def fake_may_receive(user, token, event):
+        asked.append((event.uid, user.pk, getattr(token, "pk", None)))
+        return True
+
+    monkeypatch.setattr("graphql_api.subscriptions.may_receive", fake_may_receive)
+    alice, bob = SimpleNamespace(pk=1), SimpleNamespace(pk=2)
+    token = SimpleNamespace(pk="key")
+    first = ExampleEvent(kind=EventKind.UPDATED, id=7, uid="a")
+    second = ExampleEvent(kind=EventKind.UPDATED, id=7, uid="b")
+    unnamed = ExampleEvent(kind=EventKind.UPDATED, id=7)
+
+    async def scenario():
+        checks = SharedChecks()
+        together = [checks.may_receive(alice, token, first) for _ in range(5)]
+        together += [checks.may_receive(alice, None, first), checks.may_receive(bob, token, first)]
+        assert all(await asyncio.gather(*together))
+        assert checks.pending == {}
+        await checks.may_receive(alice, token, first)  # finished: asked again, never reused
+        await checks.may_receive(alice, token, second)
+        await asyncio.gather(
+            checks.may_receive(alice, token, unnamed), checks.may_receive(alice, token, unnamed)
+        )
+        return checks.checks_run
+
+    assert async_to_sync(scenario)() == 7
+    assert sorted(asked[:3], key=str) == sorted([("a", 1, None), ("a", 1, "key"), ("a", 2, "key")], key=str)
+    assert asked[3:] == [("a", 1, "key"), ("b", 1, "key"), ("", 1, "key"), ("", 1, "key")]
