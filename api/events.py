@@ -7,8 +7,9 @@ subscriber that re-reads the row sees the committed state. No view,
 resolver or serializer announces anything.
 
 What travels between processes (the channel layer, Redis in production) is
-only ``kind``, ``id`` and ``project_id``, plus, for a deletion, the ids of the
-users who could see the row when it was deleted (``viewer_ids``). Nothing of
+only ``kind``, ``id``, ``project_id`` and a random ``uid`` naming the
+announcement, plus, for a deletion, the ids of the users who could see the
+row when it was deleted (``viewer_ids``). Nothing of
 the row's content leaves the process that wrote it: each subscriber's socket
 re-reads the row through the policy at delivery (``graphql_api.live``).
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,9 +62,14 @@ class ExampleEvent:
     project_id: int | None = None
     # Only for DELETED: who could see the row just before it went (see module doc).
     viewer_ids: frozenset[int] = field(default_factory=frozenset)
+    # This announcement's own name, so the sockets of one user in one process can
+    # share the delivery check of this event (graphql_api.subscriptions); "" if unnamed.
+    uid: str = ""
 
     def as_message(self) -> dict[str, Any]:
         message: dict[str, Any] = {"type": MESSAGE_TYPE, "kind": self.kind.value, "id": self.id}
+        if self.uid:
+            message["uid"] = self.uid
         if self.project_id is not None:
             message["project_id"] = self.project_id
         if self.kind is EventKind.DELETED:
@@ -76,6 +83,7 @@ class ExampleEvent:
             id=int(message["id"]),
             project_id=message.get("project_id"),
             viewer_ids=frozenset(int(pk) for pk in message.get("viewer_ids", ())),
+            uid=str(message.get("uid", "")),
         )
 
 
@@ -109,6 +117,7 @@ def announce_example(kind: EventKind, example: ExampleModel) -> None:
         id=example.pk,
         project_id=example.project_id,
         viewer_ids=audience if kind is EventKind.DELETED else frozenset(),
+        uid=secrets.token_hex(8),
     )
     groups = [user_group(pk) for pk in sorted(audience)]
     if example.project_id is not None:

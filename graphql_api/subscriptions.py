@@ -20,10 +20,19 @@ policy, as the subscriber and at that moment, whether they may see the row:
 
 Which events reach the socket at all (the channel-layer groups) is only a
 pre-filter for cost; the check above is what decides.
+
+Cost per event in one worker process: the sockets of one user (same user,
+same credentials) that receive the same announcement (``event.uid``) while
+its check is running share that one check (``SharedChecks``): a user with
+100 tabs costs one policy query, not 100. A result is never reused once the
+check has finished, so a later announcement (or a socket that gets this one
+later) is checked anew, and a removed member's next event is refused.
+Each socket then resolves its own selection, with the resolvers of ``example(id:)``.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator, Iterator
 from typing import Any
 
@@ -97,6 +106,41 @@ def may_receive(user: Any, token: Any, event: ExampleEvent) -> bool:
     return restrict(ExampleModel.objects.filter(pk=event.id), user, VIEW).filter(signed_in).exists()
 
 
+CheckKey = tuple[str, int, Any]
+
+
+class SharedChecks:
+    """``may_receive`` run once for all of one user's sockets that are waiting on it in this process.
+
+    Keyed by (announcement, user, token): a token socket and a session socket of
+    the same user are checked apart, since a deleted token ends only the first.
+    The entry lives only while its check runs (no result outlives it).
+    """
+
+    def __init__(self) -> None:
+        self.pending: dict[CheckKey, asyncio.Future[bool]] = {}
+        self.checks_run = 0
+
+    async def may_receive(self, user: Any, token: Any, event: ExampleEvent) -> bool:
+        if not event.uid:  # an announcement without a name (an older publisher): checked alone
+            return await self._run(user, token, event)
+        key = (event.uid, user.pk, getattr(token, "pk", None))
+        running = self.pending.get(key)
+        if running is None:
+            running = asyncio.ensure_future(self._run(user, token, event))
+            self.pending[key] = running
+            running.add_done_callback(lambda _: self.pending.pop(key, None))
+        # shield: one socket closing mid-check must not cancel the others' answer.
+        return await asyncio.shield(running)
+
+    async def _run(self, user: Any, token: Any, event: ExampleEvent) -> bool:
+        self.checks_run += 1
+        return await database_sync_to_async(may_receive)(user, token, event)
+
+
+shared_checks = SharedChecks()
+
+
 def _project_visible(user: Any, project_id: object) -> int | None:
     key = parse_pk(project_id)
     if key is None:
@@ -156,5 +200,5 @@ class Subscription:
                 event = ExampleEvent.from_message(message)
                 if wanted_project is not None and event.project_id != wanted_project:
                     continue
-                if await database_sync_to_async(may_receive)(user, token, event):
+                if await shared_checks.may_receive(user, token, event):
                     yield ExampleEventType(kind=event.kind, id=strawberry.ID(str(event.id)), pk=event.id)
