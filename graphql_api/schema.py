@@ -20,6 +20,7 @@ from .access import RequireAuthentication
 from .base import check_schema_types
 from .caching import CACHE_EXTENSIONS
 from .errors import log_errors, mark_database_unavailable
+from .executor import LeafColumnsExecutor
 from .limits import LIMIT_EXTENSIONS, error_mask
 from .mutations import Mutation
 from .persisted import TrustedDocuments
@@ -62,6 +63,8 @@ def build_schema(query: type = Query, mutation: type = Mutation) -> GraphQLSchem
         mutation=mutation,
         subscription=Subscription,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        # Plain leaf columns outside graphql-core's per-field path (see there).
+        execution_context_class=LeafColumnsExecutor,
         extensions=[
             *LIMIT_EXTENSIONS,
             RequireAuthentication,
