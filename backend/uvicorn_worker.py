@@ -65,6 +65,9 @@ class AccessLog:
 
         try:
             await self.app(scope, receive, sending)
+        except BaseException:
+            seen["failed"] = True
+            raise
         finally:
             self.logger.info(self.line(scope, seen, time.perf_counter() - started))
 
@@ -83,7 +86,8 @@ class AccessLog:
                 "method": scope.get("method", "GET"),
                 "path": scope.get("path", ""),
                 "query": scope.get("query_string", b"").decode("latin-1"),
-                "status": seen["status"] or 500,
+                # No answer sent: the app failed (500), or the client left first (499, as nginx logs it).
+                "status": seen["status"] or (500 if seen.get("failed") else 499),
                 "bytes": str(seen["bytes"]),
                 "duration_us": int(seconds * 1_000_000),
                 "request_id": seen["request_id"],
