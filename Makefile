@@ -36,7 +36,7 @@ help:
 	@echo "make graphiql-assets  refresh GraphiQL's vendored files from npm (pinned in scripts/vendor_graphiql.py; commit them)"
 	@echo "make lock       regenerate requirements.txt from requirements.in (UPGRADE=1: newest releases)"
 	@echo "make reference  set up reference/.venv: the graphene-django reference's own environment"
-	@echo "make bench      benchmark REST, GraphQL, graphene and raw Django on PostgreSQL (~6 min; see BENCHMARKS.md)"
+	@echo "make bench      benchmark REST, GraphQL, graphene and raw Django on PostgreSQL (~12 min; see BENCHMARKS.md)"
 	@echo "make bench-ratio  worker CPU per request, Strawberry vs graphene vs raw, valid on a busy machine (~2 min)"
 
 check-python:
