@@ -6,4 +6,4 @@ class AuthenticationConfig(AppConfig):
     verbose_name = "Authentication"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the profile creation signal)
+        from . import revocation, signals  # noqa: F401  (connect their signal receivers)

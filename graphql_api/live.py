@@ -18,6 +18,10 @@ Authentication, decided at ``connection_init``:
    browser and carries no ambient cookie.
 3. Otherwise the socket is anonymous and is closed with 4401.
 
+The socket then follows its credentials (``authentication.revocation``): a
+logout of its session, the deletion of its token, or a password or
+``is_active`` change that its credentials no longer pass closes it with 4403.
+
 Limits, all from settings (the environment): at most
 ``LIVE_MAX_SUBSCRIPTIONS_PER_SOCKET`` operations at once (Strawberry's
 per-connection cap, CVE-2026-35526; the next ``subscribe`` gets an ``error``
@@ -52,6 +56,8 @@ from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.types.unset import UnsetType
+
+from authentication import revocation
 
 from .errors import BAD_REQUEST
 from .persisted import resolve_request
@@ -177,6 +183,9 @@ class LiveConsumer(GraphQLWSConsumer):
         self.handler: LiveTransportWSHandler | None = None
         self.idle_task: asyncio.Task | None = None
         self.last_message = 0.0
+        # What authenticated this socket: (revocation.TOKEN or SESSION, its key), and whose.
+        self.credential: tuple[str, str] | None = None
+        self.user_id: int | None = None
 
     async def connect(self) -> None:
         if GRAPHQL_TRANSPORT_WS_PROTOCOL not in self.scope.get("subprotocols", ()):
@@ -191,8 +200,29 @@ class LiveConsumer(GraphQLWSConsumer):
     async def disconnect(self, code: int) -> None:
         if self.idle_task is not None:
             self.idle_task.cancel()
+        if self.user_id is not None and self.channel_layer is not None:
+            await self.channel_layer.group_discard(revocation.sockets_group(self.user_id), self.channel_name)
         if self.run_task is not None:
             await super().disconnect(code)
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Strawberry's consumer hands every layer message to its subscriptions'
+        # listeners; the credentials message is the socket's own.
+        if message.get("type") == revocation.MESSAGE_TYPE:
+            await self._credentials_changed(message)
+            return
+        await super().dispatch(message)
+
+    async def _credentials_changed(self, message: dict[str, Any]) -> None:
+        """Close the socket when the token or session that opened it has ended (authentication.revocation)."""
+        if self.credential is None or self.user_id is None:
+            return
+        kind, key = self.credential
+        ended = message.get(kind) == key
+        if not ended and message.get("recheck"):
+            ended = not await database_sync_to_async(revocation.still_valid)(kind, key, self.user_id)
+        if ended:
+            await self.close(code=FORBIDDEN, reason="Signed out")
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         self.last_message = asyncio.get_running_loop().time()
@@ -223,12 +253,21 @@ class LiveConsumer(GraphQLWSConsumer):
         header = params.get("Authorization", params.get("authorization"))
         if header is not None:
             user, token = await database_sync_to_async(_authenticate_token)(_token_key(header))
+            credential = (revocation.TOKEN, token.key)
         else:
             user, token = self.scope.get("user") or AnonymousUser(), None
             if not (user.is_authenticated and user.is_active):
                 raise Unauthenticated()
+            credential = (revocation.SESSION, self.scope["session"].session_key)
         context.request.user, context.request.auth = user, token
+        await self._follow_credentials(user.pk, credential)
         return UNSET  # a plain connection_ack
+
+    async def _follow_credentials(self, user_id: int, credential: tuple[str, str]) -> None:
+        """Join the user's sockets group, so that a logout or a deleted token closes this socket."""
+        self.user_id, self.credential = user_id, credential
+        if self.channel_layer is not None:
+            await self.channel_layer.group_add(revocation.sockets_group(user_id), self.channel_name)
 
 
 def websocket_application() -> Any:

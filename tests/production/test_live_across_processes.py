@@ -228,3 +228,17 @@ def test_the_uvicorn_workers_write_gunicorns_json_access_line(live):
                 return
         time.sleep(0.1)
     raise AssertionError(f"no JSON access line for {request_id}: {first.log.read_text()[-2000:]}")
+
+
+def test_a_logout_on_one_server_closes_the_tokens_socket_on_the_other(live, sockets):
+    ada, bob = register(live["second"], "ada"), register(live["second"], "bob")
+    ada_socket = open_socket(sockets, live["first"], auth(ada))
+    bob_socket = open_socket(sockets, live["first"], auth(bob))
+    assert receive(ada_socket) == receive(bob_socket) == {"type": "connection_ack"}
+
+    assert live["second"].request("POST", "/api/auth/logout/", headers=auth(ada)).status == 204
+
+    # The deleted token reached the first server's consumer through Redis (authentication.revocation).
+    assert _closed_code(ada_socket) == 4403
+    bob_socket.send(json.dumps({"type": "ping"}))
+    assert receive(bob_socket) == {"type": "pong"}
