@@ -315,7 +315,7 @@ REST_FRAMEWORK = {
     # PAGE_SIZE only tells DRF that pagination is on.
     "DEFAULT_PAGINATION_CLASS": "api.v1.pagination.PagePagination",
     "PAGE_SIZE": API_PAGE_SIZE_DEFAULT,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "backend.openapi.DocumentedAutoSchema",
     "EXCEPTION_HANDLER": "backend.exceptions.api_exception_handler",
     # Our throttles use authentication.throttles.client_address; an integer
     # here (never None, which would key on the whole client-written header)

@@ -11,13 +11,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Set the csrftoken cookie and return its value.
-         * @description Endpoints reached before the client holds credentials.
-         *
-         *     No authentication classes: a stale token sent out of habit must not turn
-         *     a login into a 401.
-         */
+        /** Set the csrftoken cookie and return its value. */
         get: operations["auth_csrf_retrieve"];
         put?: never;
         post?: never;
@@ -36,13 +30,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Log in by username or email; returns a token and sets a session cookie.
-         * @description Endpoints reached before the client holds credentials.
-         *
-         *     No authentication classes: a stale token sent out of habit must not turn
-         *     a login into a 401.
-         */
+        /** Log in by username or email; returns a token and sets a session cookie. */
         post: operations["auth_login_create"];
         delete?: never;
         options?: never;
@@ -93,13 +81,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Mail a reset link; 202 whether or not the address is known.
-         * @description Endpoints reached before the client holds credentials.
-         *
-         *     No authentication classes: a stale token sent out of habit must not turn
-         *     a login into a 401.
-         */
+        /** Mail a reset link; 202 whether or not the address is known. */
         post: operations["auth_password_reset_create"];
         delete?: never;
         options?: never;
@@ -116,13 +98,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Set a new password with the uid and token from the mail.
-         * @description Endpoints reached before the client holds credentials.
-         *
-         *     No authentication classes: a stale token sent out of habit must not turn
-         *     a login into a 401.
-         */
+        /** Set a new password with the uid and token from the mail. */
         post: operations["auth_password_reset_confirm_create"];
         delete?: never;
         options?: never;
@@ -157,13 +133,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Create an account; returns its API token.
-         * @description Endpoints reached before the client holds credentials.
-         *
-         *     No authentication classes: a stale token sent out of habit must not turn
-         *     a login into a 401.
-         */
+        /** Create an account; returns its API token. */
         post: operations["auth_register_create"];
         delete?: never;
         options?: never;

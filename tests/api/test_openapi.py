@@ -395,3 +395,46 @@ def test_ordering_is_one_comma_separated_string(schema, path, keys):
 
     assert ordering["schema"] == {"type": "string", "pattern": f"^-?({keys})(,-?({keys}))*$"}
     assert "explode" not in ordering
+
+
+def _engineering_notes() -> set[str]:
+    """Docstrings that are notes for engineers: every view's base classes' and methods' (project code only)."""
+    import inspect
+
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def views(patterns):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from views(pattern.url_patterns)
+            elif isinstance(pattern, URLPattern) and hasattr(pattern.callback, "cls"):
+                yield pattern.callback.cls
+
+    ours = ("api.", "authentication.", "backend.", "graphql_api.")
+    notes = set()
+    for view in set(views(get_resolver().url_patterns)):
+        for base in view.__mro__[1:]:
+            if base.__module__.startswith(ours) and base.__dict__.get("__doc__"):
+                notes.add(inspect.cleandoc(base.__dict__["__doc__"]))
+        for cls in view.__mro__:
+            if not cls.__module__.startswith(ours):
+                continue
+            for member in cls.__dict__.values():
+                if callable(member) and getattr(member, "__doc__", None):
+                    notes.add(inspect.cleandoc(member.__doc__))
+    return notes
+
+
+def test_no_inherited_or_method_docstring_describes_an_operation(schema):
+    # backend.openapi.DocumentedAutoSchema: a base class's or a method's docstring is for engineers.
+    notes = _engineering_notes()
+    assert any("No authentication classes" in note for note in notes)  # PublicView's, the one that leaked
+    leaked = [
+        f"{method.upper()} {path}"
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if method in METHODS and operation.get("description", "").strip() in notes
+    ]
+    assert leaked == []
+    # A viewset's own docstring is written for clients and stays.
+    assert schema["paths"]["/api/v1/examples/{id}/"]["get"]["description"].startswith("Examples:")
