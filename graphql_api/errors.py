@@ -10,8 +10,10 @@ traceback and masked as ``Unexpected error.``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
+from strawberry.extensions import SchemaExtension
 
 logger = logging.getLogger("graphql_api")
 
@@ -24,6 +26,11 @@ NOT_FOUND = "NOT_FOUND"
 METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
 PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
 UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+
+# graphql-core's own refusals, named as Apollo Server names them.
+GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 MASKED_MESSAGE = "Unexpected error."
 NOT_FOUND_MESSAGE = "Not found."
@@ -67,3 +74,57 @@ def mark_database_unavailable(request: object) -> None:
 
 def database_was_unavailable(request: object) -> bool:
     return getattr(request, _UNAVAILABLE_FLAG, False)
+
+
+class ErrorCodes(SchemaExtension):
+    """Every error of a result gets an ``extensions.code``; codes already given are kept.
+
+    graphql-core's own errors carry none: a syntax error is
+    ``GRAPHQL_PARSE_FAILED``, a validation error (unknown field, wrong
+    argument or literal type) ``GRAPHQL_VALIDATION_FAILED``, a variable that
+    does not coerce (wrong type, a missing required one) ``BAD_USER_INPUT``,
+    and a masked server error ``INTERNAL_SERVER_ERROR``. Listed first, so its
+    exit runs after every other extension's (they exit in reverse order) and
+    sees the errors as the client will, masked and coded. The errors are
+    copied, never edited: a validation cache may hold them.
+    """
+
+    refused_by_validation = False
+
+    def on_validate(self) -> Iterator[None]:
+        yield
+        # Here (and only here) pre_execution_errors are the validation errors: Strawberry
+        # later stores execution errors there too.
+        self.refused_by_validation = bool(self.execution_context.pre_execution_errors)
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [with_code(error, self.refused_by_validation) for error in result.errors]
+
+
+def with_code(error: GraphQLError, validating: bool) -> GraphQLError:
+    """``error`` with a default ``extensions.code`` when it has none (see ``ErrorCodes``)."""
+    extensions = error.extensions or {}
+    if extensions.get("code"):
+        return error
+    if isinstance(error, GraphQLSyntaxError):
+        code = GRAPHQL_PARSE_FAILED
+    elif error.message == MASKED_MESSAGE and error.original_error is None:
+        code = INTERNAL_SERVER_ERROR
+    elif error.path is not None:
+        return error  # raised by a resolver on purpose, as it is
+    elif validating:
+        code = GRAPHQL_VALIDATION_FAILED
+    else:
+        code = BAD_USER_INPUT
+    return GraphQLError(
+        error.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions={**extensions, "code": code},
+    )

@@ -19,7 +19,7 @@ from backend.middleware import is_connection_error
 from .access import RequireAuthentication
 from .base import check_schema_types
 from .caching import CACHE_EXTENSIONS
-from .errors import log_errors, mark_database_unavailable
+from .errors import ErrorCodes, log_errors, mark_database_unavailable
 from .executor import LeafColumnsExecutor
 from .limits import LIMIT_EXTENSIONS, error_mask
 from .mutations import Mutation
@@ -66,6 +66,9 @@ def build_schema(query: type = Query, mutation: type = Mutation) -> GraphQLSchem
         # Plain leaf columns outside graphql-core's per-field path (see there).
         execution_context_class=LeafColumnsExecutor,
         extensions=[
+            # First: extensions exit in reverse order, so this one's exit runs after every
+            # other's and names any error still without a code (the masked ones too).
+            ErrorCodes,
             *LIMIT_EXTENSIONS,
             RequireAuthentication,
             SubscriptionsOverWebSocketOnly,

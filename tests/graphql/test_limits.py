@@ -161,7 +161,12 @@ def test_an_unexpected_exception_is_masked_and_logged(gql_owner, monkeypatch, ca
         response = gql_owner.run('mutation { createExample(data: {title: "x"}) { __typename } }')
     assert response.data is None
     assert response.errors == [
-        {"message": "Unexpected error.", "locations": [{"line": 1, "column": 12}], "path": ["createExample"]}
+        {
+            "message": "Unexpected error.",
+            "locations": [{"line": 1, "column": 12}],
+            "path": ["createExample"],
+            "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+        }
     ]
     [record] = [r for r in caplog.records if r.name == "graphql_api"]
     assert record.levelno == logging.ERROR

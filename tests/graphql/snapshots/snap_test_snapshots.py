@@ -240,6 +240,9 @@ snapshots['test_masked_error_shape 1'] = {
     'data': None,
     'errors': [
         {
+            'extensions': {
+                'code': 'INTERNAL_SERVER_ERROR'
+            },
             'locations': [
                 {
                     'column': 12,
