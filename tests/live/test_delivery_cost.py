@@ -13,7 +13,6 @@ from __future__ import annotations
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 from django.db import connection
 
 from api import services
@@ -29,14 +28,6 @@ pytestmark = pytest.mark.django_db
 SOCKETS = 4
 CHECK = 1  # may_receive: one query
 SELECTION = 3  # the event's example, its owner, its project
-
-
-@pytest.fixture(autouse=True)
-def _keep_the_test_connection(monkeypatch):
-    monkeypatch.setattr("channels.db.close_old_connections", lambda: None)
-    async_to_sync(get_channel_layer().flush)()
-    yield
-    async_to_sync(get_channel_layer().flush)()
 
 
 @pytest.fixture

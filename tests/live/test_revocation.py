@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import pytest
 from asgiref.sync import async_to_sync
-from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 from django.test import Client, override_settings
 
 from authentication import revocation, services
@@ -24,30 +22,6 @@ pytestmark = pytest.mark.django_db
 
 FORBIDDEN = 4403
 STRONG = "a-Strong-passphrase-42"
-
-
-@pytest.fixture(autouse=True)
-def _keep_the_test_connection(monkeypatch):
-    # As in test_subscriptions.py: the consumer's database calls use the test's own connection.
-    monkeypatch.setattr("channels.db.close_old_connections", lambda: None)
-
-
-@pytest.fixture(autouse=True)
-def _empty_layer():
-    async_to_sync(get_channel_layer().flush)()
-    yield
-    async_to_sync(get_channel_layer().flush)()
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run ``function`` from async code as a committed change: its on_commit callbacks run."""
-
-    def run(function):
-        with django_capture_on_commit_callbacks(execute=True):
-            return function()
-
-    return lambda function: database_sync_to_async(run)(function)
 
 
 @pytest.fixture
@@ -102,10 +76,10 @@ def run(coroutine_function):
     async_to_sync(coroutine_function)()
 
 
-def test_deleting_a_token_closes_the_sockets_it_opened(people, committed):
+def test_deleting_a_token_closes_the_sockets_it_opened(people, write):
     async def scenario():
         sockets = await _sockets(people)
-        await committed(lambda: services.token_revoke(people["ada"].auth_token))
+        await write(lambda: services.token_revoke(people["ada"].auth_token))
         assert await _outcome(sockets, {"ada_token"}) == {
             "ada_token": "4403",
             "ada_first": "open",
@@ -116,12 +90,12 @@ def test_deleting_a_token_closes_the_sockets_it_opened(people, committed):
     run(scenario)
 
 
-def test_logging_out_closes_that_sessions_sockets_only(people, committed):
+def test_logging_out_closes_that_sessions_sockets_only(people, write):
     async def scenario():
         sockets = await _sockets(people)
         # The REST logout with the session's cookie: it ends that session; the token is
         # deleted only when the caller used it.
-        response = await committed(lambda: people["first"].post("/api/auth/logout/"))
+        response = await write(lambda: people["first"].post("/api/auth/logout/"))
         assert response.status_code == 204
         assert await _outcome(sockets, {"ada_first"}) == {
             "ada_token": "open",
@@ -133,10 +107,10 @@ def test_logging_out_closes_that_sessions_sockets_only(people, committed):
     run(scenario)
 
 
-def test_a_password_change_closes_every_socket_whose_credentials_it_ended(people, committed):
+def test_a_password_change_closes_every_socket_whose_credentials_it_ended(people, write):
     async def scenario():
         sockets = await _sockets(people)
-        await committed(
+        await write(
             lambda: services.password_change(
                 user=people["ada"], old_password=STRONG, new_password=STRONG + "!"
             )
@@ -152,14 +126,14 @@ def test_a_password_change_closes_every_socket_whose_credentials_it_ended(people
     run(scenario)
 
 
-def test_deactivating_a_user_closes_all_their_sockets(people, committed):
+def test_deactivating_a_user_closes_all_their_sockets(people, write):
     def deactivate():
         people["ada"].is_active = False
         people["ada"].save()  # a full save, as the admin makes
 
     async def scenario():
         sockets = await _sockets(people)
-        await committed(deactivate)
+        await write(deactivate)
         assert await _outcome(sockets, {"ada_token", "ada_first", "ada_second"}) == {
             "ada_token": "4403",
             "ada_first": "4403",
@@ -170,7 +144,7 @@ def test_deactivating_a_user_closes_all_their_sockets(people, committed):
     run(scenario)
 
 
-def test_saves_that_end_no_credential_close_nothing(people, committed):
+def test_saves_that_end_no_credential_close_nothing(people, write):
     def edit():
         people["ada"].first_name = "Ada"
         people["ada"].save(update_fields=["first_name"])  # not a credential: no announcement
@@ -178,7 +152,7 @@ def test_saves_that_end_no_credential_close_nothing(people, committed):
 
     async def scenario():
         sockets = await _sockets(people)
-        await committed(edit)
+        await write(edit)
         assert set((await _outcome(sockets, set())).values()) == {"open"}
 
     run(scenario)
