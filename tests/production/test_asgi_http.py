@@ -77,6 +77,20 @@ def test_requests_reuse_one_connection_per_thread(server, pg_cluster):
     assert _sessions(pg_cluster) - sessions_before <= THREADS + 1
 
 
+@pytest.mark.postgres
+def test_bad_bodies_through_the_pool_are_4xx_json(server):
+    # a2wsgi hands Django the body as a stream; Django's limits must still hold (1 MiB by default).
+    too_big = server.request(
+        "POST", "/graphql/", {"query": "{ me { username } }", "pad": "x" * (2 * 1024 * 1024)}
+    )
+    assert too_big.status == 413
+    assert too_big.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+    rest = server.request("POST", "/api/auth/login/", {"username": "x" * (2 * 1024 * 1024), "password": "x"})
+    assert rest.status == 413 and "detail" in rest.json()
+    not_json = server.request("POST", "/api/auth/login/", None, headers={"Content-Type": "text/plain"})
+    assert 400 <= not_json.status < 500 and not_json.content_type.startswith("application/json")
+
+
 def _sessions(pg_cluster) -> int:
     # pg_stat_database.sessions (PostgreSQL 14+): sessions established, counted when a session
     # reports its statistics (at the latest when it ends).
