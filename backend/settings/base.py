@@ -17,6 +17,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 # Overridden in production, where it is required from the environment.
 SECRET_KEY = env_str("SECRET_KEY") or "django-insecure-development-only-key-change-me-0123456789"
+# Keys being rotated out (comma-separated, newest first): sessions, password
+# reset links and cursors signed with one of them stay valid while it is
+# listed. Rotate by moving the old SECRET_KEY here; drop it after the longest
+# lifetime you want to honour (sessions: SESSION_COOKIE_AGE).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 
