@@ -17,8 +17,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.test import override_settings
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from rest_framework.test import APIClient
 
 from tests.factories import PASSWORD, ExampleFactory
@@ -69,10 +67,18 @@ def test_without_the_fallback_a_new_key_refuses_them(user):
 
 def test_the_fallbacks_are_read_from_the_environment():
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(SECRET_KEY_FALLBACKS=f"{OLD_KEY}, second-old-key", DJANGO_SETTINGS_MODULE="backend.settings.development")
+    env.update(
+        SECRET_KEY_FALLBACKS=f"{OLD_KEY}, second-old-key",
+        DJANGO_SETTINGS_MODULE="backend.settings.development",
+    )
     code = "from django.conf import settings; print(settings.SECRET_KEY_FALLBACKS)"
     result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == repr([OLD_KEY, "second-old-key"])
