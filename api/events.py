@@ -33,6 +33,8 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from django.db import transaction
 
+from backend.errors import is_cache_unavailable
+
 from .models import ExampleModel, Project, ProjectMembership
 
 logger = logging.getLogger(__name__)
@@ -142,5 +144,9 @@ def publish(event: ExampleEvent, groups: list[str]) -> None:
             # The group rides along: a socket in several groups gets one copy per
             # group, and each subscription takes only its own group's copies.
             async_to_sync(layer.group_send)(group, {**event.as_message(), "group": group})
-    except Exception:  # the layer's own errors (Redis, network) must not turn a commit into a 500
-        logger.exception("Live update not sent: %s %s", event.kind.value, event.id)
+    except Exception as exc:  # the layer's own errors (Redis, network) must not turn a commit into a 500
+        if is_cache_unavailable(exc) or isinstance(exc, OSError):
+            # An outage, not a bug: one line per lost event, no traceback.
+            logger.warning("Live update not sent (%s): %s %s", exc, event.kind.value, event.id)
+        else:
+            logger.exception("Live update not sent: %s %s", event.kind.value, event.id)

@@ -10,6 +10,21 @@ from __future__ import annotations
 from django.http import JsonResponse
 
 DATABASE_UNAVAILABLE = "The database is unavailable. Try again shortly."
+CACHE_UNAVAILABLE = "A shared service is unavailable. Try again shortly."
+
+
+def is_cache_unavailable(exc: BaseException | None) -> bool:
+    """True when the shared cache (Redis: throttle counts) could not be reached or timed out.
+
+    Only the endpoints that count in the cache (the throttled ones) need it;
+    they answer 503 instead of a 500, and everything else keeps working.
+    """
+    try:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+    except ImportError:  # pragma: no cover - redis is a dependency
+        return False
+    return isinstance(exc, RedisConnectionError | RedisTimeoutError)
 
 
 def json_error(detail: str, status: int, **headers: str) -> JsonResponse:

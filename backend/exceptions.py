@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
-from .errors import DATABASE_UNAVAILABLE
+from .errors import CACHE_UNAVAILABLE, DATABASE_UNAVAILABLE, is_cache_unavailable
 from .middleware import is_connection_error
 
 logger = logging.getLogger(__name__)
@@ -50,6 +50,9 @@ def translate_core_exception(exc: Exception) -> Exception:
     if is_connection_error(exc):
         logger.warning("database unavailable: %s", exc)
         return ServiceUnavailable()
+    if is_cache_unavailable(exc):
+        logger.warning("cache unavailable: %s", exc)
+        return ServiceUnavailable(CACHE_UNAVAILABLE)
     return exc
 
 

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.common import CommonMiddleware
 from rest_framework.response import Response as DRFResponse
 
-from .errors import DATABASE_UNAVAILABLE, json_error
+from .errors import CACHE_UNAVAILABLE, DATABASE_UNAVAILABLE, is_cache_unavailable, json_error
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +78,10 @@ class DatabaseUnavailableMiddleware:
         if is_connection_error(exception):
             logger.warning("database unavailable: %s", exception)
             return json_error(DATABASE_UNAVAILABLE, 503, Retry_After="5")
+        if is_cache_unavailable(exception):
+            # The admin's and the browsable API's throttled login forms, outside DRF's handler.
+            logger.warning("cache unavailable: %s", exception)
+            return json_error(CACHE_UNAVAILABLE, 503, Retry_After="5")
         return None
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
@@ -9,8 +13,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
-from .errors import DATABASE_UNAVAILABLE, json_error
+from .errors import DATABASE_UNAVAILABLE, is_cache_unavailable, json_error
 from .middleware import PAGE_POLICY, set_policy
+
+logger = logging.getLogger(__name__)
+READY_PROBE_KEY = "ready:probe"
 
 
 @never_cache
@@ -23,14 +30,35 @@ def health(request: HttpRequest) -> JsonResponse:
 @never_cache
 @require_safe
 def ready(request: HttpRequest) -> JsonResponse:
-    """Readiness: 200 when the database answers a query, else 503."""
+    """Readiness: 200 when the database answers a query, else 503; the cache's state reported.
+
+    A shared cache (Redis) that is down does not make the node unready: every
+    node shares it, so failing them all would turn "logins answer 503" into
+    "nothing answers". The body says ``"redis": "unavailable"`` and
+    ``"status": "degraded"`` for monitoring instead.
+    """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
         return json_error(DATABASE_UNAVAILABLE, 503, Retry_After="5")
-    return JsonResponse({"status": "ok", "database": "ok"})
+    body = {"status": "ok", "database": "ok"}
+    if settings.REDIS_URL:
+        body["redis"] = "ok" if _cache_answers() else "unavailable"
+        if body["redis"] != "ok":
+            body["status"] = "degraded"
+    return JsonResponse(body)
+
+
+def _cache_answers() -> bool:
+    try:
+        cache.get(READY_PROBE_KEY)
+    except Exception as exc:  # any failure of the cache means "not answering"
+        if not is_cache_unavailable(exc):
+            logger.warning("cache probe failed: %s", exc)
+        return False
+    return True
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:

@@ -3,6 +3,8 @@
 #
 #   scripts/redis.sh start | stop | status | env | run CMD...
 #
+# REDIS_PORT picks the port (default: a free one): a test that stops Redis
+# and starts it again keeps the address its servers were given.
 # Uses Debian's redis-server, installing the package when it is missing.
 # REDIS_STATE names the state file (default .run/redis.env).
 set -euo pipefail
@@ -40,7 +42,7 @@ start() {
   ensure_binary
   local dir port
   dir=$(mktemp -d "${TMPDIR:-/tmp}/backend-redis.XXXXXX")
-  port=$(free_port)
+  port=${REDIS_PORT:-$(free_port)}
   # Loopback only, nothing persisted: it holds a cache.
   redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --save "" --appendonly no \
     --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --protected-mode yes

@@ -147,3 +147,35 @@ def test_database_outage_while_loading_the_session_is_503_json(client, monkeypat
     response = client.get(path)
     assert response.status_code == 503
     assert response.json() == {"detail": "The database is unavailable. Try again shortly."}
+
+
+def test_a_throttled_endpoint_answers_503_json_when_the_cache_is_down(client, monkeypatch):
+    """The throttle's count lives in the shared cache (Redis); it being down is an outage, not a 500."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from rest_framework.throttling import SimpleRateThrottle
+
+    def unreachable(*args, **kwargs):
+        raise RedisConnectionError("Connection refused")
+
+    monkeypatch.setattr(SimpleRateThrottle.cache, "get", unreachable)
+    response = client.post(
+        "/api/auth/login/", {"username": "x", "password": "y"}, content_type="application/json"
+    )
+    assert response.status_code == 503
+    assert response.json() == {"detail": "A shared service is unavailable. Try again shortly."}
+    assert response["Retry-After"] == "5"
+
+
+def test_ready_reports_the_cache_as_degraded_not_unready(client, monkeypatch, settings):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from backend import views
+
+    def unreachable(*args, **kwargs):
+        raise RedisConnectionError("Connection refused")
+
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    monkeypatch.setattr(views.cache, "get", unreachable)
+    response = client.get("/ready/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "degraded", "database": "ok", "redis": "unavailable"}

@@ -164,6 +164,12 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "backend"),
+            # A Redis that stops answering fails a throttled request (503) in
+            # bounded time instead of holding its thread forever.
+            "OPTIONS": {
+                "socket_connect_timeout": env_int("CACHE_TIMEOUT_SECONDS", 2, minimum=1),
+                "socket_timeout": env_int("CACHE_TIMEOUT_SECONDS", 2, minimum=1),
+            },
         }
     }
 else:
