@@ -35,8 +35,8 @@ export SECURE_HSTS_SECONDS="${SECURE_HSTS_SECONDS:-0}"
 # The background task worker (password reset and email-change mail): it reads
 # the database queue, so tasks enqueued while it was down are sent when it
 # starts again.
-.venv/bin/python manage.py db_worker --queue-name '*' &
+.venv/bin/python manage.py task_worker --queue-name '*' &
 worker_pid=$!
-echo "Task worker started (pid $worker_pid): manage.py db_worker" >&2
+echo "Task worker started (pid $worker_pid): manage.py task_worker" >&2
 echo "Serving the production stack on http://${HOST:-127.0.0.1}:${PORT:-8000}/ (Ctrl-C stops everything)" >&2
 .venv/bin/gunicorn -c gunicorn.conf.py backend.asgi:application

@@ -251,7 +251,7 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 
 # Background tasks. "immediate" runs a task inside the call that enqueues it
 # (development and tests: no extra process); "database" stores it in the
-# database for `manage.py db_worker` (production: it survives a restart).
+# database for `manage.py task_worker` (production: it survives a restart).
 TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
     "database": "django_tasks_db.DatabaseBackend",
@@ -271,6 +271,13 @@ TASKS = tasks_from_env("immediate")
 # attempts in all; every failure is logged, the last one as an error.
 MAIL_TASK_MAX_ATTEMPTS = env_int("MAIL_TASK_MAX_ATTEMPTS", 5, minimum=1)
 MAIL_TASK_RETRY_SECONDS = env_int("MAIL_TASK_RETRY_SECONDS", 30, minimum=1)
+# A task RUNNING longer than this lost its worker (killed, OOM, machine gone):
+# `manage.py task_worker` puts it back in the queue (authentication.task_reaper),
+# checking every TASK_REAP_INTERVAL_SECONDS; after TASK_MAX_CLAIMS claims it fails.
+# Keep it well above EMAIL_TIMEOUT: a slow send reaped early is sent twice.
+TASK_RUNNING_TIMEOUT_SECONDS = env_int("TASK_RUNNING_TIMEOUT_SECONDS", 300, minimum=1)
+TASK_REAP_INTERVAL_SECONDS = env_int("TASK_REAP_INTERVAL_SECONDS", 60, minimum=1)
+TASK_MAX_CLAIMS = env_int("TASK_MAX_CLAIMS", 3, minimum=1)
 
 # Pagination, shared by REST and GraphQL (one rule, api.paging).
 API_PAGE_SIZE_DEFAULT = env_int("API_PAGE_SIZE_DEFAULT", 20, minimum=1)

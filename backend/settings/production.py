@@ -43,5 +43,5 @@ GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", False)
 GRAPHQL_TRUSTED_DOCUMENTS_ONLY = env_bool("GRAPHQL_TRUSTED_DOCUMENTS_ONLY", True)
 
 # Mail and other background work wait in the database for `manage.py
-# db_worker` (started by scripts/serve.sh), surviving restarts of either.
+# task_worker` (started by scripts/serve.sh), surviving restarts of either.
 TASKS = tasks_from_env("database")  # noqa: F405
