@@ -9,6 +9,11 @@
 #                                   # if (and only if) this call started it
 #   scripts/postgres.sh pause|resume  # stop/start the server, keeping its data and port
 #                                     # (the database-outage tests use these)
+#   scripts/postgres.sh replica-start   # a streaming replica of the running cluster
+#                                       # (pg_basebackup -R), on its own free port
+#   scripts/postgres.sh replica-delay MS  # recovery_min_apply_delay on the replica
+#   scripts/postgres.sh replica-pause|replica-resume  # stop/restart WAL replay
+#   scripts/postgres.sh replica-env   # print DB_REPLICA_* exports
 #
 # PG_STATE names the state file (default .run/postgres.env), so tests can run
 # a cluster of their own beside the suite's.
@@ -119,6 +124,50 @@ STATE
   echo "PostgreSQL started on 127.0.0.1:$port (data in $dir)" >&2
 }
 
+replica_start() {
+  running || { echo "PostgreSQL is not running; run: scripts/postgres.sh start" >&2; exit 1; }
+  if [ -n "${REPLICA_PGDATA:-}" ] && as_owner "$(find_bin pg_ctl)" -D "$REPLICA_PGDATA" status >/dev/null 2>&1; then
+    echo "Replica already running on 127.0.0.1:$DB_REPLICA_PORT" >&2
+    return
+  fi
+  local port data
+  port=$(free_port)
+  data="$PG_ROOT/replica"
+  mkdir -p "$data" "$PG_ROOT/replica-socket"
+  [ "$(id -u)" -eq 0 ] && chown postgres "$data" "$PG_ROOT/replica-socket"
+  chmod 700 "$data"
+  # The default pg_hba.conf of a trust cluster lets loopback replicate; -R writes
+  # primary_conninfo and standby.signal, so the copy starts as a streaming standby.
+  as_owner "$(find_bin pg_basebackup)" -h 127.0.0.1 -p "$DB_PORT" -U postgres -D "$data" -R -X stream -c fast \
+    >"$PG_ROOT/basebackup.log" 2>&1 || { cat "$PG_ROOT/basebackup.log" >&2; exit 1; }
+  as_owner "$(find_bin pg_ctl)" -D "$data" -l "$PG_ROOT/replica.log" -w -t 30 \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $PG_ROOT/replica-socket -c hot_standby=on -c max_connections=200" \
+    start >/dev/null || { cat "$PG_ROOT/replica.log" >&2; exit 1; }
+  printf 'REPLICA_PGDATA=%s\nDB_REPLICA_HOST=127.0.0.1\nDB_REPLICA_PORT=%s\n' "$data" "$port" >>"$STATE"
+  echo "Replica started on 127.0.0.1:$port (streaming from 127.0.0.1:$DB_PORT)" >&2
+}
+
+replica_sql() {
+  # shellcheck disable=SC1090
+  source "$STATE"
+  [ -n "${DB_REPLICA_PORT:-}" ] || { echo "No replica; run: scripts/postgres.sh replica-start" >&2; exit 1; }
+  "$(find_bin psql)" -h 127.0.0.1 -p "$DB_REPLICA_PORT" -U postgres -d postgres -qAtc "$1"
+}
+
+replica_delay() {
+  local ms=${1:?usage: replica-delay MS}
+  # ALTER SYSTEM writes postgresql.auto.conf, not the database, so a standby takes it.
+  replica_sql "ALTER SYSTEM SET recovery_min_apply_delay = '${ms}ms'" >/dev/null
+  replica_sql "SELECT pg_reload_conf()" >/dev/null
+  echo "Replica applies WAL ${ms} ms late." >&2
+}
+
+replica_env() {
+  running || { echo "PostgreSQL is not running" >&2; exit 1; }
+  [ -n "${DB_REPLICA_PORT:-}" ] || { echo "No replica; run: scripts/postgres.sh replica-start" >&2; exit 1; }
+  echo "export DB_REPLICA_HOST=$DB_REPLICA_HOST DB_REPLICA_PORT=$DB_REPLICA_PORT"
+}
+
 stop() {
   if [ ! -f "$STATE" ]; then
     echo "No PostgreSQL started by this script." >&2
@@ -126,6 +175,9 @@ stop() {
   fi
   # shellcheck disable=SC1090
   source "$STATE"
+  if [ -n "${REPLICA_PGDATA:-}" ]; then
+    as_owner "$(find_bin pg_ctl)" -D "$REPLICA_PGDATA" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
   as_owner "$(find_bin pg_ctl)" -D "$PGDATA_DIR" -m fast -w stop >/dev/null 2>&1 || true
   rm -rf "$PG_ROOT" "$STATE"
   echo "PostgreSQL stopped." >&2
@@ -156,6 +208,11 @@ case "${1:-}" in
   pause) pause ;;
   resume) resume ;;
   env) print_env ;;
+  replica-start) replica_start ;;
+  replica-delay) shift; replica_delay "$@" ;;
+  replica-pause) replica_sql "SELECT pg_wal_replay_pause()" >/dev/null; echo "Replica replay paused." >&2 ;;
+  replica-resume) replica_sql "SELECT pg_wal_replay_resume()" >/dev/null; echo "Replica replay resumed." >&2 ;;
+  replica-env) replica_env ;;
   status) if running; then echo "running on 127.0.0.1:$DB_PORT"; else echo "stopped"; exit 1; fi ;;
-  *) echo "usage: $0 start|stop|env|status|run CMD...|pause|resume" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|env|status|run CMD...|pause|resume|replica-start|replica-delay MS|replica-pause|replica-resume|replica-env" >&2; exit 2 ;;
 esac

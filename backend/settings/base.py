@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "backend.request_id.RequestIDMiddleware",
+    # Decides, before anything reads, whether this request may read the replica (backend/replica.py).
+    "backend.replica.ReplicaReadsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Both see every response below them, the debug pages included.
     "backend.middleware.ContentSecurityPolicyMiddleware",
@@ -124,6 +126,26 @@ def database_from_env() -> dict:
 
 
 DATABASES = {"default": database_from_env()}
+
+# A streaming replica for data-model reads (backend/replica.py): read-your-writes
+# per credential, only while it is at most REPLICA_MAX_LAG_SECONDS behind.
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10, minimum=1)
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 5, minimum=0)
+REPLICA_ENABLED = bool(env_str("DB_REPLICA_HOST")) and DATABASES["default"]["ENGINE"].endswith("postgresql")
+if REPLICA_ENABLED:
+    if REPLICA_PIN_SECONDS <= REPLICA_MAX_LAG_SECONDS:
+        raise ImproperlyConfigured(
+            "REPLICA_PIN_SECONDS must exceed REPLICA_MAX_LAG_SECONDS: a caller who wrote must read "
+            "the primary for longer than any replica in use can lag."
+        )
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        "HOST": env_str("DB_REPLICA_HOST"),
+        "PORT": env_str("DB_REPLICA_PORT", DATABASES["default"]["PORT"]),
+        # The test runner must not create a second test database: the replica is a copy.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["backend.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
