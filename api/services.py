@@ -119,7 +119,8 @@ def model_update(instance: M, *, data: Mapping[str, Any], fields: Iterable[str])
     reject_nulls(type(instance), {k: v for k, v in data.items() if not k.endswith("_id")})
     for field, value in data.items():
         setattr(instance, field, value)
-    names = {instance._meta.get_field(k.removesuffix("_id")).name for k in data}
+    # get_field takes a foreign key's attname ("project_id") as well as its name.
+    names = {instance._meta.get_field(k).name for k in data}
     exclude = [f.name for f in instance._meta.fields if f.name not in names or f.is_relation]
     instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     columns = [instance._meta.get_field(name).attname for name in names]
