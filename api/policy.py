@@ -26,6 +26,7 @@ code rather than in permission rows.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
@@ -47,6 +48,14 @@ ADD = "add"  # put examples into a project
 MANAGE = "manage"  # add, change and remove a project's members
 ACTIONS = frozenset({VIEW, CHANGE, DELETE, ADD, MANAGE})
 
+# Moving a row from one parent to another (an example from one project to
+# another, or out of any). Taking it out removes it from its parent's owner
+# as surely as deleting it would, so it needs the right to delete it where it
+# is; putting it in needs the right to add to the new parent. Checked by
+# ``api.services.parent_to_write`` for every model registered with a parent.
+TRANSFER_OUT = DELETE  # on the row, in its current parent
+TRANSFER_IN = ADD  # on the new parent
+
 # The annotation ``with_role`` adds: the caller's role on each project.
 ROLE_ANNOTATION = "role"
 
@@ -58,14 +67,44 @@ class Policy(Protocol):
         """The rows ``user`` (active, authenticated) may do ``action`` to; None = none at all."""
 
 
+@dataclass(frozen=True)
+class Parent:
+    """The row a model's rows live in and may move between: an example's project.
+
+    ``name`` is the relation's name; the row holds the parent's id at
+    ``<name>_id`` (a foreign key's column, or a plain id column). A client
+    names the parent by ``name`` (REST) or ``<name>Id`` (GraphQL).
+    """
+
+    name: str
+    model: type[models.Model]
+
+    @property
+    def id_field(self) -> str:
+        return f"{self.name}_id"
+
+
 _registry: dict[type[models.Model], Policy] = {}
+_parents: dict[type[models.Model], Parent] = {}
 
 
-def register(model: type[models.Model], policy: Policy) -> None:
-    """Make ``policy`` decide for ``model``. Registering a model twice is a mistake and raises."""
+def register(model: type[models.Model], policy: Policy, *, parent: Parent | None = None) -> None:
+    """Make ``policy`` decide for ``model``. Registering a model twice is a mistake and raises.
+
+    ``parent``: the row each of ``model``'s rows is in, where a write may move
+    it to another (TRANSFER_OUT / TRANSFER_IN). A relation a row never leaves
+    (a membership's project) is no such parent.
+    """
     if model in _registry and _registry[model] is not policy:
         raise ImproperlyConfigured(f"{model._meta.label} already has a policy.")
     _registry[model] = policy
+    if parent is not None:
+        _parents[model] = parent
+
+
+def parent_of(model: type[models.Model]) -> Parent | None:
+    """The parent ``model`` was registered with, or None (proxies fall back to their concrete model)."""
+    return _parents.get(model) or _parents.get(model._meta.concrete_model)
 
 
 def policy_for(model: type[models.Model]) -> Policy:
@@ -208,7 +247,10 @@ class MembershipPolicy:
         return _membership_condition(user.pk, action)
 
 
-register(ExampleModel, ExamplePolicy())
+# An example moves between projects (api.services.parent_to_write); a membership never leaves its project.
+EXAMPLE_PARENT = Parent("project", Project)
+
+register(ExampleModel, ExamplePolicy(), parent=EXAMPLE_PARENT)
 register(Project, ProjectPolicy())
 register(ProjectMembership, MembershipPolicy())
 

@@ -35,6 +35,7 @@ PROJECT_UPDATABLE_FIELDS = frozenset({"name", "description"})
 # One text for a project that is missing, junk, invisible or not one the caller may add to,
 # so the answer never tells which.
 INVALID_PROJECT = "Invalid project: not found or not one you can add examples to."
+INVALID_PARENT: dict[type[models.Model], str] = {Project: INVALID_PROJECT}
 UNKNOWN_USERNAME = "No active user with that username."
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -118,7 +119,8 @@ def model_update(instance: M, *, data: Mapping[str, Any], fields: Iterable[str])
     reject_nulls(type(instance), {k: v for k, v in data.items() if not k.endswith("_id")})
     for field, value in data.items():
         setattr(instance, field, value)
-    names = {instance._meta.get_field(k.removesuffix("_id")).name for k in data}
+    # get_field takes a foreign key's attname ("project_id") as well as its name.
+    names = {instance._meta.get_field(k).name for k in data}
     exclude = [f.name for f in instance._meta.fields if f.name not in names or f.is_relation]
     instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     columns = [instance._meta.get_field(name).attname for name in names]
@@ -128,20 +130,76 @@ def model_update(instance: M, *, data: Mapping[str, Any], fields: Iterable[str])
     return instance
 
 
-# Examples
+# Parents: moving a row from one project to another (api.policy.Parent)
 
 
-def _project_to_add_to(*, user: AnyUser, project_id: object) -> Project:
-    """The project ``user`` may put examples into, locked, else the one field error for all cases."""
-    key = parse_pk(project_id)
-    project = None
+def _invalid_parent(parent: policy.Parent) -> ValidationError:
+    message = INVALID_PARENT.get(parent.model) or (
+        f"Invalid {parent.model._meta.verbose_name}: not found or not one you can add to."
+    )
+    return ValidationError({parent.name: [ValidationError(message, code="invalid")]})
+
+
+def parent_to_add_to(parent: policy.Parent, *, user: AnyUser, parent_id: object) -> models.Model:
+    """The parent row ``user`` may put rows into (TRANSFER_IN), locked; else one field error for all cases.
+
+    Missing, junk, invisible and not allowed answer the same, so the answer
+    never tells which. Locked so a concurrent delete of the parent cannot
+    remove it between this check and the write of the row that points to it.
+    """
+    key = parse_pk(parent_id)
+    found = None
     if key is not None:
-        # Locked so a concurrent project_delete cannot remove it between this
-        # check and the insert of the example that points to it.
-        project = Project.objects.restrict(user, policy.ADD).select_for_update().filter(pk=key).first()
-    if project is None:
-        raise ValidationError({"project": [ValidationError(INVALID_PROJECT, code="invalid")]})
-    return project
+        rows = policy.restrict(parent.model._default_manager.all(), user, policy.TRANSFER_IN)
+        found = rows.select_for_update().filter(pk=key).first()
+    if found is None:
+        raise _invalid_parent(parent)
+    return found
+
+
+def parent_to_write(row: models.Model, *, user: AnyUser, parent_id: object) -> object:
+    """The parent id to store on ``row`` when ``user`` asks to move it to ``parent_id`` (None: to none).
+
+    The one transfer rule, for every model registered with a parent, checked
+    on the row the caller already locked for CHANGE:
+
+    - the row's current parent again is no change and needs no further
+      right, as long as the caller can see that parent (else the answer
+      would tell a removed author which parent their row is in);
+    - taking the row out of its parent needs TRANSFER_OUT (the right to
+      delete it) there: else ``PermissionDenied``, before the new parent is
+      looked at, since the caller can see the row;
+    - putting it into a parent needs TRANSFER_IN (ADD) on that parent: else
+      the parent field's ``ValidationError``.
+    """
+    model = type(row)
+    parent = policy.parent_of(model)
+    if parent is None:
+        raise ValueError(f"{model._meta.label} has no parent to move it between (api.policy.register).")
+    current = getattr(row, parent.id_field)
+    key = None if parent_id is None else parse_pk(parent_id)
+    if current is not None and key == current and _sees(parent.model, user, key):
+        return current
+    if current is None and parent_id is None:
+        return None
+    if current is not None and not _may(model, user, policy.TRANSFER_OUT, row.pk):
+        raise PermissionDenied(
+            f"You may not take this {model._meta.verbose_name} out of its {parent.model._meta.verbose_name}."
+        )
+    if parent_id is None:
+        return None
+    return parent_to_add_to(parent, user=user, parent_id=parent_id).pk
+
+
+def _sees(model: type[models.Model], user: AnyUser, pk: object) -> bool:
+    return _may(model, user, policy.VIEW, pk)
+
+
+def _may(model: type[models.Model], user: AnyUser, action: str, pk: object) -> bool:
+    return policy.restrict(model._default_manager.filter(pk=pk), user, action).exists()
+
+
+# Examples
 
 
 @transaction.atomic
@@ -149,7 +207,9 @@ def example_create(
     *, user: AnyUser, title: str, content: str = "", project_id: object = None
 ) -> ExampleModel:
     _require_user(user)
-    project = None if project_id is None else _project_to_add_to(user=user, project_id=project_id)
+    project = None
+    if project_id is not None:
+        project = parent_to_add_to(policy.EXAMPLE_PARENT, user=user, parent_id=project_id)
     example = ExampleModel(user=user, title=title, content=content, project=project)
     _validated_save(example, exclude=["user", "project"])
     announce_example(EventKind.CREATED, example)
@@ -169,11 +229,11 @@ def example_update(
     ``expected``: what the client last saw (api.versions); checked on the
     locked row, else ``PreconditionFailed`` and nothing is written.
 
-    ``project_id`` None takes the example out of its project; an id needs the
-    right to ADD to that project, besides CHANGE on the example. Sending the
-    example's current project again is no change and needs no ADD, as long
-    as the caller can see that project (else it would tell which project an
-    example is in).
+    ``project_id`` moves the example (None: out of any project) by the
+    transfer rule (``parent_to_write``): besides CHANGE on the example,
+    taking it out of its project needs the right to delete it there (its
+    author or the project's owner), putting it into one the right to ADD to
+    that project; its current project again is no change.
     """
     _require_user(user)
     unknown = set(data) - UPDATABLE_FIELDS
@@ -182,24 +242,13 @@ def example_update(
     example = get_for_action(ExampleModel, user=user, action=policy.CHANGE, pk=example_id, lock=True)
     versions.check(example, expected)
     changes = dict(data)
-    if "project_id" in changes:
-        changes["project_id"] = _new_project_id(user=user, example=example, project_id=changes["project_id"])
+    if policy.EXAMPLE_PARENT.id_field in changes:
+        changes[policy.EXAMPLE_PARENT.id_field] = parent_to_write(
+            example, user=user, parent_id=changes[policy.EXAMPLE_PARENT.id_field]
+        )
     model_update(example, data=changes, fields=UPDATABLE_FIELDS)
     announce_example(EventKind.UPDATED, example)
     return example
-
-
-def _new_project_id(*, user: AnyUser, example: ExampleModel, project_id: object) -> int | None:
-    if project_id is None:
-        return None
-    key = parse_pk(project_id)
-    if (
-        key is not None
-        and key == example.project_id
-        and Project.objects.restrict(user, policy.VIEW).filter(pk=key).exists()
-    ):
-        return key
-    return _project_to_add_to(user=user, project_id=project_id).pk
 
 
 @transaction.atomic

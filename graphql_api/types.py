@@ -219,7 +219,11 @@ class ExampleInput:
 
 @strawberry.input(
     name="ExamplePartialInput",
-    description="`id` picks the example; omitted fields are kept; `projectId: null` takes it out of its project.",
+    description=(
+        "`id` picks the example; omitted fields are kept; `projectId: null` takes it out of its project. "
+        "Taking it out of its project (to another or to none) needs the right to delete it there (its "
+        "author or the project's owner), else PERMISSION; its current project again is no change."
+    ),
 )
 class ExamplePartialInput:
     id: strawberry.ID

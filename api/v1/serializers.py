@@ -96,7 +96,9 @@ class ExampleModelSerializer(PolicyModelSerializer):
         required=False,
         help_text=(
             "The project's id, or null for none. Putting an example into a project needs the right "
-            "to add to it (its owner or an editor); any other id is a 400 `{project: [...]}`."
+            "to add to it (its owner or an editor); any other id is a 400 `{project: [...]}`. Taking "
+            "it out of its project (to another or to none) needs the right to delete it there (its "
+            "author or the project's owner), else 403; its current project again is no change."
         ),
     )
 

@@ -66,7 +66,7 @@ export type ExampleOrder =
   |  { createdAt?: never; title: Ordering; updatedAt?: never; }
   |  { createdAt?: never; title?: never; updatedAt: Ordering; };
 
-/** `id` picks the example; omitted fields are kept; `projectId: null` takes it out of its project. */
+/** `id` picks the example; omitted fields are kept; `projectId: null` takes it out of its project. Taking it out of its project (to another or to none) needs the right to delete it there (its author or the project's owner), else PERMISSION; its current project again is no change. */
 export type ExamplePartialInput = {
   content?: InputMaybe<Scalars['String']['input']>;
   id: Scalars['ID']['input'];

@@ -363,7 +363,7 @@ export interface components {
             title: string;
             /** @description Text, may be empty; at most 100,000 characters. */
             content?: string;
-            /** @description The project's id, or null for none. Putting an example into a project needs the right to add to it (its owner or an editor); any other id is a 400 `{project: [...]}`. */
+            /** @description The project's id, or null for none. Putting an example into a project needs the right to add to it (its owner or an editor); any other id is a 400 `{project: [...]}`. Taking it out of its project (to another or to none) needs the right to delete it there (its author or the project's owner), else 403; its current project again is no change. */
             project?: number | null;
             /** @description The author. */
             readonly owner: components["schemas"]["PublicUser"];
@@ -378,7 +378,7 @@ export interface components {
             title: string;
             /** @description Text, may be empty; at most 100,000 characters. */
             content?: string;
-            /** @description The project's id, or null for none. Putting an example into a project needs the right to add to it (its owner or an editor); any other id is a 400 `{project: [...]}`. */
+            /** @description The project's id, or null for none. Putting an example into a project needs the right to add to it (its owner or an editor); any other id is a 400 `{project: [...]}`. Taking it out of its project (to another or to none) needs the right to delete it there (its author or the project's owner), else 403; its current project again is no change. */
             project?: number | null;
         };
         LoginRequest: {
@@ -478,7 +478,7 @@ export interface components {
             title?: string;
             /** @description Text, may be empty; at most 100,000 characters. */
             content?: string;
-            /** @description The project's id, or null for none. Putting an example into a project needs the right to add to it (its owner or an editor); any other id is a 400 `{project: [...]}`. */
+            /** @description The project's id, or null for none. Putting an example into a project needs the right to add to it (its owner or an editor); any other id is a 400 `{project: [...]}`. Taking it out of its project (to another or to none) needs the right to delete it there (its author or the project's owner), else 403; its current project again is no change. */
             project?: number | null;
         };
         /** @description A member's new role. */

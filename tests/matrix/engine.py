@@ -11,6 +11,10 @@ must answer and which rows may change:
 | forbidden | 403 | OperationInfo kind PERMISSION | none |
 | invalid | 400 naming `project` | OperationInfo kind VALIDATION on `projectId` | none |
 | unauthenticated | 401 `WWW-Authenticate: Token` | error UNAUTHENTICATED, no data | none |
+
+A transfer probe (an update whose body names the project to move the target
+to: one the actor owns, none, or one nobody here sees) also checks where the
+target's row is afterwards: in that project after a success, else where it was.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.db import models
 from django.utils.regex_helper import normalize
 from graphql import (
     GraphQLEnumType,
@@ -32,14 +37,18 @@ from graphql import (
 )
 from rest_framework.test import APIClient
 
+from api.models import Project
+
 from ..factories import token_for
 from ..helpers import rolled_back
 from .resources import (
     ACTORS,
     FORBIDDEN,
+    INTO_INVISIBLE,
     INVALID,
     NOT_FOUND,
     SUCCESS,
+    TO_NONE,
     UNAUTHENTICATED,
     GraphQLCase,
     Op,
@@ -57,6 +66,24 @@ from .surface import changed_rows, database_dump, describe, secret_leaks
 MISSING_KEY = 987_654_321
 NOT_FOUND_BODY = {"detail": "Not found."}
 IGNORED_URL_PARAMS = frozenset({"format"})
+
+
+def transfer_destination(population: Population, variant: Variant, actor: str) -> Project | None:
+    """Where a transfer probe moves the target: made here for TO_OTHER, so call it inside the rollback."""
+    if variant.transfer == TO_NONE:
+        return None
+    if variant.transfer == INTO_INVISIBLE:
+        return population.foreign_project
+    user = population.user(actor)
+    if user is None:
+        return population.project  # anonymous: refused before any project is looked at
+    return Project.objects.create(owner=user, name=f"{actor}'s other project", description="matrix")
+
+
+def graphql_parent_argument(resource: Resource) -> str:
+    """The input field naming a row's project on GraphQL: ``project`` -> ``projectId``."""
+    head, *rest = (resource.project_field or "").split("_")
+    return head + "".join(word.title() for word in rest) + "Id"
 
 
 def client_for(population: Population, actor: str) -> APIClient:
@@ -97,13 +124,18 @@ def run_rest_case(population: Population, resource: Resource, case: RestCase, va
     for actor in ACTORS:
         outcome = expected(population, resource, op, variant, actor)
         url = rest_url(population, resource, case, key)
-        body = (
-            resource.rest_body(population, op.name, variant)
-            if case.method in ("POST", "PUT", "PATCH")
-            else None
-        )
         where = f"{actor} {case.method} {url} ({variant.name}): expected {outcome}"
         with rolled_back():
+            body = (
+                resource.rest_body(population, op.name, variant)
+                if case.method in ("POST", "PUT", "PATCH")
+                else None
+            )
+            destination = None
+            if variant.transfer:
+                destination = transfer_destination(population, variant, actor)
+                body = {**(body or {}), resource.project_field: _pk_or_none(destination)}
+                where = f"{where}, body {body}"
             client = client_for(population, actor)
             before = database_dump()
             response = rest_call(client, case.method, url, body)
@@ -111,7 +143,7 @@ def run_rest_case(population: Population, resource: Resource, case: RestCase, va
             assert response.status_code < 500, (where, response.status_code, response.content[:300])
             assert secret_leaks(response.content, population.secrets) == [], (where, response.content[:500])
             check_rest_answer(population, resource, op, actor, outcome, key, response, where)
-            check_rows(population, resource, op, variant, actor, outcome, before, after, where)
+            check_rows(population, resource, op, variant, actor, outcome, before, after, where, destination)
             if outcome == NOT_FOUND and op.on_target:
                 # The very same answer as for an id that never existed, and still nothing changed.
                 missing = rest_call(
@@ -151,8 +183,21 @@ def sees_target(population: Population, resource: Resource, actor: str) -> bool:
 # Rows
 
 
+def _pk_or_none(row: models.Model | None) -> object:
+    return None if row is None else row.pk
+
+
 def check_rows(
-    population, resource: Resource, op: Op, variant: Variant, actor, outcome, before, after, where
+    population,
+    resource: Resource,
+    op: Op,
+    variant: Variant,
+    actor,
+    outcome,
+    before,
+    after,
+    where,
+    destination: Project | None = None,
 ) -> None:
     changes = changed_rows(before, after)
     if outcome != SUCCESS or op.writes == "none":
@@ -167,6 +212,8 @@ def check_rows(
             f"{where}: changed other rows:\n{describe(changes)}"
         )
         assert not others, f"{where}: changed rows of other tables:\n{describe(others)}"
+        if variant.transfer:
+            check_transfer(resource, target, destination, after, where)
     elif op.writes == "delete":
         assert [(how, row["id"]) for how, row in own] == [("removed", target.pk)], (
             f"{where}: expected the target's row removed, and only it:\n{describe(changes)}"
@@ -195,6 +242,17 @@ def check_rows(
             )
             project = population.project.pk if in_project else None
             assert row[f"{resource.project_field}_id"] == project, f"{where}: in project {row}"
+
+
+def check_transfer(resource: Resource, target, destination: Project | None, after, where) -> None:
+    """After a successful transfer probe the row is in ``destination``, or, where its project is not
+    a parent it moves between (``Resource.moves``), still where it was."""
+    table = resource.model._meta.db_table
+    column = resource.parent_column
+    rows = [dict(row) for row in after[table] if dict(row)["id"] == target.pk]
+    assert len(rows) == 1, f"{where}: the target's row is gone"
+    wanted = _pk_or_none(destination) if resource.moves else getattr(target, column)
+    assert rows[0][column] == wanted, f"{where}: {column} is {rows[0][column]}, expected {wanted}"
 
 
 def _points_at_target(table: str, how: str, row: tuple, before: dict, target_pk: int, column: str) -> bool:
@@ -319,13 +377,20 @@ def run_graphql_case(
 ) -> None:
     op = resource.op(case.op_name)
     key = target_key(resource, population.target(resource))
-    query, variables = graphql_document(
-        schema, case, resource.graphql_values(population, op.name, variant, key)
-    )
+
+    def values(target: object, destination: Project | None) -> dict[str, Any]:
+        given = resource.graphql_values(population, op.name, variant, target)
+        if variant.transfer:
+            destination_id = _pk_or_none(destination)
+            given = {**given, graphql_parent_argument(resource): _str_or_none(destination_id)}
+        return given
+
     for actor in ACTORS:
         outcome = expected(population, resource, op, variant, actor)
-        where = f"{actor} {case.id} ({variant.name}) {variables}: expected {outcome}"
         with rolled_back():
+            destination = transfer_destination(population, variant, actor) if variant.transfer else None
+            query, variables = graphql_document(schema, case, values(key, destination))
+            where = f"{actor} {case.id} ({variant.name}) {variables}: expected {outcome}"
             client = client_for(population, actor)
             before = database_dump()
             response = run_graphql(client, query, variables)
@@ -333,13 +398,15 @@ def run_graphql_case(
             assert secret_leaks(response.content, population.secrets) == [], (where, response.content[:500])
             answer = response.json()
             check_graphql_answer(population, resource, case, op, actor, outcome, key, answer, where)
-            check_rows(population, resource, op, variant, actor, outcome, before, after, where)
+            check_rows(population, resource, op, variant, actor, outcome, before, after, where, destination)
             if outcome == NOT_FOUND and op.on_target:
-                _, missing_variables = graphql_document(
-                    schema, case, resource.graphql_values(population, op.name, variant, MISSING_KEY)
-                )
+                _, missing_variables = graphql_document(schema, case, values(MISSING_KEY, destination))
                 assert run_graphql(client, query, missing_variables).json() == answer, where
                 assert not changed_rows(before, database_dump()), where
+
+
+def _str_or_none(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def check_graphql_answer(population, resource, case: GraphQLCase, op: Op, actor, outcome, key, answer, where):

@@ -196,17 +196,30 @@ GRAPHQL_VERBS = {
 
 @dataclass(frozen=True)
 class Variant:
-    """One way of calling an operation: the default, or pointing the row at a project one cannot add to."""
+    """One way of calling an operation: the default, pointing the row at a project one cannot add to,
+    or (an update) moving the target out of its project (``transfer``)."""
 
     name: str = "default"
     foreign_project: bool = False
     no_project: bool = False  # the body names no project at all
+    transfer: str | None = None  # TO_OTHER, TO_NONE or INTO_INVISIBLE: where the update moves the target
 
 
 DEFAULT = Variant()
 FOREIGN = Variant("foreign project", foreign_project=True)
 NO_PROJECT = Variant("no project", no_project=True)
 REST, GRAPHQL = "rest", "graphql"
+
+# Transfer probes, generated for the updates of every resource with a project field
+# (``Resource.transfer_variants``): the body names the project to move the target to.
+TO_OTHER = "other"  # a project the actor owns, made for the call (so ADD there is never what refuses)
+TO_NONE = "none"  # no project at all
+INTO_INVISIBLE = "invisible"  # the outsider's project, which nobody of the population sees
+TRANSFERS = (
+    Variant("transfer to another project", transfer=TO_OTHER),
+    Variant("transfer to no project", transfer=TO_NONE),
+    Variant("transfer into an invisible project", transfer=INTO_INVISIBLE),
+)
 
 
 def _item_id(item: dict) -> object:
@@ -262,7 +275,38 @@ class Resource:
         return op
 
     def variants_of(self, op: str, surface: str) -> tuple[Variant, ...]:
-        return self.variants(op, surface) if self.variants else (DEFAULT,)
+        own = self.variants(op, surface) if self.variants else (DEFAULT,)
+        return own + self.transfer_variants(op)
+
+    def transfer_variants(self, op: str) -> tuple[Variant, ...]:
+        """The transfer probes: for every update of a resource whose rows have a project field.
+
+        Not for a resource nested in a project (a membership): there the project is in the
+        row's address, not a field a body writes.
+        """
+        if self.project_field is None or self.nested_in_project or self.op(op).writes != "update":
+            return ()
+        return TRANSFERS
+
+    @property
+    def parent_column(self) -> str:
+        assert self.project_field is not None
+        return f"{self.project_field}_id"
+
+    @property
+    def moves(self) -> bool:
+        """Whether its rows move between projects: the policy declares the project field their parent.
+
+        If not, a transfer probe expects the field to be ignored and the row to stay where it is.
+        """
+        parent = policy.parent_of(self.model)
+        if parent is None:
+            return False
+        assert parent.name == self.project_field, (
+            f"{self.name}: the policy's parent is {parent.name!r}, the registry's project_field "
+            f"{self.project_field!r}: make them the same field."
+        )
+        return True
 
 
 def expected(population: Population, resource: Resource, op: Op, variant: Variant, actor: str) -> str:
@@ -276,6 +320,8 @@ def expected(population: Population, resource: Resource, op: Op, variant: Varian
             return NOT_FOUND
         if not resource.allowed(op.action, rels):
             return FORBIDDEN
+        if variant.transfer:
+            return transfer_outcome(population, resource, variant, rels)
         return INVALID if variant.foreign_project else SUCCESS
     project_rels = relations(PROJECT, population.project, user)
     if resource.nested_in_project and not PROJECT.allowed(policy.VIEW, project_rels):
@@ -289,6 +335,24 @@ def expected(population: Population, resource: Resource, op: Op, variant: Varian
                 INVALID if variant.foreign_project or not PROJECT.allowed(action, project_rels) else SUCCESS
             )
         return SUCCESS if PROJECT.allowed(action, project_rels) else FORBIDDEN
+    return SUCCESS
+
+
+def transfer_outcome(
+    population: Population, resource: Resource, variant: Variant, rels: frozenset[str]
+) -> str:
+    """The transfer rule, for an actor who may change the target, from the tables (never from the
+    policy's code): taking it out of its project needs the right to delete it there, putting it into
+    one the right to add to that project."""
+    if not resource.moves:
+        return SUCCESS  # the project in the body is ignored (checked: the row stays where it is)
+    in_a_project = getattr(population.target(resource), resource.parent_column) is not None
+    if in_a_project and not resource.allowed(policy.DELETE, rels):
+        return FORBIDDEN  # before the destination is looked at: the caller can see the row
+    if variant.transfer == INTO_INVISIBLE:
+        return INVALID
+    if variant.transfer == TO_OTHER and not PROJECT.allowed(policy.ADD, {"owner"}):
+        return INVALID
     return SUCCESS
 
 
@@ -321,7 +385,8 @@ def _example_graphql(p: Population, op: str, variant: Variant, target: object) -
 def _example_variants(op: str, surface: str) -> tuple[Variant, ...]:
     if op not in ("create", "update", "partial_update"):
         return (DEFAULT,)
-    return (DEFAULT, FOREIGN, NO_PROJECT) if op == "create" else (DEFAULT, FOREIGN)
+    # An update's moves are the generated transfer probes (Resource.transfer_variants).
+    return (DEFAULT, FOREIGN, NO_PROJECT) if op == "create" else (DEFAULT,)
 
 
 EXAMPLE = Resource(

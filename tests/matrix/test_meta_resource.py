@@ -174,3 +174,62 @@ def test_a_graphql_row_of_the_policy_table_that_is_wrong_fails_the_matrix(note_p
                 update,
                 NOTE.variants_of("update", "graphql")[0],
             )
+
+
+# Transfer probes: generated for a resource with a project field, with no hand entries.
+
+
+def test_transfer_probes_are_generated_for_every_update_of_a_resource_with_a_project_field():
+    """The note names no variant: its updates get the three probes from its project field alone."""
+    transfers = {
+        "transfer to another project",
+        "transfer to no project",
+        "transfer into an invisible project",
+    }
+    for surface in ("rest", "graphql"):
+        for op in ("update", "partial_update"):
+            assert {v.name for v in NOTE.variants_of(op, surface)} == {"default", *transfers}
+        for op in ("list", "create", "retrieve", "destroy"):
+            assert {v.name for v in NOTE.variants_of(op, surface)} == {"default"}
+    # A membership's project is in its address (nested routes), not a field a body moves.
+    membership = next(r for r in RESOURCES if r.name == "membership")
+    assert not membership.transfer_variants("partial_update")
+    assert NOTE.moves
+
+
+def _note_update_case(op_name: str = "partial_update"):
+    return next(case for case in note_cases() if case.op_name == op_name)
+
+
+def _transfer(name: str):
+    return next(v for v in NOTE.variants_of("partial_update", "rest") if v.name == name)
+
+
+@pytest.mark.parametrize(
+    "variant", ["transfer to another project", "transfer to no project", "transfer into an invisible project"]
+)
+def test_an_update_that_moves_a_row_with_add_alone_fails_the_transfer_probes(note_policy, variant):
+    """The project's owner may change the author's note but not delete it: the careless update moves it."""
+    careless = override_settings(ROOT_URLCONF="tests.matrix.throwaway_careless")
+    with (
+        careless,
+        pytest.raises(AssertionError, match=r"owner PATCH /api/v1/notes/\d+/ .*expected forbidden"),
+    ):
+        run_rest_case(build_population(), NOTE, _note_update_case(), _transfer(variant))
+
+
+@pytest.fixture
+def note_without_parent(note_policy):
+    # As if its policy had been registered without its parent: the probes then expect it never moves.
+    parent = policy._parents.pop(Note)
+    try:
+        yield
+    finally:
+        policy._parents[Note] = parent
+
+
+def test_a_row_that_moves_though_its_policy_declares_no_parent_fails_the_transfer_probes(note_without_parent):
+    assert not NOTE.moves
+    careless = override_settings(ROOT_URLCONF="tests.matrix.throwaway_careless")
+    with careless, pytest.raises(AssertionError, match=r"author PATCH .*project_id is None, expected \d+"):
+        run_rest_case(build_population(), NOTE, _note_update_case(), _transfer("transfer to no project"))

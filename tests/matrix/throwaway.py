@@ -8,7 +8,10 @@ model. Its URL conf is the product's plus ``/api/v1/notes/``, used with
 ``override_settings(ROOT_URLCONF="tests.matrix.throwaway")``.
 
 What it takes is what docs/EXTENDING.md asks of a new resource: nothing in
-tests/matrix/test_resource_matrix.py or engine.py names it.
+tests/matrix/test_resource_matrix.py or engine.py names it. A note moves
+between projects as an example does (its policy declares the project its
+parent, its update calls ``services.parent_to_write``), so the matrix's
+generated transfer probes cover it too.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from api import policy, services, versions
 from api.models import Project
 from api.querysets import parse_pk
 from api.v1.base import PolicyModelViewSet, Writes
+from api.v1.relations import PolicyPrimaryKeyRelatedField
 from backend.urls import urlpatterns as product_urlpatterns
 from graphql_api.base import PolicyType, policy_type
 from graphql_api.context import viewer
@@ -49,7 +53,7 @@ throwaway_apps = Apps(["tests.matrix"])
 
 class Note(models.Model):
     user_id = models.IntegerField()
-    project_id = models.IntegerField(null=True)
+    project_id = models.IntegerField(null=True, blank=True)
     text = models.CharField(max_length=100)
 
     class Meta:
@@ -82,6 +86,9 @@ class NotePolicy:
 class NoteSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     text = serializers.CharField(max_length=100)
+    project = PolicyPrimaryKeyRelatedField(
+        model=Project, action=policy.ADD, source="project_id", allow_null=True, required=False
+    )
 
 
 @transaction.atomic
@@ -93,7 +100,22 @@ def note_create(*, user, text: str) -> Note:
 def note_update(*, user, note_id: object, data: dict[str, Any], expected=None) -> Note:
     note = services.get_for_action(Note, user=user, action=policy.CHANGE, pk=note_id, lock=True)
     versions.check(note, expected)  # Note has no updated_at: its version is a hash of its columns
-    return services.model_update(note, data=data, fields={"text"})
+    changes = dict(data)
+    if "project_id" in changes:  # a move: the one transfer rule, as example_update
+        changes["project_id"] = services.parent_to_write(note, user=user, parent_id=changes["project_id"])
+    return services.model_update(note, data=changes, fields={"text", "project_id"})
+
+
+@transaction.atomic
+def note_update_skipping_the_transfer_rule(*, user, note_id: object, data: dict[str, Any], expected=None):
+    """The mistake the transfer probes must catch: a move that checks only ADD on the new project."""
+    note = services.get_for_action(Note, user=user, action=policy.CHANGE, pk=note_id, lock=True)
+    changes = dict(data)
+    if changes.get("project_id") is not None:
+        changes["project_id"] = services.parent_to_add_to(
+            NOTE_PARENT, user=user, parent_id=changes["project_id"]
+        ).pk
+    return services.model_update(note, data=changes, fields={"text", "project_id"})
 
 
 @transaction.atomic
@@ -108,8 +130,9 @@ def note_delete(*, user, note_id: object, expected=None) -> Note:
 
 
 # As a product model does in api/policy.py (or its AppConfig.ready): the base refuses a viewset
-# whose model has no policy when the URL conf is built.
-policy.register(Note, NotePolicy())
+# whose model has no policy when the URL conf is built. Its project is a parent it moves between.
+NOTE_PARENT = policy.Parent("project", Project)
+policy.register(Note, NotePolicy(), parent=NOTE_PARENT)
 
 
 class NoteViewSet(PolicyModelViewSet):
@@ -128,6 +151,17 @@ class LeakyNoteViewSet(NoteViewSet):
 
     def get_queryset(self):
         return Note.objects.order_by("-pk")
+
+
+class CarelessMoveNoteViewSet(NoteViewSet):
+    """The mistake the transfer probes must catch: an update that moves a note with ADD alone."""
+
+    writes = Writes(
+        id_kwarg="note_id",
+        create=note_create,
+        update=note_update_skipping_the_transfer_rule,
+        delete=note_delete,
+    )
 
 
 def _urls(viewset: type) -> list:
@@ -179,6 +213,7 @@ NotePayload = Annotated[NoteType | OperationInfo, strawberry.union("NotePayload"
 class NotePartialInput:
     id: strawberry.ID
     text: str | None = strawberry.UNSET
+    project_id: strawberry.ID | None = strawberry.UNSET
 
 
 def _resolve_note(info: Info, id: strawberry.ID):
@@ -202,7 +237,9 @@ class NoteMutation:
 
     @strawberry_django.mutation(handle_django_errors=True)
     def update_note(self, info: Info, data: NotePartialInput) -> NotePayload:
-        return _call(note_update, user=viewer(info), note_id=data.id, data=given_fields(data, ("text",)))
+        return _call(
+            note_update, user=viewer(info), note_id=data.id, data=given_fields(data, ("text", "project_id"))
+        )
 
     @strawberry_django.mutation(handle_django_errors=True)
     def delete_note(self, info: Info, id: strawberry.ID) -> NotePayload:
