@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Self
 from django.db import models
 from django.db.models import Q
 
+from . import search
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
@@ -68,12 +70,13 @@ def search_condition(term: str) -> Q:
     GraphQL's ``ExampleFilter`` nests ``search`` inside ``AND``/``OR``/``NOT``,
     which needs a ``Q`` rather than a filtered queryset. An empty or blank term
     is an empty ``Q`` (no condition); one past ``SEARCH_MAX_LENGTH`` is
-    ``SearchTermTooLong`` (the surfaces refuse it before it gets here).
+    ``SearchTermTooLong`` (the surfaces refuse it before it gets here). What
+    matches on each backend: api.search.
     """
     term = check_search_term(term).strip()
     if not term:
         return Q()
-    return Q(title__icontains=term) | Q(content__icontains=term)
+    return search.match(term)
 
 
 class RestrictedQuerySet(models.QuerySet):
@@ -103,7 +106,7 @@ class ExampleQuerySet(RestrictedQuerySet):
         return policy.restrict(self, user, policy.VIEW)
 
     def search(self, term: str) -> Self:
-        """Title or content containing ``term``, case-insensitively (REST `search`, GraphQL `search`)."""
+        """The rows matching ``term`` (REST `search`, GraphQL `search`; what matches: api.search)."""
         condition = search_condition(term)
         return self.filter(condition) if condition else self
 

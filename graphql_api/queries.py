@@ -14,7 +14,7 @@ from api.querysets import parse_pk
 
 from .connection import ExampleConnection
 from .context import viewer
-from .inputs import BoundedSearchText, DateTimesInUTC, RejectNulCharacters
+from .inputs import BoundedFilter, BoundedSearchText, DateTimesInUTC, RejectNulCharacters
 from .pagination import PageRule
 from .types import ExampleFilter, ExampleOrder, ExampleType, ProjectType, UserType
 
@@ -77,7 +77,13 @@ class Query:
     )
     examples: OffsetPaginated[ExampleType] = strawberry_django.offset_paginated(
         resolver=resolve_examples,
-        extensions=[RejectNulCharacters(), BoundedSearchText(), DateTimesInUTC(), PageRule()],
+        extensions=[
+            RejectNulCharacters(),
+            BoundedSearchText(),
+            BoundedFilter(),
+            DateTimesInUTC(),
+            PageRule(),
+        ],
         filters=ExampleFilter,
         ordering=ExampleOrder,
         description=(
@@ -87,7 +93,7 @@ class Query:
     )
     examples_connection: ExampleConnection = strawberry_django.connection(
         resolver=resolve_examples_connection,
-        extensions=[RejectNulCharacters(), BoundedSearchText(), DateTimesInUTC()],
+        extensions=[RejectNulCharacters(), BoundedSearchText(), BoundedFilter(), DateTimesInUTC()],
         filters=ExampleFilter,
         ordering=ExampleOrder,
         description=(
@@ -106,6 +112,12 @@ class Query:
     )
     projects: OffsetPaginated[ProjectType] = strawberry_django.offset_paginated(
         resolver=resolve_projects,
-        extensions=[RejectNulCharacters(), BoundedSearchText(), DateTimesInUTC(), PageRule()],
+        extensions=[
+            RejectNulCharacters(),
+            BoundedSearchText(),
+            BoundedFilter(),
+            DateTimesInUTC(),
+            PageRule(),
+        ],
         description="The projects the caller owns or is a member of, newest first.",
     )

@@ -31,7 +31,7 @@ from authentication.models import Profile
 
 from .base import PolicyType, policy_type, public_type
 from .context import viewer
-from .inputs import BoundedSearchText, DateTimesInUTC, RejectNulCharacters
+from .inputs import BoundedFilter, BoundedSearchText, DateTimesInUTC, RejectNulCharacters
 from .pagination import PageRule
 
 
@@ -125,7 +125,13 @@ class ProjectType(PolicyType):
     )
     examples: OffsetPaginated[ExampleType] = strawberry_django.offset_paginated(
         field_name="examples",
-        extensions=[RejectNulCharacters(), BoundedSearchText(), DateTimesInUTC(), PageRule()],
+        extensions=[
+            RejectNulCharacters(),
+            BoundedSearchText(),
+            BoundedFilter(),
+            DateTimesInUTC(),
+            PageRule(),
+        ],
         description="The project's examples the caller may see, newest first.",
     )
     created_at: auto

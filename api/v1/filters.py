@@ -19,6 +19,7 @@ from api import policy
 from api.datetimes import INVALID_MESSAGE, OUT_OF_RANGE_MESSAGE, DateTimeOutOfRange, as_utc
 from api.models import ExampleModel, Project
 from api.querysets import SEARCH_MAX_LENGTH, ExampleQuerySet, parse_pk
+from api.search import TooManySearchTerms, check_term_count, count_terms
 
 from .ordering import ordering_keys
 
@@ -71,6 +72,14 @@ class IdFilter(filters.Filter):
     field_class = IdField
 
 
+def validate_term_count(value: str) -> None:
+    """A form error (so a 400 beside the other parameters' errors) past ``SEARCH_MAX_TERMS`` words."""
+    try:
+        check_term_count(count_terms(value))
+    except TooManySearchTerms as exc:
+        raise ValidationError(str(exc), code="too_many_terms") from None
+
+
 class ExampleFilter(filters.FilterSet):
     search = filters.CharFilter(
         method="filter_search",
@@ -78,9 +87,13 @@ class ExampleFilter(filters.FilterSet):
         # would show "[invalid name]" in the browsable API's Filters dialog.
         label="Search (title or content)",
         max_length=SEARCH_MAX_LENGTH,
+        validators=[validate_term_count],
         help_text=(
-            "Only examples whose title or content contains this text (case-insensitive); "
-            f"at most {SEARCH_MAX_LENGTH} characters (longer is a 400)."
+            "Only examples matching these words. On PostgreSQL, full-text search over title and "
+            'content (web search syntax: words, `"a phrase"`, `or`, `-word`; words are '
+            "stemmed, so `run` finds `running`). On SQLite, the title contains the "
+            f"text (case-insensitive). At most {SEARCH_MAX_LENGTH} characters and "
+            "`SEARCH_MAX_TERMS` words (default 8); more is a 400."
         ),
     )
     created_after = UTCIsoDateTimeFilter(

@@ -353,6 +353,13 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# Search (api.search): words in one request's search terms (REST `search`, every
+# `search` of one GraphQL filter), and AND/OR/NOT branches in one GraphQL filter.
+SEARCH_MAX_TERMS = env_int("SEARCH_MAX_TERMS", 8, minimum=1)
+GRAPHQL_MAX_FILTER_BRANCHES = env_int("GRAPHQL_MAX_FILTER_BRANCHES", 8, minimum=0)
+# Cost points (graphql_api.cost) of each condition of a list's `filters`.
+GRAPHQL_COST_PER_FILTER_CONDITION = env_int("GRAPHQL_COST_PER_FILTER_CONDITION", 10, minimum=0)
+
 # GraphQL safety limits (graphql_api.limits reads these).
 GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 10, minimum=1)
 GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 15, minimum=0)
