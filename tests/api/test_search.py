@@ -127,7 +127,11 @@ def test_graphql_filter_branches_are_bounded(gql, user):
     response = gql.run(EXAMPLES, {"filters": {"AND": {"NOT": {"search": "x", "OR": {"search": "y"}}}}})
 
     assert response.data is None
-    assert response.errors[0]["extensions"] == {"code": "FILTER_BRANCH_LIMIT_EXCEEDED", "limit": 2, "found": 3}
+    assert response.errors[0]["extensions"] == {
+        "code": "FILTER_BRANCH_LIMIT_EXCEEDED",
+        "limit": 2,
+        "found": 3,
+    }
 
 
 def test_the_default_limits_admit_six_ored_worst_terms_and_refuse_more_branches(gql, user):
