@@ -110,6 +110,19 @@ class ExampleQuerySet(RestrictedQuerySet):
         condition = search_condition(term)
         return self.filter(condition) if condition else self
 
+    def ranked_by(self, term: str) -> Self:
+        """Best match for ``term`` first, then newest first, where search is ranked (api.search); else unchanged.
+
+        Orders, does not filter: a list asked to search without an ordering of
+        its own (REST offset pages, GraphQL ``examples``, the same rule on both).
+        """
+        score = search.rank(term)
+        if score is None:
+            return self
+        return self.annotate(**{search.SEARCH_RANK: score}).order_by(
+            f"-{search.SEARCH_RANK}", *DEFAULT_ORDERING
+        )
+
 
 class ProjectQuerySet(RestrictedQuerySet):
     def with_role(self, user: AbstractBaseUser | AnonymousUser | None) -> Self:

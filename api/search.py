@@ -9,8 +9,9 @@ characters took seconds), whatever cap the pattern has. So:
   title (weight A) and the content (weight D), under a GIN index; a term is
   read with ``websearch_to_tsquery`` (words, ``"a phrase"``, ``or``,
   ``-word``), and finding rows is an index lookup per word, whatever the rows
-  hold. Rows keep the list's order (newest first unless the client orders
-  them): every surface and both pagination styles give one order.
+  hold. An offset list asked to search without an ``ordering`` is ranked,
+  best match first (``ts_rank`` of its top-level term, then newest first);
+  cursor pages keep their timestamp order (a keyset needs one).
 - On SQLite (development, the default test database) there is no such
   index: search matches the title only (``icontains``). A title is at most
   200 characters, so a row costs at most 200 x 200 character comparisons.
@@ -31,7 +32,7 @@ import re
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchQuery, SearchVectorField
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection, models
 from django.db.models import F, Func, Q
 
@@ -39,6 +40,8 @@ from django.db.models import F, Func, Q
 # "english" stems words ("runs" finds "running") and drops stop words ("the").
 SEARCH_CONFIG = "english"
 SEARCH_VECTOR_FIELD = "search_vector"
+# The annotation a ranked list orders by.
+SEARCH_RANK = "search_rank"
 # A word as websearch_to_tsquery splits them (letters, digits, underscore).
 WORD = re.compile(r"\w+")
 
@@ -130,3 +133,10 @@ def match(term: str) -> Q:
     if full_text_search():
         return Q(**{SEARCH_VECTOR_FIELD: search_query(term)})
     return Q(title__icontains=term)
+
+
+def rank(term: str) -> SearchRank | None:
+    """How well a row matches ``term`` (PostgreSQL), or None where search is not ranked or ``term`` is blank."""
+    if not full_text_search() or not term.strip():
+        return None
+    return SearchRank(F(SEARCH_VECTOR_FIELD), search_query(term.strip()))

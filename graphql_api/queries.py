@@ -53,8 +53,13 @@ def resolve_examples(
     # The arguments are declared here only to fix their order and nullability
     # in the schema; strawberry-django applies them to the returned queryset
     # (filters, ordering) after the type's get_queryset (visible_to), and cuts
-    # the page PageRule allowed.
-    return ExampleModel.objects.all()
+    # the page PageRule allowed. A top-level `search` without `ordering` is
+    # ranked, best match first, as REST's offset pages (api.search).
+    examples = ExampleModel.objects.all()
+    term = getattr(filters, "search", None) if filters else None
+    if isinstance(term, str) and not ordering:
+        examples = examples.ranked_by(term)
+    return examples
 
 
 def resolve_examples_connection(

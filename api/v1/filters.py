@@ -21,7 +21,11 @@ from api.models import ExampleModel, Project
 from api.querysets import SEARCH_MAX_LENGTH, ExampleQuerySet, parse_pk
 from api.search import TooManySearchTerms, check_term_count, count_terms
 
+from .ordering import PARAMETER as ORDERING_PARAMETER
 from .ordering import ordering_keys
+from .pagination import CursorPagination
+
+CURSOR_PARAMETER = CursorPagination.cursor_query_param
 
 
 class UTCIsoDateTimeField(IsoDateTimeField):
@@ -91,7 +95,7 @@ class ExampleFilter(filters.FilterSet):
         help_text=(
             "Only examples matching these words. On PostgreSQL, full-text search over title and "
             'content (web search syntax: words, `"a phrase"`, `or`, `-word`; words are '
-            "stemmed, so `run` finds `running`). On SQLite, the title contains the "
+            "stemmed, so `run` finds `running`), best match first on offset pages without `ordering`. On SQLite, the title contains the "
             f"text (case-insensitive). At most {SEARCH_MAX_LENGTH} characters and "
             "`SEARCH_MAX_TERMS` words (default 8); more is a 400."
         ),
@@ -145,7 +149,14 @@ class ExampleFilter(filters.FilterSet):
         return queryset.filter(project_id=value, project_id__in=visible)
 
     def filter_search(self, queryset: ExampleQuerySet, name: str, value: str) -> ExampleQuerySet:
-        return queryset.search(value)
+        rows = queryset.search(value)
+        # Best match first only where the order is ours to choose: no `ordering`
+        # (which replaces it anyway) and no cursor (a keyset page is ordered by
+        # a timestamp it can compare). GraphQL's `examples` follows the same rule.
+        params = self.request.query_params
+        if params.get(ORDERING_PARAMETER) or CURSOR_PARAMETER in params:
+            return rows
+        return rows.ranked_by(value)
 
 
 class ListFilterBackend(filters.DjangoFilterBackend):

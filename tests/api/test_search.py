@@ -27,6 +27,11 @@ query($filters: ExampleFilter) {
   examples(filters: $filters) { totalCount results { id } }
 }
 """
+EXAMPLES_ORDERED = """
+query($filters: ExampleFilter, $ordering: [ExampleOrder!]) {
+  examples(filters: $filters, ordering: $ordering) { totalCount results { id } }
+}
+"""
 # The worst term the length cap allows: one 200-character word.
 WORST_TERM = "a" * 199 + "b"
 
@@ -62,6 +67,23 @@ def test_postgresql_searches_title_and_content_by_words(auth_client, user):
     assert sorted(found) == sorted([in_title.pk, in_content.pk])
     assert ids(auth_client.get(LIST_URL, {"search": '"dog runs" -cat'})) == [in_content.pk]
     assert ids(auth_client.get(LIST_URL, {"search": "running or nothing"})) != []
+
+
+@pytest.mark.postgres
+def test_postgresql_ranks_a_search_without_ordering_on_both_surfaces(auth_client, gql, user):
+    in_title = ExampleFactory(user=user, title="Budget", content="")
+    in_content = ExampleFactory(user=user, title="Notes", content="the budget, once")  # newer
+
+    ranked = [in_title.pk, in_content.pk]
+    assert ids(auth_client.get(LIST_URL, {"search": "budget"})) == ranked
+    response = gql.run(EXAMPLES, {"filters": {"search": "budget"}})
+    assert [int(row["id"]) for row in response.data["examples"]["results"]] == ranked
+    # An ordering of the client's, or a cursor page, keeps its own order.
+    newest = [in_content.pk, in_title.pk]
+    assert ids(auth_client.get(LIST_URL, {"search": "budget", "ordering": "-created_at"})) == newest
+    assert ids(auth_client.get(LIST_URL, {"search": "budget", "cursor": ""})) == newest
+    ordered = gql.run(EXAMPLES_ORDERED, {"filters": {"search": "budget"}, "ordering": [{"createdAt": "DESC"}]})
+    assert [int(row["id"]) for row in ordered.data["examples"]["results"]] == newest
 
 
 def test_sqlite_searches_titles_only(auth_client, user):
