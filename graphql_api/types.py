@@ -198,7 +198,8 @@ class ExampleFilter:
         description=(
             "Examples matching these words (REST's `search`): on PostgreSQL full-text search over "
             'title and content (web search syntax: words, `"a phrase"`, `or`, `-word`; words are '
-            "stemmed), on SQLite the title contains the text (case-insensitive). At most "
+            "stemmed; in `examples` without `ordering`, best match first), on SQLite the title "
+            "contains the text (case-insensitive). At most "
             f"{SEARCH_MAX_LENGTH} characters, as every text of a filter (longer: BAD_USER_INPUT); "
             "at most SEARCH_MAX_TERMS words (default 8) across every `search` of one filter "
             "(SEARCH_TERM_LIMIT_EXCEEDED), and at most GRAPHQL_MAX_FILTER_BRANCHES AND/OR/NOT "
