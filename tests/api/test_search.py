@@ -82,7 +82,9 @@ def test_postgresql_ranks_a_search_without_ordering_on_both_surfaces(auth_client
     newest = [in_content.pk, in_title.pk]
     assert ids(auth_client.get(LIST_URL, {"search": "budget", "ordering": "-created_at"})) == newest
     assert ids(auth_client.get(LIST_URL, {"search": "budget", "cursor": ""})) == newest
-    ordered = gql.run(EXAMPLES_ORDERED, {"filters": {"search": "budget"}, "ordering": [{"createdAt": "DESC"}]})
+    ordered = gql.run(
+        EXAMPLES_ORDERED, {"filters": {"search": "budget"}, "ordering": [{"createdAt": "DESC"}]}
+    )
     assert [int(row["id"]) for row in ordered.data["examples"]["results"]] == newest
 
 
