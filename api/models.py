@@ -9,6 +9,13 @@ from django.db import models
 from backend.validators import prohibit_blank, prohibit_null_characters
 
 from .querysets import DEFAULT_ORDERING, ExampleQuerySet, ProjectMembershipQuerySet, ProjectQuerySet
+from .search import (
+    SEARCH_VECTOR_FIELD,
+    SearchDocument,
+    SearchVectorColumn,
+    SearchVectorField,
+    SearchVectorIndex,
+)
 
 TITLE_MAX_LENGTH = 200
 CONTENT_MAX_LENGTH = 100_000
@@ -80,6 +87,12 @@ class ProjectMembership(models.Model):
         return f"{self.user} in {self.project} ({self.role})"
 
 
+class ExampleManager(models.Manager.from_queryset(ExampleQuerySet)):
+    def get_queryset(self) -> ExampleQuerySet:
+        # Search reads the column inside the database; no row needs it in Python.
+        return super().get_queryset().defer(SEARCH_VECTOR_FIELD)
+
+
 class ExampleModel(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="examples")
     title = models.CharField(
@@ -96,8 +109,13 @@ class ExampleModel(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Full-text search (api.search): kept by the database from title and
+    # content; NULL on SQLite. Never read into Python.
+    search_vector = SearchVectorColumn(
+        expression=SearchDocument(), output_field=SearchVectorField(), db_persist=True
+    )
 
-    objects = ExampleQuerySet.as_manager()
+    objects = ExampleManager()
 
     class Meta:
         ordering = list(DEFAULT_ORDERING)
@@ -106,6 +124,8 @@ class ExampleModel(models.Model):
             models.Index(fields=["user", "-created_at", "-id"], name="example_user_newest_idx"),
             # Serves cursor pages ordered by updated_at (api.keyset) and the sync filters.
             models.Index(fields=["user", "-updated_at", "-id"], name="example_user_updated_idx"),
+            # Serves search (api.search): GIN on PostgreSQL.
+            SearchVectorIndex(fields=[SEARCH_VECTOR_FIELD], name="example_search_idx"),
         ]
 
     def __str__(self) -> str:

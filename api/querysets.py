@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Self
 from django.db import models
 from django.db.models import Q
 
+from . import search
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
@@ -68,12 +70,13 @@ def search_condition(term: str) -> Q:
     GraphQL's ``ExampleFilter`` nests ``search`` inside ``AND``/``OR``/``NOT``,
     which needs a ``Q`` rather than a filtered queryset. An empty or blank term
     is an empty ``Q`` (no condition); one past ``SEARCH_MAX_LENGTH`` is
-    ``SearchTermTooLong`` (the surfaces refuse it before it gets here).
+    ``SearchTermTooLong`` (the surfaces refuse it before it gets here). What
+    matches on each backend: api.search.
     """
     term = check_search_term(term).strip()
     if not term:
         return Q()
-    return Q(title__icontains=term) | Q(content__icontains=term)
+    return search.match(term)
 
 
 class RestrictedQuerySet(models.QuerySet):
@@ -103,9 +106,22 @@ class ExampleQuerySet(RestrictedQuerySet):
         return policy.restrict(self, user, policy.VIEW)
 
     def search(self, term: str) -> Self:
-        """Title or content containing ``term``, case-insensitively (REST `search`, GraphQL `search`)."""
+        """The rows matching ``term`` (REST `search`, GraphQL `search`; what matches: api.search)."""
         condition = search_condition(term)
         return self.filter(condition) if condition else self
+
+    def ranked_by(self, term: str) -> Self:
+        """Best match for ``term`` first, then newest first, where search is ranked (api.search); else unchanged.
+
+        Orders, does not filter: a list asked to search without an ordering of
+        its own (REST offset pages, GraphQL ``examples``, the same rule on both).
+        """
+        score = search.rank(term)
+        if score is None:
+            return self
+        return self.annotate(**{search.SEARCH_RANK: score}).order_by(
+            f"-{search.SEARCH_RANK}", *DEFAULT_ORDERING
+        )
 
 
 class ProjectQuerySet(RestrictedQuerySet):

@@ -10,6 +10,15 @@ from __future__ import annotations
 from django.http import JsonResponse
 
 DATABASE_UNAVAILABLE = "The database is unavailable. Try again shortly."
+STATEMENT_TIMEOUT = (
+    "The request took the database longer than allowed and was stopped. "
+    "Try again shortly, or ask for less (a smaller page, fewer or simpler filters)."
+)
+# The `code` of a statement timeout's REST body (GraphQL: extensions.code TIMEOUT).
+STATEMENT_TIMEOUT_CODE = "statement_timeout"
+# Seconds a client should wait before retrying a 503.
+RETRY_AFTER = "5"
+
 CACHE_UNAVAILABLE = "A shared service is unavailable. Try again shortly."
 
 
@@ -27,8 +36,9 @@ def is_cache_unavailable(exc: BaseException | None) -> bool:
     return isinstance(exc, RedisConnectionError | RedisTimeoutError)
 
 
-def json_error(detail: str, status: int, **headers: str) -> JsonResponse:
-    response = JsonResponse({"detail": detail}, status=status)
+def json_error(detail: str, status: int, code: str | None = None, **headers: str) -> JsonResponse:
+    body = {"detail": detail} if code is None else {"detail": detail, "code": code}
+    response = JsonResponse(body, status=status)
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
     return response

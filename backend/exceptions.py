@@ -18,8 +18,15 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
-from .errors import CACHE_UNAVAILABLE, DATABASE_UNAVAILABLE, is_cache_unavailable
-from .middleware import is_connection_error
+from .errors import (
+    CACHE_UNAVAILABLE,
+    DATABASE_UNAVAILABLE,
+    RETRY_AFTER,
+    STATEMENT_TIMEOUT,
+    STATEMENT_TIMEOUT_CODE,
+    is_cache_unavailable,
+)
+from .middleware import is_connection_error, is_statement_timeout
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +45,12 @@ class ServiceUnavailable(exceptions.APIException):
     default_code = "service_unavailable"
 
 
+class StatementTimeout(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = STATEMENT_TIMEOUT
+    default_code = STATEMENT_TIMEOUT_CODE
+
+
 def translate_core_exception(exc: Exception) -> Exception:
     """Map exceptions raised outside DRF to DRF's APIException family."""
     if isinstance(exc, DjangoValidationError):
@@ -50,6 +63,9 @@ def translate_core_exception(exc: Exception) -> Exception:
     if is_connection_error(exc):
         logger.warning("database unavailable: %s", exc)
         return ServiceUnavailable()
+    if is_statement_timeout(exc):
+        logger.warning("statement timeout: %s", exc)
+        return StatementTimeout()
     if is_cache_unavailable(exc):
         logger.warning("cache unavailable: %s", exc)
         return ServiceUnavailable(CACHE_UNAVAILABLE)
@@ -61,6 +77,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, exceptions.NotFound):
         exc = exceptions.NotFound(NOT_FOUND)
     response = exception_handler(exc, context)
-    if response is not None and isinstance(exc, ServiceUnavailable):
-        response["Retry-After"] = "5"
+    if response is not None and isinstance(exc, ServiceUnavailable | StatementTimeout):
+        response["Retry-After"] = RETRY_AFTER
+    if response is not None and isinstance(exc, StatementTimeout):
+        response.data["code"] = STATEMENT_TIMEOUT_CODE
     return response

@@ -6,12 +6,21 @@ import logging
 from collections.abc import Callable
 from http import HTTPStatus
 
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse
 from django.middleware.common import CommonMiddleware
 from rest_framework.response import Response as DRFResponse
 
-from .errors import CACHE_UNAVAILABLE, DATABASE_UNAVAILABLE, is_cache_unavailable, json_error
+from .errors import (
+    CACHE_UNAVAILABLE,
+    DATABASE_UNAVAILABLE,
+    RETRY_AFTER,
+    STATEMENT_TIMEOUT,
+    STATEMENT_TIMEOUT_CODE,
+    is_cache_unavailable,
+    json_error,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +56,26 @@ def _answered_errors() -> tuple[type[BaseException], ...]:
 _ANSWERED = _answered_errors()
 
 
+def _query_canceled() -> tuple[type[BaseException], ...]:
+    try:
+        import psycopg2.extensions
+    except ImportError:  # pragma: no cover - psycopg2 is a pinned dependency
+        return ()
+    return (psycopg2.extensions.QueryCanceledError,)
+
+
+_CANCELED = _query_canceled()
+
+
+def is_statement_timeout(exc: BaseException | None) -> bool:
+    """True for PostgreSQL's ``query_canceled`` (57014): ``statement_timeout`` stopped the statement.
+
+    The database is fine; this request asked too much of it. Answered 503
+    with ``Retry-After`` (REST ``code: statement_timeout``, GraphQL ``TIMEOUT``).
+    """
+    return isinstance(exc, OperationalError) and isinstance(exc.__cause__, _CANCELED)
+
+
 def is_connection_error(exc: BaseException | None) -> bool:
     """True for errors that mean "the database is not reachable", not bad SQL.
 
@@ -77,12 +106,73 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if is_connection_error(exception):
             logger.warning("database unavailable: %s", exception)
-            return json_error(DATABASE_UNAVAILABLE, 503, Retry_After="5")
+            return json_error(DATABASE_UNAVAILABLE, 503, Retry_After=RETRY_AFTER)
+        if is_statement_timeout(exception):
+            logger.warning("statement timeout: %s %s", request.method, request.path)
+            return json_error(STATEMENT_TIMEOUT, 503, STATEMENT_TIMEOUT_CODE, Retry_After=RETRY_AFTER)
         if is_cache_unavailable(exception):
             # The admin's and the browsable API's throttled login forms, outside DRF's handler.
             logger.warning("cache unavailable: %s", exception)
-            return json_error(CACHE_UNAVAILABLE, 503, Retry_After="5")
+            return json_error(CACHE_UNAVAILABLE, 503, Retry_After=RETRY_AFTER)
         return None
+
+
+class RequestStatementTimeout:
+    """Every request's SQL runs under ``API_STATEMENT_TIMEOUT_MS`` (PostgreSQL), not the connection's.
+
+    The connection's own ``statement_timeout`` (``DB_STATEMENT_TIMEOUT_MS``)
+    is what migrations and management commands get; a request gets the
+    shorter one. Set through an execute wrapper just before the request's
+    first statement, on a cursor of its own (so a server-side cursor is never
+    asked to run it, and query counts see only the request's own SQL):
+
+    - outside a transaction, ``SET statement_timeout`` once per database
+      connection (a persistent connection pays it once, not per request);
+    - inside one (a request that starts in ``transaction.atomic``, or a
+      test), ``SET LOCAL``, which the transaction's end undoes, for this
+      request only.
+
+    A connection pooler in transaction mode (PgBouncer) would share the
+    session setting between clients: there, ``SET LOCAL`` in each
+    transaction is the way.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        milliseconds = settings.API_STATEMENT_TIMEOUT_MS
+        if not milliseconds or connection.vendor != "postgresql":
+            return self.get_response(request)
+        with connection.execute_wrapper(_TimeoutWrapper(milliseconds)):
+            return self.get_response(request)
+
+
+# The raw connection and the timeout a session-level SET gave it.
+_APPLIED = "_api_statement_timeout"
+
+
+class _TimeoutWrapper:
+    def __init__(self, milliseconds: int) -> None:
+        self.milliseconds = milliseconds
+        self.done = False
+
+    def __call__(self, execute, sql, params, many, context):
+        if not self.done:
+            self.done = True
+            self.apply(context["connection"])
+        return execute(sql, params, many, context)
+
+    def apply(self, wrapper) -> None:
+        raw = wrapper.connection
+        if getattr(wrapper, _APPLIED, None) == (raw, self.milliseconds):
+            return
+        local = wrapper.in_atomic_block
+        with raw.cursor() as cursor:
+            # An integer from settings, not client input.
+            cursor.execute(f"SET {'LOCAL ' if local else ''}statement_timeout = {int(self.milliseconds)}")
+        if not local:
+            setattr(wrapper, _APPLIED, (raw, self.milliseconds))
 
 
 # Paths whose clients read JSON: REST (`/api/...`, the docs page included) and

@@ -34,6 +34,8 @@ WORST_DOCUMENT = "{ me { " + "profile { displayName } " * 22 + "} }"
 # Which token a request carries: the measured user (1,000 rows), the writer,
 # the scale user (100,000 rows), or the sharer (20 projects with members).
 READER, WRITER, SCALE, SHARER = "reader", "writer", "scale", "sharer"
+# The searcher: 100 rows of 100,000 characters (api.search), for the search entries.
+SEARCHER = "searcher"
 # Issue 14's nested lists: a page of projects, each with a page of its
 # examples (with their owners) and its members. One query per level, the same
 # for 1 project and for 50 (tests/graphql/test_project_query_counts.py).
@@ -174,6 +176,58 @@ def cursor_endpoints(cursors: dict[str, str] | None) -> list[Endpoint]:
     return rows
 
 
+# The worst search the limits allow: one word at the 200-character cap (the old
+# LIKE's worst case over rows of "a"s), six of them OR-ed (GRAPHQL_MAX_FILTER_BRANCHES
+# and SEARCH_MAX_TERMS admit them); beside it a plain four-letter word.
+WORST_SEARCH_TERM = "a" * 199 + "b"
+PLAIN_SEARCH_TERM = "zzzz"
+SEARCH_QUERY = (
+    "query Search($filters: ExampleFilter) { examples(filters: $filters, pagination: {limit: 20}) "
+    "{ totalCount results { " + FIELDS_GQL + " } } }"
+)
+
+
+def _ored(term: str, count: int) -> dict:
+    node: dict = {"search": term}
+    for _ in range(count - 1):
+        node = {"search": term, "OR": node}
+    return node
+
+
+def search_endpoints() -> list[Endpoint]:
+    """Search over 100 rows of 100,000 characters: the worst the limits allow, next to a plain one."""
+    rows = []
+    for name, term, terms in (("plain", PLAIN_SEARCH_TERM, 1), ("worst", WORST_SEARCH_TERM, 6)):
+        rows.append(
+            Endpoint(
+                f"rest_search_{name}_100x100k",
+                "rest",
+                "list",
+                "GET",
+                f"/api/v1/examples/?search={term}&limit=20",
+                who=SEARCHER,
+                page=20,
+                notes=f"search `{term[:8]}…` over 100 rows of 100,000 characters",
+                tags=("search",),
+            )
+        )
+        rows.append(
+            Endpoint(
+                f"strawberry_search_{name}_100x100k",
+                "strawberry",
+                "list",
+                "POST",
+                "/graphql/",
+                json.dumps({"query": SEARCH_QUERY, "variables": {"filters": _ored(term, terms)}}),
+                who=SEARCHER,
+                page=20,
+                notes=f"{terms} OR-ed search term(s) `{term[:8]}…` over 100 rows of 100,000 characters",
+                tags=("search",),
+            )
+        )
+    return rows
+
+
 def endpoints(detail_id: int, cursors: dict[str, str] | None = None) -> list[Endpoint]:
     """Every measured endpoint; ``detail_id`` is one of the measured user's rows.
 
@@ -311,4 +365,5 @@ def endpoints(detail_id: int, cursors: dict[str, str] | None = None) -> list[End
             )
         )
     rows += cursor_endpoints(cursors)
+    rows += search_endpoints()
     return rows

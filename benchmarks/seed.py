@@ -4,6 +4,8 @@
 - ``bench_scale``: 100,000 examples, for the scale target;
 - ``bench_writer``: no rows to start with; every measured write is theirs;
 - 20 other users with 500 examples each, so the measured rows sit among others;
+- ``bench_searcher``: 100 examples of 100,000 characters (half of them one
+  letter repeated, the old ``LIKE`` search's worst case), for the search entries;
 - ``bench_sharer``: 20 projects, each with 10 of their examples and two
   members (an editor and a viewer, both other users), for the nested projects
   entry. The measured user is in none of them, so their 1,000 rows stay theirs.
@@ -79,6 +81,15 @@ def main(out_path: str) -> None:
     )
     add_rows(reader, 1_000)
     add_rows(scale, 100_000)
+    searcher = user("bench_searcher")
+    ExampleModel.objects.bulk_create(
+        ExampleModel(
+            user=searcher,
+            title=text(2, 6).capitalize(),
+            content="a" * 100_000 if n % 2 else text(20_000, 20_000)[:100_000],
+        )
+        for n in range(100)
+    )
     with connection.cursor() as cursor:
         # Creation times over the past year (with microseconds, as real ones
         # have); an update a little later for some of them.
@@ -92,12 +103,19 @@ def main(out_path: str) -> None:
     fixture = {
         "tokens": {
             who: Token.objects.create(user=account).key
-            for who, account in (("reader", reader), ("writer", writer), ("scale", scale), ("sharer", sharer))
+            for who, account in (
+                ("reader", reader),
+                ("writer", writer),
+                ("scale", scale),
+                ("sharer", sharer),
+                ("searcher", searcher),
+            )
         },
         "detail_id": detail_id,
         "rows": {
             "reader": 1_000,
             "scale": 100_000,
+            "searcher": 100,
             "others": 20 * 500,
             "total": ExampleModel.objects.count(),
         },

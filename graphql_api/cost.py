@@ -20,6 +20,10 @@ without anyone remembering to:
   multiplies the ``edges`` under it;
   otherwise ``GRAPHQL_COST_DEFAULT_LIST_SIZE``;
 - aliases and fragments count every time they are selected;
+- each condition of a ``filters`` argument (a lookup, a search, at any
+  depth of ``AND``/``OR``/``NOT``) costs ``GRAPHQL_COST_PER_FILTER_CONDITION``:
+  the database tests it against every row the caller may see, whatever the
+  page size (graphql_api.filter_work counts them);
 - introspection (``__schema``, ``__type``) costs the number of types in the
   schema, whatever is selected under it;
 - ``COST_OVERRIDES`` sets the weight or list size of a field where the
@@ -76,7 +80,11 @@ from strawberry_django.pagination import OffsetPaginationInput
 
 from api.paging import PageError, parse_page
 
+from .filter_work import filter_work, given
+
 PAGINATION_INPUT = OffsetPaginationInput.__strawberry_definition__.name  # type: ignore[attr-defined]
+# strawberry-django's argument of a filtered list.
+FILTERS_ARGUMENT = "filters"
 
 
 @dataclass(frozen=True)
@@ -98,6 +106,7 @@ class CostSettings:
     default_list_size: int
     chars_per_point: int
     unbounded_text_weight: int
+    per_filter_condition: int
 
     @classmethod
     def current(cls) -> CostSettings:
@@ -105,6 +114,7 @@ class CostSettings:
             default_list_size=settings.GRAPHQL_COST_DEFAULT_LIST_SIZE,
             chars_per_point=settings.GRAPHQL_COST_CHARS_PER_POINT,
             unbounded_text_weight=settings.GRAPHQL_COST_UNBOUNDED_TEXT_WEIGHT,
+            per_filter_condition=settings.GRAPHQL_COST_PER_FILTER_CONDITION,
         )
 
 
@@ -191,6 +201,19 @@ class _Estimator:
         except PageError:
             return 0  # A refused size lists nothing (execution answers BAD_USER_INPUT).
 
+    def filter_cost(self, field: GraphQLField, node: FieldNode) -> int:
+        """The points of the conditions in a field's ``filters`` (0 without one)."""
+        if FILTERS_ARGUMENT not in field.args:
+            return 0
+        try:
+            values = get_argument_values(field, node, self.variables)
+        except (GraphQLError, ValueError, TypeError):
+            return 0  # Execution reports the bad argument; nothing is filtered.
+        value = values.get(FILTERS_ARGUMENT)
+        if not given(value):
+            return 0
+        return filter_work(value).conditions * self.config.per_filter_condition
+
     def selection_set(
         self, selection_set: SelectionSetNode, parent: GraphQLNamedType, page: int | None
     ) -> int:
@@ -252,7 +275,10 @@ class _Estimator:
         size = self.multiplier(field, node, override, own_page if own_page is not None else page)
         child_page = own_page if own_page is not None and list_depth(field.type) == 0 else None
         named = get_named_type(field.type)
-        return size * (weight + self.selection_set(node.selection_set, named, child_page))
+        # Filtering happens once per resolution of the field, not per row listed.
+        return size * (
+            weight + self.filter_cost(field, node) + self.selection_set(node.selection_set, named, child_page)
+        )
 
     def multiplier(self, field: GraphQLField, node: FieldNode, override: Override, page: int | None) -> int:
         depth = list_depth(field.type)

@@ -64,7 +64,10 @@ def log_errors(errors: list[GraphQLError]) -> None:
 
 
 SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+# statement_timeout stopped one of the operation's statements (HTTP 503, Retry-After).
+TIMEOUT = "TIMEOUT"
 _UNAVAILABLE_FLAG = "_graphql_database_unavailable"
+_TIMEOUT_FLAG = "_graphql_statement_timeout"
 
 
 def mark_database_unavailable(request: object) -> None:
@@ -74,6 +77,15 @@ def mark_database_unavailable(request: object) -> None:
 
 def database_was_unavailable(request: object) -> bool:
     return getattr(request, _UNAVAILABLE_FLAG, False)
+
+
+def mark_statement_timeout(request: object) -> None:
+    """Remember that a statement of this request's operation ran out of time (the view answers 503 TIMEOUT)."""
+    setattr(request, _TIMEOUT_FLAG, True)
+
+
+def statement_timed_out(request: object) -> bool:
+    return getattr(request, _TIMEOUT_FLAG, False)
 
 
 class ErrorCodes(SchemaExtension):

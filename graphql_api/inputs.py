@@ -6,14 +6,18 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from graphql import GraphQLError
 from strawberry.extensions.field_extension import FieldExtension
 from strawberry.utils.str_converters import to_camel_case
 
 from api.datetimes import DateTimeOutOfRange, as_utc
 from api.querysets import SearchTermTooLong, check_search_term
+from api.search import TooManySearchTerms, check_term_count
 
 from .errors import BAD_USER_INPUT
+from .filter_work import filter_work, given
+from .limits import FILTER_BRANCH_LIMIT_EXCEEDED, SEARCH_TERM_LIMIT_EXCEEDED, limit_error
 
 NUL_MESSAGE = "Text may not contain NUL (\\u0000) characters."
 # The same words as REST's created_after/created_before (api.v1.filters).
@@ -133,3 +137,35 @@ def _as_utc(moment: dt.datetime, path: str) -> dt.datetime:
         return as_utc(moment)
     except DateTimeOutOfRange as error:
         raise GraphQLError(str(error), extensions={"code": BAD_USER_INPUT, "field": path}) from None
+
+
+class BoundedFilter(FieldExtension):
+    """Limit errors for a ``filters`` argument past ``GRAPHQL_MAX_FILTER_BRANCHES`` or ``SEARCH_MAX_TERMS``.
+
+    Each ``AND``/``OR``/``NOT`` is another condition over every row the
+    caller may see, and each search word another index lookup: one filter may
+    hold only so many, whatever the document's depth and size let through
+    (variables are not part of the document).
+    """
+
+    def map_arguments(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        value = kwargs.get("filters")
+        if not given(value):
+            return kwargs
+        work = filter_work(value)
+        limit = settings.GRAPHQL_MAX_FILTER_BRANCHES
+        if work.branches > limit:
+            raise limit_error(
+                FILTER_BRANCH_LIMIT_EXCEEDED,
+                f"The filter has {work.branches} AND/OR/NOT branches; at most {limit} are allowed "
+                "(GRAPHQL_MAX_FILTER_BRANCHES).",
+                limit,
+                found=work.branches,
+            )
+        try:
+            check_term_count(work.terms)
+        except TooManySearchTerms as error:
+            raise limit_error(
+                SEARCH_TERM_LIMIT_EXCEEDED, str(error), error.limit, found=error.found
+            ) from None
+        return kwargs

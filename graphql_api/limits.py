@@ -20,6 +20,8 @@ Every refusal is one GraphQL error whose ``extensions`` carry a ``code``, the
 | GRAPHQL_MAX_DEPTH                | 10      | DEPTH_LIMIT_EXCEEDED            |
 | GRAPHQL_MAX_COST                 | 12000   | COST_LIMIT_EXCEEDED             |
 | GRAPHQL_MAX_RESPONSE_BYTES       | 32 MiB  | RESPONSE_TOO_LARGE (views.py)   |
+| GRAPHQL_MAX_FILTER_BRANCHES      | 8       | FILTER_BRANCH_LIMIT_EXCEEDED (inputs.py) |
+| SEARCH_MAX_TERMS                 | 8       | SEARCH_TERM_LIMIT_EXCEEDED (inputs.py)   |
 | GRAPHQL_INTROSPECTION            | on (off in production) | INTROSPECTION_DISABLED; suggestions hidden |
 
 Order matters, and is the point of this module. graphql-core runs all of its
@@ -55,6 +57,8 @@ ALIAS_LIMIT_EXCEEDED = "ALIAS_LIMIT_EXCEEDED"
 DEPTH_LIMIT_EXCEEDED = "DEPTH_LIMIT_EXCEEDED"
 COST_LIMIT_EXCEEDED = "COST_LIMIT_EXCEEDED"
 RESPONSE_TOO_LARGE = "RESPONSE_TOO_LARGE"
+FILTER_BRANCH_LIMIT_EXCEEDED = "FILTER_BRANCH_LIMIT_EXCEEDED"
+SEARCH_TERM_LIMIT_EXCEEDED = "SEARCH_TERM_LIMIT_EXCEEDED"
 INTROSPECTION_DISABLED = "INTROSPECTION_DISABLED"
 
 LIMIT_CODES = frozenset(
@@ -68,6 +72,8 @@ LIMIT_CODES = frozenset(
         DEPTH_LIMIT_EXCEEDED,
         COST_LIMIT_EXCEEDED,
         RESPONSE_TOO_LARGE,
+        FILTER_BRANCH_LIMIT_EXCEEDED,
+        SEARCH_TERM_LIMIT_EXCEEDED,
     }
 )
 

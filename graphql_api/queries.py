@@ -14,7 +14,7 @@ from api.querysets import parse_pk
 
 from .connection import ExampleConnection
 from .context import viewer
-from .inputs import BoundedSearchText, DateTimesInUTC, RejectNulCharacters
+from .inputs import BoundedFilter, BoundedSearchText, DateTimesInUTC, RejectNulCharacters
 from .pagination import PageRule
 from .types import ExampleFilter, ExampleOrder, ExampleType, ProjectType, UserType
 
@@ -53,8 +53,13 @@ def resolve_examples(
     # The arguments are declared here only to fix their order and nullability
     # in the schema; strawberry-django applies them to the returned queryset
     # (filters, ordering) after the type's get_queryset (visible_to), and cuts
-    # the page PageRule allowed.
-    return ExampleModel.objects.all()
+    # the page PageRule allowed. A top-level `search` without `ordering` is
+    # ranked, best match first, as REST's offset pages (api.search).
+    examples = ExampleModel.objects.all()
+    term = getattr(filters, "search", None) if filters else None
+    if isinstance(term, str) and not ordering:
+        examples = examples.ranked_by(term)
+    return examples
 
 
 def resolve_examples_connection(
@@ -77,7 +82,13 @@ class Query:
     )
     examples: OffsetPaginated[ExampleType] = strawberry_django.offset_paginated(
         resolver=resolve_examples,
-        extensions=[RejectNulCharacters(), BoundedSearchText(), DateTimesInUTC(), PageRule()],
+        extensions=[
+            RejectNulCharacters(),
+            BoundedSearchText(),
+            BoundedFilter(),
+            DateTimesInUTC(),
+            PageRule(),
+        ],
         filters=ExampleFilter,
         ordering=ExampleOrder,
         description=(
@@ -87,7 +98,7 @@ class Query:
     )
     examples_connection: ExampleConnection = strawberry_django.connection(
         resolver=resolve_examples_connection,
-        extensions=[RejectNulCharacters(), BoundedSearchText(), DateTimesInUTC()],
+        extensions=[RejectNulCharacters(), BoundedSearchText(), BoundedFilter(), DateTimesInUTC()],
         filters=ExampleFilter,
         ordering=ExampleOrder,
         description=(
@@ -106,6 +117,12 @@ class Query:
     )
     projects: OffsetPaginated[ProjectType] = strawberry_django.offset_paginated(
         resolver=resolve_projects,
-        extensions=[RejectNulCharacters(), BoundedSearchText(), DateTimesInUTC(), PageRule()],
+        extensions=[
+            RejectNulCharacters(),
+            BoundedSearchText(),
+            BoundedFilter(),
+            DateTimesInUTC(),
+            PageRule(),
+        ],
         description="The projects the caller owns or is a member of, newest first.",
     )

@@ -14,12 +14,12 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
-from backend.middleware import is_connection_error
+from backend.middleware import is_connection_error, is_statement_timeout
 
 from .access import RequireAuthentication
 from .base import check_schema_types
 from .caching import CACHE_EXTENSIONS
-from .errors import ErrorCodes, log_errors, mark_database_unavailable
+from .errors import ErrorCodes, log_errors, mark_database_unavailable, mark_statement_timeout
 from .executor import LeafColumnsExecutor
 from .limits import LIMIT_EXTENSIONS, error_mask
 from .mutations import Mutation
@@ -40,6 +40,11 @@ class GraphQLSchema(Schema):
             is_connection_error(error.original_error) for error in errors if error.original_error
         ):
             mark_database_unavailable(execution_context.context.request)
+        # Too much asked of a database that answered: a coded 503, not a masked bug.
+        if execution_context is not None and any(
+            is_statement_timeout(error.original_error) for error in errors if error.original_error
+        ):
+            mark_statement_timeout(execution_context.context.request)
 
 
 def query_optimizer() -> DjangoOptimizerExtension:

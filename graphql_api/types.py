@@ -31,7 +31,7 @@ from authentication.models import Profile
 
 from .base import PolicyType, policy_type, public_type
 from .context import viewer
-from .inputs import BoundedSearchText, DateTimesInUTC, RejectNulCharacters
+from .inputs import BoundedFilter, BoundedSearchText, DateTimesInUTC, RejectNulCharacters
 from .pagination import PageRule
 
 
@@ -125,7 +125,13 @@ class ProjectType(PolicyType):
     )
     examples: OffsetPaginated[ExampleType] = strawberry_django.offset_paginated(
         field_name="examples",
-        extensions=[RejectNulCharacters(), BoundedSearchText(), DateTimesInUTC(), PageRule()],
+        extensions=[
+            RejectNulCharacters(),
+            BoundedSearchText(),
+            BoundedFilter(),
+            DateTimesInUTC(),
+            PageRule(),
+        ],
         description="The project's examples the caller may see, newest first.",
     )
     created_at: auto
@@ -190,8 +196,14 @@ class ExampleFilter:
 
     @strawberry_django.filter_field(
         description=(
-            "Title or content contains this text, case-insensitively (REST's `search`). "
-            f"At most {SEARCH_MAX_LENGTH} characters, as every text of a filter (longer: BAD_USER_INPUT)."
+            "Examples matching these words (REST's `search`): on PostgreSQL full-text search over "
+            'title and content (web search syntax: words, `"a phrase"`, `or`, `-word`; words are '
+            "stemmed; in `examples` without `ordering`, best match first), on SQLite the title "
+            "contains the text (case-insensitive). At most "
+            f"{SEARCH_MAX_LENGTH} characters, as every text of a filter (longer: BAD_USER_INPUT); "
+            "at most SEARCH_MAX_TERMS words (default 8) across every `search` of one filter "
+            "(SEARCH_TERM_LIMIT_EXCEEDED), and at most GRAPHQL_MAX_FILTER_BRANCHES AND/OR/NOT "
+            "(default 8; FILTER_BRANCH_LIMIT_EXCEEDED)."
         )
     )
     def search(self, value: str, prefix: str) -> Q:

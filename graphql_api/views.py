@@ -47,8 +47,8 @@ from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from backend import fastjson
-from backend.errors import DATABASE_UNAVAILABLE
-from backend.middleware import PAGE_POLICY, is_connection_error, set_policy
+from backend.errors import DATABASE_UNAVAILABLE, RETRY_AFTER, STATEMENT_TIMEOUT
+from backend.middleware import PAGE_POLICY, is_connection_error, is_statement_timeout, set_policy
 from backend.parsers import JSONRefused, decode_json, decode_utf8
 
 from .errors import (
@@ -58,9 +58,11 @@ from .errors import (
     NOT_FOUND,
     PAYLOAD_TOO_LARGE,
     SERVICE_UNAVAILABLE,
+    TIMEOUT,
     UNAUTHENTICATED,
     UNSUPPORTED_MEDIA_TYPE,
     database_was_unavailable,
+    statement_timed_out,
 )
 from .limits import RESPONSE_TOO_LARGE
 from .persisted import has_document_id, resolve_request
@@ -99,7 +101,11 @@ def response_too_large(size: int, limit: int) -> dict[str, object]:
 
 
 def database_unavailable_response() -> JsonResponse:
-    return error_response(DATABASE_UNAVAILABLE, 503, Retry_After="5")
+    return error_response(DATABASE_UNAVAILABLE, 503, Retry_After=RETRY_AFTER)
+
+
+def statement_timeout_response() -> JsonResponse:
+    return error_response(STATEMENT_TIMEOUT, 503, code=TIMEOUT, Retry_After=RETRY_AFTER)
 
 
 def csrf_refusal(request: HttpRequest) -> str | None:
@@ -151,12 +157,17 @@ class GraphQLView(StrawberryGraphQLView):
             )
         except DatabaseError as exc:
             # Authentication (token or session) could not reach the database.
+            if is_statement_timeout(exc):
+                return statement_timeout_response()
             if not is_connection_error(exc):
                 raise
             return database_unavailable_response()
         if database_was_unavailable(request):
             # The operation lost the database midway: an outage, not a bug.
             return database_unavailable_response()
+        if statement_timed_out(request):
+            # One statement ran past API_STATEMENT_TIMEOUT_MS: the whole answer is a coded 503.
+            return statement_timeout_response()
         return response
 
     def authenticate(self, request: HttpRequest) -> HttpResponse | None:

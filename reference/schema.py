@@ -692,6 +692,9 @@ class Query(graphene.ObjectType):
             queryset = queryset.distinct() if distinct else queryset
         if ordering:
             queryset = queryset.order_by(*order_keys(ordering), TIEBREAK)
+        elif filters is not None and isinstance(filters.get("search"), str):
+            # The core's ranking, as the product's examples and REST's offset pages.
+            queryset = queryset.ranked_by(filters["search"])
         return queryset_page(_read_columns(queryset, _asks_for_owner(info, "results")), page)
 
     @staticmethod

@@ -19,8 +19,13 @@ from api import policy
 from api.datetimes import INVALID_MESSAGE, OUT_OF_RANGE_MESSAGE, DateTimeOutOfRange, as_utc
 from api.models import ExampleModel, Project
 from api.querysets import SEARCH_MAX_LENGTH, ExampleQuerySet, parse_pk
+from api.search import TooManySearchTerms, check_term_count, count_terms
 
+from .ordering import PARAMETER as ORDERING_PARAMETER
 from .ordering import ordering_keys
+from .pagination import CursorPagination
+
+CURSOR_PARAMETER = CursorPagination.cursor_query_param
 
 
 class UTCIsoDateTimeField(IsoDateTimeField):
@@ -71,6 +76,14 @@ class IdFilter(filters.Filter):
     field_class = IdField
 
 
+def validate_term_count(value: str) -> None:
+    """A form error (so a 400 beside the other parameters' errors) past ``SEARCH_MAX_TERMS`` words."""
+    try:
+        check_term_count(count_terms(value))
+    except TooManySearchTerms as exc:
+        raise ValidationError(str(exc), code="too_many_terms") from None
+
+
 class ExampleFilter(filters.FilterSet):
     search = filters.CharFilter(
         method="filter_search",
@@ -78,9 +91,13 @@ class ExampleFilter(filters.FilterSet):
         # would show "[invalid name]" in the browsable API's Filters dialog.
         label="Search (title or content)",
         max_length=SEARCH_MAX_LENGTH,
+        validators=[validate_term_count],
         help_text=(
-            "Only examples whose title or content contains this text (case-insensitive); "
-            f"at most {SEARCH_MAX_LENGTH} characters (longer is a 400)."
+            "Only examples matching these words. On PostgreSQL, full-text search over title and "
+            'content (web search syntax: words, `"a phrase"`, `or`, `-word`; words are '
+            "stemmed, so `run` finds `running`), best match first on offset pages without `ordering`. On SQLite, the title contains the "
+            f"text (case-insensitive). At most {SEARCH_MAX_LENGTH} characters and "
+            "`SEARCH_MAX_TERMS` words (default 8); more is a 400."
         ),
     )
     created_after = UTCIsoDateTimeFilter(
@@ -132,7 +149,14 @@ class ExampleFilter(filters.FilterSet):
         return queryset.filter(project_id=value, project_id__in=visible)
 
     def filter_search(self, queryset: ExampleQuerySet, name: str, value: str) -> ExampleQuerySet:
-        return queryset.search(value)
+        rows = queryset.search(value)
+        # Best match first only where the order is ours to choose: no `ordering`
+        # (which replaces it anyway) and no cursor (a keyset page is ordered by
+        # a timestamp it can compare). GraphQL's `examples` follows the same rule.
+        params = self.request.query_params
+        if params.get(ORDERING_PARAMETER) or CURSOR_PARAMETER in params:
+            return rows
+        return rows.ranked_by(value)
 
 
 class ListFilterBackend(filters.DjangoFilterBackend):

@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "backend.request_id.RequestIDMiddleware",
     # Decides, before anything reads, whether this request may read the replica (backend/replica.py).
     "backend.replica.ReplicaReadsMiddleware",
+    # API_STATEMENT_TIMEOUT_MS for all of a request's SQL (PostgreSQL), whichever layer sends it.
+    "backend.middleware.RequestStatementTimeout",
     "django.middleware.security.SecurityMiddleware",
     # Both see every response below them, the debug pages included.
     "backend.middleware.ContentSecurityPolicyMiddleware",
@@ -392,6 +394,16 @@ SPECTACULAR_SETTINGS = {
         "backend.openapi.share_error_responses",
     ],
 }
+
+# Search (api.search): words in one request's search terms (REST `search`, every
+# `search` of one GraphQL filter), and AND/OR/NOT branches in one GraphQL filter.
+# statement_timeout of a request's SQL on PostgreSQL (backend.middleware.RequestStatementTimeout);
+# 0 leaves the connection's DB_STATEMENT_TIMEOUT_MS, which migrations and commands keep.
+API_STATEMENT_TIMEOUT_MS = env_int("API_STATEMENT_TIMEOUT_MS", 5_000, minimum=0)
+SEARCH_MAX_TERMS = env_int("SEARCH_MAX_TERMS", 8, minimum=1)
+GRAPHQL_MAX_FILTER_BRANCHES = env_int("GRAPHQL_MAX_FILTER_BRANCHES", 8, minimum=0)
+# Cost points (graphql_api.cost) of each condition of a list's `filters`.
+GRAPHQL_COST_PER_FILTER_CONDITION = env_int("GRAPHQL_COST_PER_FILTER_CONDITION", 10, minimum=0)
 
 # GraphQL safety limits (graphql_api.limits reads these).
 GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 10, minimum=1)

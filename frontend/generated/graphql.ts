@@ -47,7 +47,7 @@ export type ExampleFilter = {
   createdAt?: InputMaybe<DateTimeFilterLookup>;
   /** Only examples in this project (REST's `project`). A project the caller cannot see matches nothing, like one that does not exist. */
   project?: InputMaybe<Scalars['ID']['input']>;
-  /** Title or content contains this text, case-insensitively (REST's `search`). At most 200 characters, as every text of a filter (longer: BAD_USER_INPUT). */
+  /** Examples matching these words (REST's `search`): on PostgreSQL full-text search over title and content (web search syntax: words, `"a phrase"`, `or`, `-word`; words are stemmed; in `examples` without `ordering`, best match first), on SQLite the title contains the text (case-insensitive). At most 200 characters, as every text of a filter (longer: BAD_USER_INPUT); at most SEARCH_MAX_TERMS words (default 8) across every `search` of one filter (SEARCH_TERM_LIMIT_EXCEEDED), and at most GRAPHQL_MAX_FILTER_BRANCHES AND/OR/NOT (default 8; FILTER_BRANCH_LIMIT_EXCEEDED). */
   search?: InputMaybe<Scalars['String']['input']>;
   title?: InputMaybe<TextFilterLookup>;
   /** Sync: `{gte: <the largest updatedAt seen>}` fetches what was created or edited since (REST's `updated_after`). Deleted examples do not appear. */

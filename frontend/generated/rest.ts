@@ -999,7 +999,7 @@ export interface operations {
                 ordering?: string;
                 /** @description Only examples in this project (its id). A project the caller cannot see matches nothing, like one that does not exist; a value that is not an id is a 400. */
                 project?: number;
-                /** @description Only examples whose title or content contains this text (case-insensitive); at most 200 characters (longer is a 400). */
+                /** @description Only examples matching these words. On PostgreSQL, full-text search over title and content (web search syntax: words, `"a phrase"`, `or`, `-word`; words are stemmed, so `run` finds `running`), best match first on offset pages without `ordering`. On SQLite, the title contains the text (case-insensitive). At most 200 characters and `SEARCH_MAX_TERMS` words (default 8); more is a 400. */
                 search?: string;
                 /** @description Only examples changed (created or edited) at or after this ISO 8601 date-time (e.g. `2024-01-31T12:00:00.123456+01:00`; without an offset it is UTC). Pass the largest `updated_at` seen to fetch what changed since (the rows of that very instant come again: merge by id). Deleted examples do not appear. */
                 updated_after?: string;

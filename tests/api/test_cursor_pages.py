@@ -158,7 +158,7 @@ def test_filters_apply_and_other_users_rows_never_appear(auth_client, user):
     make_rows(user, 4)
     stranger = UserFactory()
     make_rows(stranger, 10)
-    mine = make_rows(user, 3, content="needle")
+    mine = make_rows(user, 3, title="needle")
 
     pages = walk(auth_client, {"limit": 2, "search": "needle"})
 

@@ -121,7 +121,7 @@ def test_rows_inserted_between_pages_neither_repeat_nor_hide_others(gql_owner, u
 def test_other_users_rows_never_appear_and_filters_apply(gql_owner, user, other_user):
     make_rows(other_user, 10)
     mine = make_rows(user, 4)
-    needle = make_rows(user, 2, content="needle")
+    needle = make_rows(user, 2, title="needle")
 
     every = forward(gql_owner, first=3)
     found = forward(gql_owner, first=1, filters={"search": "needle"})

@@ -49,15 +49,13 @@ def test_database_lost_while_checking_the_token_is_503(gql_owner, monkeypatch):
 
 
 def test_other_database_errors_stay_masked_server_errors(gql_owner, monkeypatch):
-    """A statement timeout means the database answered: a bug to log, not an outage."""
+    """A deadlock means the database answered: a bug to log, not an outage (a timeout: test_statement_timeout)."""
     import psycopg2.errors
 
-    def timeout(*args, **kwargs):
-        raise OperationalError(
-            "canceling statement due to statement timeout"
-        ) from psycopg2.errors.QueryCanceled()
+    def deadlock(*args, **kwargs):
+        raise OperationalError("deadlock detected") from psycopg2.errors.DeadlockDetected()
 
-    monkeypatch.setattr(services, "example_create", timeout)
+    monkeypatch.setattr(services, "example_create", deadlock)
     response = gql_owner.post_json({"query": 'mutation { createExample(data: {title: "x"}) { __typename } }'})
     assert response.status_code == 200
     assert response.json()["errors"][0]["message"] == "Unexpected error."
