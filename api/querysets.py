@@ -118,3 +118,7 @@ class ProjectQuerySet(RestrictedQuerySet):
 
 class ProjectMembershipQuerySet(RestrictedQuerySet):
     pass
+
+
+class InvitationQuerySet(RestrictedQuerySet):
+    pass

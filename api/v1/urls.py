@@ -2,7 +2,13 @@
 
 from rest_framework import permissions, routers
 
-from .views import ExampleModelViewSet, MemberViewSet, ProjectViewSet
+from .views import (
+    ExampleModelViewSet,
+    InvitationViewSet,
+    MemberViewSet,
+    ProjectInvitationViewSet,
+    ProjectViewSet,
+)
 
 
 class APIRootView(routers.APIRootView):
@@ -22,5 +28,9 @@ router.register("examples", ExampleModelViewSet, basename="example")
 router.register("projects", ProjectViewSet, basename="project")
 # Nested under a project; the API root links only routes without parameters.
 router.register(r"projects/(?P<project_id>[0-9]+)/members", MemberViewSet, basename="project-member")
+router.register(
+    r"projects/(?P<project_id>[0-9]+)/invitations", ProjectInvitationViewSet, basename="project-invitation"
+)
+router.register("invitations", InvitationViewSet, basename="invitation")
 
 urlpatterns = router.urls
