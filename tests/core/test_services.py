@@ -293,7 +293,9 @@ def test_project_delete_keeps_its_examples_with_their_authors(world):
 
 def test_the_owner_adds_changes_and_removes_members(world):
     team, owner = world.projects["team"], world.users["owner"]
-    invitation = services.invitation_create(user=owner, project_id=team.pk, username="STRANGER", role="viewer")
+    invitation = services.invitation_create(
+        user=owner, project_id=team.pk, username="STRANGER", role="viewer"
+    )
     assert team not in Project.objects.restrict(world.users["stranger"], policy.VIEW)
     services.invitation_accept(user=world.users["stranger"], invitation_id=invitation.pk)
     membership = ProjectMembership.objects.get(project=team, user=world.users["stranger"])
