@@ -544,10 +544,8 @@ def invitation_decline(*, user: AnyUser, invitation_id: object) -> Invitation:
 
 
 @transaction.atomic
-def invitation_cancel(*, user: AnyUser, project_id: object, invitation_id: object) -> Invitation:
-    """The project's owner withdraws an invitation of that project (pending or expired)."""
+def invitation_cancel(*, user: AnyUser, invitation_id: object) -> Invitation:
+    """The project's owner withdraws an invitation (pending or expired)."""
     _require_user(user)
-    project = get_for_action(Project, user=user, action=policy.VIEW, pk=project_id, lock=True)
-    invitations = Invitation.objects.filter(project_id=project.pk)
-    invitation = get_for_action(invitations, user=user, action=policy.DELETE, pk=invitation_id, lock=True)
+    invitation = get_for_action(Invitation, user=user, action=policy.DELETE, pk=invitation_id, lock=True)
     return _resolved(invitation)

@@ -387,8 +387,8 @@ export class BackendClient {
   }
 
   /** The project's owner withdraws an invitation. */
-  async cancelInvitation(projectId: string, id: string): Promise<Invite> {
-    return unwrap((await this.graphql(CancelInvitationDocument, { projectId, id })).cancelInvitation);
+  async cancelInvitation(id: string): Promise<Invite> {
+    return unwrap((await this.graphql(CancelInvitationDocument, { id })).cancelInvitation);
   }
 
   /** Invite over REST: 202 with the same body for any username (`RestError` 429 past the rate). */

@@ -238,10 +238,8 @@ class Mutation:
         handle_django_errors=True,
         description="The project's owner withdraws an invitation. Returns it as it was.",
     )
-    def cancel_invitation(
-        self, info: Info, project_id: strawberry.ID, id: strawberry.ID
-    ) -> InvitationPayload:
-        return _call(services.invitation_cancel, user=viewer(info), project_id=project_id, invitation_id=id)
+    def cancel_invitation(self, info: Info, id: strawberry.ID) -> InvitationPayload:
+        return _call(services.invitation_cancel, user=viewer(info), invitation_id=id)
 
     # A username is looked up, not written: NUL would reach PostgreSQL as a text parameter.
     @strawberry_django.mutation(

@@ -184,11 +184,13 @@ class InvitedProjectSerializer(serializers.Serializer):
 
 
 class InvitationSerializer(serializers.Serializer):
-    """A pending invitation, as its invitee (and the project's owner) sees it."""
+    """A pending invitation, as its invitee and the project's owner see it."""
 
     id = serializers.IntegerField(read_only=True)
     project = InvitedProjectSerializer(read_only=True)
+    username = serializers.CharField(read_only=True, help_text="The name as the owner typed it.")
     role = serializers.ChoiceField(choices=ProjectRole.choices, read_only=True)
+    status = InvitationStatusField(help_text='Always "pending".')
     invited_by = PublicUserSerializer(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
     expires_at = serializers.DateTimeField(read_only=True)

@@ -6,7 +6,6 @@ from .views import (
     ExampleModelViewSet,
     InvitationViewSet,
     MemberViewSet,
-    ProjectInvitationViewSet,
     ProjectViewSet,
 )
 
@@ -28,9 +27,6 @@ router.register("examples", ExampleModelViewSet, basename="example")
 router.register("projects", ProjectViewSet, basename="project")
 # Nested under a project; the API root links only routes without parameters.
 router.register(r"projects/(?P<project_id>[0-9]+)/members", MemberViewSet, basename="project-member")
-router.register(
-    r"projects/(?P<project_id>[0-9]+)/invitations", ProjectInvitationViewSet, basename="project-invitation"
-)
 router.register("invitations", InvitationViewSet, basename="invitation")
 
 urlpatterns = router.urls

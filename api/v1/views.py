@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from api import policy, services
 from api.models import ExampleModel, Invitation, Project, ProjectMembership
-from api.querysets import ORDERING_FIELDS
+from api.querysets import ORDERING_FIELDS, parse_pk
 from backend.openapi import THROTTLED, VALIDATION_ERROR
 
 from .base import PolicyModelViewSet, PolicyViewSet, Writes, lookup_for_action
@@ -347,12 +347,29 @@ def invitation_rows(queryset: models.QuerySet) -> models.QuerySet:
         tags=INVITATIONS,
         summary="The pending invitations the caller may see.",
         description=(
-            "Those to the caller (until they expire) and those of the projects the caller owns, "
-            "newest first. The project of an invitation to the caller is shown by id and name only: "
-            "it stays invisible everywhere else until the caller accepts."
+            "Those to the caller (until they expire) and those of the projects the caller owns "
+            "(expired ones included, to cancel or renew), newest first; `project` keeps those of "
+            "one project. The project of an invitation to the caller is shown by id and name only: "
+            "it stays invisible everywhere else until the caller accepts. `username` is the name "
+            "as the owner typed it, never whether it names anyone."
         ),
+        parameters=[
+            OpenApiParameter(
+                "project",
+                OpenApiTypes.INT,
+                OpenApiParameter.QUERY,
+                description="Only the invitations to this project (one the caller cannot see matches none).",
+            )
+        ],
     ),
     retrieve=extend_schema(tags=INVITATIONS, summary="One pending invitation.", parameters=[INVITATION_ID]),
+    destroy=extend_schema(
+        tags=INVITATIONS,
+        summary="Cancel an invitation: the project's owner only.",
+        description="The invitee gets 403 (they decline instead).",
+        parameters=[INVITATION_ID],
+        responses={204: None},
+    ),
     accept=extend_schema(
         tags=INVITATIONS,
         summary="Accept an invitation to the caller: they become a member with its role.",
@@ -371,7 +388,7 @@ def invitation_rows(queryset: models.QuerySet) -> models.QuerySet:
     ),
 )
 class InvitationViewSet(PolicyViewSet):
-    """`/invitations/`: pending invitations to the caller (accept, decline) and of their projects."""
+    """`/invitations/`: pending invitations to the caller (accept, decline) and of their projects (cancel)."""
 
     model = Invitation
     serializer_class = InvitationSerializer
@@ -380,7 +397,18 @@ class InvitationViewSet(PolicyViewSet):
         return invitation_rows(Invitation.objects.all())
 
     def list(self, request: Request, *args, **kwargs) -> Response:
-        return paged(self, self.get_queryset())
+        queryset = self.get_queryset()
+        project = request.query_params.get("project")
+        if project not in (None, ""):
+            key = parse_pk(project)
+            if key is None:
+                raise exceptions.ValidationError({"project": ["A project id (a positive integer)."]})
+            queryset = queryset.filter(project_id=key)
+        return paged(self, queryset)
+
+    def destroy(self, request: Request, *args, **kwargs) -> Response:
+        services.invitation_cancel(user=request.user, invitation_id=self.object_id())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         return Response(self.get_serializer(self.get_object()).data)
@@ -397,45 +425,3 @@ class InvitationViewSet(PolicyViewSet):
     @action(detail=True, methods=["post"])
     def decline(self, request: Request, pk: str | None = None, **kwargs) -> Response:
         return self.answered(services.invitation_decline)
-
-
-@extend_schema_view(
-    list=extend_schema(
-        tags=INVITATIONS,
-        summary="A project's pending invitations: its owner sees them all, a member none.",
-        description=(
-            "Each shows the username as the owner typed it, never whether it names anyone. "
-            "Expired ones are listed (with `expires_at`) until cancelled or renewed."
-        ),
-        parameters=[MEMBER_PROJECT_ID],
-    ),
-    destroy=extend_schema(
-        tags=INVITATIONS,
-        summary="Cancel an invitation: the project's owner only.",
-        parameters=[MEMBER_PROJECT_ID, INVITATION_ID],
-        responses={204: None},
-    ),
-)
-class ProjectInvitationViewSet(PolicyViewSet):
-    """`/projects/{project_id}/invitations/`: the invitations of one project, for its owner."""
-
-    model = Invitation
-    serializer_class = InviteSerializer
-
-    def project_id(self) -> str:
-        return self.kwargs["project_id"]
-
-    def base_queryset(self) -> models.QuerySet:
-        if getattr(self, "swagger_fake_view", False):
-            return Invitation.objects.none()
-        return Invitation.objects.filter(project_id=self.project_id())
-
-    def list(self, request: Request, *args, **kwargs) -> Response:
-        lookup_for_action(Project, user=request.user, action=policy.VIEW, pk=self.project_id())
-        return paged(self, self.get_queryset())
-
-    def destroy(self, request: Request, *args, **kwargs) -> Response:
-        services.invitation_cancel(
-            user=request.user, project_id=self.project_id(), invitation_id=self.object_id()
-        )
-        return Response(status=status.HTTP_204_NO_CONTENT)

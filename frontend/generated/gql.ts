@@ -17,7 +17,7 @@ import * as types from './graphql';
 type Documents = {
     "mutation AcceptInvitation($id: ID!) {\n  acceptInvitation(id: $id) {\n    __typename\n    ...InvitationFields\n    ...OperationMessages\n  }\n}": typeof types.AcceptInvitationDocument,
     "mutation AddProjectMember($data: ProjectMemberInput!) {\n  addProjectMember(data: $data) {\n    __typename\n    ...InviteFields\n    ...OperationMessages\n  }\n}": typeof types.AddProjectMemberDocument,
-    "mutation CancelInvitation($projectId: ID!, $id: ID!) {\n  cancelInvitation(projectId: $projectId, id: $id) {\n    __typename\n    ...InviteFields\n    ...OperationMessages\n  }\n}": typeof types.CancelInvitationDocument,
+    "mutation CancelInvitation($id: ID!) {\n  cancelInvitation(id: $id) {\n    __typename\n    ...InviteFields\n    ...OperationMessages\n  }\n}": typeof types.CancelInvitationDocument,
     "mutation CreateExample($data: ExampleInput!) {\n  createExample(data: $data) {\n    __typename\n    ...ExampleFields\n    ...OperationMessages\n  }\n}": typeof types.CreateExampleDocument,
     "mutation CreateProject($data: ProjectInput!) {\n  createProject(data: $data) {\n    __typename\n    ...ProjectFields\n    ...OperationMessages\n  }\n}": typeof types.CreateProjectDocument,
     "mutation DeclineInvitation($id: ID!) {\n  declineInvitation(id: $id) {\n    __typename\n    ...InvitationFields\n    ...OperationMessages\n  }\n}": typeof types.DeclineInvitationDocument,
@@ -42,7 +42,7 @@ type Documents = {
 const documents: Documents = {
     "mutation AcceptInvitation($id: ID!) {\n  acceptInvitation(id: $id) {\n    __typename\n    ...InvitationFields\n    ...OperationMessages\n  }\n}": types.AcceptInvitationDocument,
     "mutation AddProjectMember($data: ProjectMemberInput!) {\n  addProjectMember(data: $data) {\n    __typename\n    ...InviteFields\n    ...OperationMessages\n  }\n}": types.AddProjectMemberDocument,
-    "mutation CancelInvitation($projectId: ID!, $id: ID!) {\n  cancelInvitation(projectId: $projectId, id: $id) {\n    __typename\n    ...InviteFields\n    ...OperationMessages\n  }\n}": types.CancelInvitationDocument,
+    "mutation CancelInvitation($id: ID!) {\n  cancelInvitation(id: $id) {\n    __typename\n    ...InviteFields\n    ...OperationMessages\n  }\n}": types.CancelInvitationDocument,
     "mutation CreateExample($data: ExampleInput!) {\n  createExample(data: $data) {\n    __typename\n    ...ExampleFields\n    ...OperationMessages\n  }\n}": types.CreateExampleDocument,
     "mutation CreateProject($data: ProjectInput!) {\n  createProject(data: $data) {\n    __typename\n    ...ProjectFields\n    ...OperationMessages\n  }\n}": types.CreateProjectDocument,
     "mutation DeclineInvitation($id: ID!) {\n  declineInvitation(id: $id) {\n    __typename\n    ...InvitationFields\n    ...OperationMessages\n  }\n}": types.DeclineInvitationDocument,
@@ -76,7 +76,7 @@ export function graphql(source: "mutation AddProjectMember($data: ProjectMemberI
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation CancelInvitation($projectId: ID!, $id: ID!) {\n  cancelInvitation(projectId: $projectId, id: $id) {\n    __typename\n    ...InviteFields\n    ...OperationMessages\n  }\n}"): typeof import('./graphql').CancelInvitationDocument;
+export function graphql(source: "mutation CancelInvitation($id: ID!) {\n  cancelInvitation(id: $id) {\n    __typename\n    ...InviteFields\n    ...OperationMessages\n  }\n}"): typeof import('./graphql').CancelInvitationDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

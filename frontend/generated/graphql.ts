@@ -161,7 +161,6 @@ export type AddProjectMemberMutationVariables = Exact<{
 export type AddProjectMemberMutation = { addProjectMember: { __typename: 'Invitation', id: string, username: string, role: ProjectRole, status: string, createdAt: string, expiresAt: string } | { __typename: 'OperationInfo', messages: Array<{ kind: OperationMessageKind, field: string | null, message: string, code: string | null }> } };
 
 export type CancelInvitationMutationVariables = Exact<{
-  projectId: Scalars['ID']['input'];
   id: Scalars['ID']['input'];
 }>;
 
@@ -501,8 +500,8 @@ fragment OperationMessages on OperationInfo {
   }
 }`, {"hash":"8c9400a2e8faee5977c7978f16ca2f59527be9ca0fc30a0d5ba519045eeb6b9c"}) as unknown as TypedDocumentString<AddProjectMemberMutation, AddProjectMemberMutationVariables>;
 export const CancelInvitationDocument = new TypedDocumentString(`
-    mutation CancelInvitation($projectId: ID!, $id: ID!) {
-  cancelInvitation(projectId: $projectId, id: $id) {
+    mutation CancelInvitation($id: ID!) {
+  cancelInvitation(id: $id) {
     __typename
     ...InviteFields
     ...OperationMessages
@@ -523,7 +522,7 @@ fragment OperationMessages on OperationInfo {
     message
     code
   }
-}`, {"hash":"0ac8a088e06b26316a291e4ca74d55315e70626810d702a1bed056f6f6d59a37"}) as unknown as TypedDocumentString<CancelInvitationMutation, CancelInvitationMutationVariables>;
+}`, {"hash":"7b90c6706ced98c4e40a9279ad3b3467bd4f8b338876182e24b0c723fbf0c805"}) as unknown as TypedDocumentString<CancelInvitationMutation, CancelInvitationMutationVariables>;
 export const CreateExampleDocument = new TypedDocumentString(`
     mutation CreateExample($data: ExampleInput!) {
   createExample(data: $data) {

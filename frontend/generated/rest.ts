@@ -244,7 +244,7 @@ export interface paths {
         };
         /**
          * The pending invitations the caller may see.
-         * @description Those to the caller (until they expire) and those of the projects the caller owns, newest first. The project of an invitation to the caller is shown by id and name only: it stays invisible everywhere else until the caller accepts.
+         * @description Those to the caller (until they expire) and those of the projects the caller owns (expired ones included, to cancel or renew), newest first; `project` keeps those of one project. The project of an invitation to the caller is shown by id and name only: it stays invisible everywhere else until the caller accepts. `username` is the name as the owner typed it, never whether it names anyone.
          */
         get: operations["v1_invitations_list"];
         put?: never;
@@ -264,12 +264,16 @@ export interface paths {
         };
         /**
          * One pending invitation.
-         * @description `/invitations/`: pending invitations to the caller (accept, decline) and of their projects.
+         * @description `/invitations/`: pending invitations to the caller (accept, decline) and of their projects (cancel).
          */
         get: operations["v1_invitations_retrieve"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Cancel an invitation: the project's owner only.
+         * @description The invitee gets 403 (they decline instead).
+         */
+        delete: operations["v1_invitations_destroy"];
         options?: never;
         head?: never;
         patch?: never;
@@ -371,46 +375,6 @@ export interface paths {
         patch: operations["v1_projects_partial_update"];
         trace?: never;
     };
-    "/api/v1/projects/{project_id}/invitations/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * A project's pending invitations: its owner sees them all, a member none.
-         * @description Each shows the username as the owner typed it, never whether it names anyone. Expired ones are listed (with `expires_at`) until cancelled or renewed.
-         */
-        get: operations["v1_projects_invitations_list"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/projects/{project_id}/invitations/{id}/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /**
-         * Cancel an invitation: the project's owner only.
-         * @description `/projects/{project_id}/invitations/`: the invitations of one project, for its owner.
-         */
-        delete: operations["v1_projects_invitations_destroy"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/projects/{project_id}/members/": {
         parameters: {
             query?: never;
@@ -501,11 +465,15 @@ export interface components {
             /** @description The project's id, or null for none. Putting an example into a project needs the right to add to it (its owner or an editor); any other id is a 400 `{project: [...]}`. */
             project?: number | null;
         };
-        /** @description A pending invitation, as its invitee (and the project's owner) sees it. */
+        /** @description A pending invitation, as its invitee and the project's owner see it. */
         Invitation: {
             readonly id: number;
             readonly project: components["schemas"]["InvitedProject"];
+            /** @description The name as the owner typed it. */
+            readonly username: string;
             readonly role: components["schemas"]["MemberRoleEnum"];
+            /** @description Always "pending". */
+            readonly status: components["schemas"]["StatusEnum"];
             readonly invited_by: components["schemas"]["PublicUser"];
             /** Format: date-time */
             readonly created_at: string;
@@ -616,23 +584,6 @@ export interface components {
              */
             previous: string | null;
             results: components["schemas"]["Invitation"][];
-        };
-        PaginatedInviteList: {
-            /** @description Matching objects across all pages. */
-            count: number;
-            /**
-             * Format: uri
-             * @description The next page, or null on the last one.
-             * @example http://localhost:8000/api/v1/examples/?limit=20&offset=40
-             */
-            next: string | null;
-            /**
-             * Format: uri
-             * @description The previous page, or null on the first one.
-             * @example http://localhost:8000/api/v1/examples/?limit=20&offset=0
-             */
-            previous: string | null;
-            results: components["schemas"]["Invite"][];
         };
         PaginatedMemberList: {
             /** @description Matching objects across all pages. */
@@ -1437,6 +1388,8 @@ export interface operations {
                 limit?: number;
                 /** @description Number of results to skip: default 0. Negative or non-numeric values are a 400. */
                 offset?: number;
+                /** @description Only the invitations to this project (one the caller cannot see matches none). */
+                project?: number;
             };
             header?: never;
             path?: never;
@@ -1477,6 +1430,30 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    v1_invitations_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invitation's id. One the caller cannot see answers 404, like a missing one. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
         };
     };
@@ -1729,62 +1706,6 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-        };
-    };
-    v1_projects_invitations_list: {
-        parameters: {
-            query?: {
-                /** @description Number of results per page: default 20, at most 100 (a larger value is clamped to 100). Zero, negative or non-numeric values are a 400. */
-                limit?: number;
-                /** @description Number of results to skip: default 0. Negative or non-numeric values are a 400. */
-                offset?: number;
-            };
-            header?: never;
-            path: {
-                /** @description The project's id. One the caller cannot see answers 404, like a missing one. */
-                project_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PaginatedInviteList"];
-                };
-            };
-            400: components["responses"]["InvalidQuery"];
-            401: components["responses"]["Unauthenticated"];
-            404: components["responses"]["NotFound"];
-        };
-    };
-    v1_projects_invitations_destroy: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The invitation's id. One the caller cannot see answers 404, like a missing one. */
-                id: number;
-                /** @description The project's id. One the caller cannot see answers 404, like a missing one. */
-                project_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description No response body */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
         };
     };
     v1_projects_members_list: {

@@ -152,7 +152,7 @@ def test_the_frontends_operations_fit_at_the_largest_page(settings):
         "Projects": {"pagination": {"limit": 100}},
         "Project": {"id": "1", "examples": {"limit": 100}, "members": {"limit": 100}},
         "Invitations": {"pagination": {"limit": 100}},
-        "CancelInvitation": {"projectId": "1", "id": "1"},
+        "CancelInvitation": {"id": "1"},
         "CreateProject": {"data": {"name": "n"}},
         "UpdateProject": {"data": {"id": "1", "name": "n"}},
         "AddProjectMember": {"data": {"projectId": "1", "username": "u", "role": "VIEWER"}},
