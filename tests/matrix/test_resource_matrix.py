@@ -155,7 +155,9 @@ def test_nested_project_and_members_are_shown_only_to_those_who_see_the_project(
         assert shown == ({str(population.invitation.pk)} if actor == OWNER else set()), (actor, shown)
     else:
         assert projects == [], (actor, results)
-    projects_page = run_graphql(client, "{ projects { results { id members { results { user { id } } } } } }", {}).json()
+    projects_page = run_graphql(
+        client, "{ projects { results { id members { results { user { id } } } } } }", {}
+    ).json()
     listed = [p["id"] for p in projects_page["data"]["projects"]["results"]]
     assert (str(population.project.pk) in listed) == sees
 
