@@ -328,9 +328,9 @@ class MemberViewSet(PolicyViewSet):
 INVITATIONS = ["invitations"]
 
 
-def invitation_rows(queryset: models.QuerySet) -> models.QuerySet:
-    """Invitations with their project's name and the inviter's public columns, in one query."""
-    return queryset.select_related("project", "invited_by__profile").only(
+def invitation_rows() -> models.QuerySet:
+    """Invitations (before the policy) with their project's name and the inviter's public columns, in one query."""
+    return Invitation.objects.select_related("project", "invited_by__profile").only(
         "id",
         "role",
         "username",
@@ -394,7 +394,7 @@ class InvitationViewSet(PolicyViewSet):
     serializer_class = InvitationSerializer
 
     def base_queryset(self) -> models.QuerySet:
-        return invitation_rows(Invitation.objects.all())
+        return invitation_rows()
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         queryset = self.get_queryset()
