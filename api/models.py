@@ -8,7 +8,13 @@ from django.db import models
 
 from backend.validators import prohibit_blank, prohibit_null_characters
 
-from .querysets import DEFAULT_ORDERING, ExampleQuerySet, ProjectMembershipQuerySet, ProjectQuerySet
+from .querysets import (
+    DEFAULT_ORDERING,
+    ExampleQuerySet,
+    InvitationQuerySet,
+    ProjectMembershipQuerySet,
+    ProjectQuerySet,
+)
 from .search import (
     SEARCH_VECTOR_FIELD,
     SearchDocument,
@@ -130,3 +136,53 @@ class ExampleModel(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# The status every invitation shows: a row exists only while it is pending.
+INVITATION_PENDING = "pending"
+
+
+class Invitation(models.Model):
+    """An owner's offer of a role on a project to a username; pending until answered, cancelled or expired.
+
+    ``username`` is the name as the owner typed it (shown back to the owner,
+    never anything else about anyone); ``username_key`` is it lower-cased, as
+    usernames are unique ignoring case. ``invitee`` is the active user that
+    name meant when the invitation was made, or null: an unknown name, the
+    owner, or someone already a member. An invitation with no invitee can
+    never be accepted, but is stored and answered like any other, so that
+    inviting tells nobody whether a username exists. It is resolved once, at
+    creation: a user who later renames themself to that name does not get it.
+    A row exists only while pending: accepting, declining and cancelling
+    delete it.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="invitations")
+    username = models.CharField(max_length=150)
+    username_key = models.CharField(max_length=150)
+    invitee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="invitations_received",
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations_sent"
+    )
+    role = models.CharField(max_length=10, choices=ProjectRole.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = list(DEFAULT_ORDERING)
+        constraints = [
+            # One pending invitation per name and project: inviting again renews it.
+            # Its index (project, username_key) also serves "a project's invitations".
+            models.UniqueConstraint(fields=["project", "username_key"], name="unique_project_invitation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} to {self.project} ({self.role})"

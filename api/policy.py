@@ -32,9 +32,10 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Now
 from django.db.models.lookups import In
 
-from .models import OWNER_ROLE, ExampleModel, Project, ProjectMembership, ProjectRole
+from .models import OWNER_ROLE, ExampleModel, Invitation, Project, ProjectMembership, ProjectRole
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -46,7 +47,8 @@ CHANGE = "change"
 DELETE = "delete"
 ADD = "add"  # put examples into a project
 MANAGE = "manage"  # add, change and remove a project's members
-ACTIONS = frozenset({VIEW, CHANGE, DELETE, ADD, MANAGE})
+RESPOND = "respond"  # accept or decline an invitation
+ACTIONS = frozenset({VIEW, CHANGE, DELETE, ADD, MANAGE, RESPOND})
 
 # Moving a row from one parent to another (an example from one project to
 # another, or out of any). Taking it out removes it from its parent's owner
@@ -287,3 +289,32 @@ def with_role(queryset: models.QuerySet[Project], user: AnyUser) -> models.Query
             )
         }
     )
+
+
+@functools.lru_cache(maxsize=CONDITION_CACHE_SIZE)
+def _invitation_condition(user_pk: object, action: str) -> Q | None:
+    # Expiry is compared by the database's clock (Now() in the SQL), so the Q
+    # does not depend on the time it was built and may be cached like the others.
+    mine = Q(invitee_id=user_pk, expires_at__gt=Now())
+    managed = in_subquery("project_id", _project_ids(user_pk, MANAGE))
+    if action == VIEW:
+        return mine | managed
+    if action == RESPOND:
+        return mine
+    if action == DELETE:
+        return managed
+    return None
+
+
+class InvitationPolicy:
+    """See: the invitee (until it expires) and the project's owner. Accept, decline: the invitee.
+
+    Cancel (delete): the project's owner. An invitation with no invitee (an
+    unknown username) is seen by the owner only and can never be answered.
+    """
+
+    def condition(self, user: AbstractBaseUser, action: str) -> Q | None:
+        return _invitation_condition(user.pk, action)
+
+
+register(Invitation, InvitationPolicy())

@@ -134,3 +134,7 @@ class ProjectQuerySet(RestrictedQuerySet):
 
 class ProjectMembershipQuerySet(RestrictedQuerySet):
     pass
+
+
+class InvitationQuerySet(RestrictedQuerySet):
+    pass

@@ -1,4 +1,4 @@
-"""Writes: the only code that creates, changes or deletes examples, projects and memberships.
+"""Writes: the only code that creates, changes or deletes examples, projects, memberships and invitations.
 
 Keyword-only, typed, atomic, and always given the acting user. Every lookup
 goes through the policy (``api.policy.restrict`` / ``get_for_action``), never
@@ -7,26 +7,33 @@ through a filter on the owner, so the rules live in one place:
 - a row the user may not see raises ``Model.DoesNotExist``, exactly like a
   missing or junk id;
 - a row the user may see but not act on raises Django's ``PermissionDenied``;
-- validation failures raise Django's ``ValidationError`` with field names.
+- validation failures raise Django's ``ValidationError`` with field names;
+- a caller past a rate (``INVITATION_THROTTLE_RATE``) gets ``RateLimited``.
 
 REST and GraphQL translate the three into their own error shapes.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 
+from authentication.identity import users_matching
 from backend.validators import reject_nulls
 
 from . import policy, versions
 from .events import EventKind, announce_example
-from .models import TITLE_MAX_LENGTH, ExampleModel, Project, ProjectMembership, ProjectRole
+from .models import TITLE_MAX_LENGTH, ExampleModel, Invitation, Project, ProjectMembership, ProjectRole
 from .querysets import parse_pk
 
 COPY_SUFFIX = " (copy)"
@@ -36,7 +43,6 @@ PROJECT_UPDATABLE_FIELDS = frozenset({"name", "description"})
 # so the answer never tells which.
 INVALID_PROJECT = "Invalid project: not found or not one you can add examples to."
 INVALID_PARENT: dict[type[models.Model], str] = {Project: INVALID_PROJECT}
-UNKNOWN_USERNAME = "No active user with that username."
 
 AnyUser = AbstractBaseUser | AnonymousUser
 M = TypeVar("M", bound=models.Model)
@@ -372,16 +378,6 @@ def _could_be_username(username: object) -> bool:
     )
 
 
-def _user_by_username(username: object) -> AbstractBaseUser:
-    # Usernames are unique case-insensitively (authentication's rule), so iexact finds one.
-    found = None
-    if _could_be_username(username):
-        found = get_user_model().objects.filter(username__iexact=username.strip(), is_active=True).first()
-    if found is None:
-        raise ValidationError({"username": [ValidationError(UNKNOWN_USERNAME, code="unknown")]})
-    return found
-
-
 def _target_user_id(*, user_id: object, username: object) -> int | None:
     """The id of the member meant by exactly one of ``user_id`` and ``username``; None if none such."""
     if (user_id is None) == (username is None):
@@ -411,23 +407,6 @@ def _membership(*, user: AnyUser, project: Project, member_id: int | None, actio
     if not policy.restrict(queryset, user, action).exists():
         raise PermissionDenied(f"You may not {action} this membership.")
     return membership
-
-
-@transaction.atomic
-def member_add(*, user: AnyUser, project_id: object, username: str, role: str) -> ProjectMembership:
-    """Add the user called ``username`` to the project with ``role``: its owner only."""
-    _require_user(user)
-    # Locked: two concurrent adds of one user queue up, and the second finds the first.
-    project = get_for_action(Project, user=user, action=policy.MANAGE, pk=project_id, lock=True)
-    role = _check_role(role)
-    member = _user_by_username(username)
-    if member.pk == project.owner_id:
-        raise ValidationError({"username": [ValidationError("This user owns the project.", code="owner")]})
-    if ProjectMembership.objects.filter(project_id=project.pk, user_id=member.pk).exists():
-        raise ValidationError(
-            {"username": [ValidationError("This user is already a member.", code="member")]}
-        )
-    return ProjectMembership.objects.create(project=project, user=member, role=role)
 
 
 @transaction.atomic
@@ -475,3 +454,147 @@ def member_remove(
     membership.delete()
     membership.pk = pk
     return membership
+
+
+# Invitations
+#
+# Adding someone to a project is an invitation they accept: no account can
+# put another into its project, and inviting never tells whether a username
+# exists. A known and an unknown name run the same queries (one lookup, one
+# upsert) and get the same answer; the unknown one's row has no invitee and
+# can never be accepted.
+
+RATE_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class RateLimited(Exception):
+    """The caller did this too often; ``wait`` is how many seconds until the next one is allowed."""
+
+    def __init__(self, wait: int) -> None:
+        super().__init__(f"Too many invitations; try again in {wait} seconds.")
+        self.wait = wait
+
+
+@dataclass(frozen=True)
+class Rate:
+    count: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> Rate:
+        """DRF's "<count>/<period>" (20/hour), as settings.env_rate checked it."""
+        count, _, period = text.partition("/")
+        return cls(int(count), RATE_PERIODS[period[0]])
+
+
+def _count_invitation(user: AbstractBaseUser) -> None:
+    """Count one invitation by ``user``, or ``RateLimited`` past ``INVITATION_THROTTLE_RATE``.
+
+    A sliding window in the default cache (as DRF's throttles keep theirs, so
+    with ``REDIS_URL`` every process shares it), counted in the service so
+    REST and GraphQL share one budget. Counted per invitation made, not per
+    row kept: cancelling an invitation gives no probe back.
+    """
+    from django.core.cache import cache
+
+    rate = Rate.parse(settings.INVITATION_THROTTLE_RATE)
+    key = f"invitation-rate:{user.pk}"
+    now = time.time()
+    history = [t for t in cache.get(key, []) if t > now - rate.seconds]
+    if len(history) >= rate.count:
+        raise RateLimited(max(1, int(history[0] + rate.seconds - now + 1)))
+    cache.set(key, [*history, now], rate.seconds)
+
+
+def _username_key(username: object) -> str:
+    if not _could_be_username(username):
+        raise ValidationError({"username": [ValidationError("Enter a username.", code="invalid")]})
+    return username.strip().lower()  # type: ignore[union-attr]
+
+
+def _invitee_id(*, project: Project, username: str) -> int | None:
+    """The active user ``username`` names who could join ``project``, else None: one query either way.
+
+    The owner and the project's members are left out in the same query, so
+    inviting them reads and writes exactly what inviting a stranger does.
+    """
+    members = ProjectMembership.objects.filter(project_id=project.pk).values("user_id")
+    return (
+        users_matching("username", username)
+        .filter(is_active=True)
+        .exclude(pk=project.owner_id)
+        .exclude(pk__in=members)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def invitation_create(*, user: AnyUser, project_id: object, username: object, role: str) -> Invitation:
+    """Invite ``username`` to the project with ``role``: its owner only (MANAGE).
+
+    Inviting a name that already has an invitation to this project renews it
+    (role, inviter, expiry). The answer is the same whether the name is a
+    user, nobody, the owner, a member or already invited.
+    """
+    _require_user(user)
+    # Locked: two concurrent invitations of one name queue up, and the second renews the first.
+    project = get_for_action(Project, user=user, action=policy.MANAGE, pk=project_id, lock=True)
+    role = _check_role(role)
+    key = _username_key(username)
+    _count_invitation(user)
+    typed = username.strip()  # type: ignore[union-attr]
+    invitation, _ = Invitation.objects.update_or_create(
+        project=project,
+        username_key=key,
+        defaults={
+            "username": typed,
+            "invitee_id": _invitee_id(project=project, username=typed),
+            "invited_by": user,
+            "role": role,
+            "expires_at": timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS),
+        },
+    )
+    return invitation
+
+
+def _resolved(invitation: Invitation) -> Invitation:
+    pk = invitation.pk
+    invitation.delete()
+    invitation.pk = pk
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, user: AnyUser, invitation_id: object) -> Invitation:
+    """The invitee joins the project with the invitation's role; returns the invitation as it was.
+
+    Only the invitee, before it expires (the policy's RESPOND); anyone else
+    who may see it (the owner) gets PermissionDenied, the rest DoesNotExist.
+    """
+    _require_user(user)
+    seen = get_for_action(Invitation, user=user, action=policy.RESPOND, pk=invitation_id)
+    # The project first, then the invitation: the order project_delete takes them in
+    # (it locks the project, then its cascade deletes the invitation).
+    Project.objects.select_for_update().filter(pk=seen.project_id).exists()
+    invitation = get_for_action(Invitation, user=user, action=policy.RESPOND, pk=seen.pk, lock=True)
+    ProjectMembership.objects.get_or_create(
+        project_id=invitation.project_id, user=user, defaults={"role": invitation.role}
+    )
+    return _resolved(invitation)
+
+
+@transaction.atomic
+def invitation_decline(*, user: AnyUser, invitation_id: object) -> Invitation:
+    """The invitee says no: the invitation is gone and nothing else changes."""
+    _require_user(user)
+    invitation = get_for_action(Invitation, user=user, action=policy.RESPOND, pk=invitation_id, lock=True)
+    return _resolved(invitation)
+
+
+@transaction.atomic
+def invitation_cancel(*, user: AnyUser, invitation_id: object) -> Invitation:
+    """The project's owner withdraws an invitation (pending or expired)."""
+    _require_user(user)
+    invitation = get_for_action(Invitation, user=user, action=policy.DELETE, pk=invitation_id, lock=True)
+    return _resolved(invitation)

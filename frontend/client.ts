@@ -12,14 +12,18 @@ import { createClient as createSocketClient, type Client as SocketClient, type S
 import createRestClient, { type Client } from 'openapi-fetch';
 
 import {
+  AcceptInvitationDocument,
   AddProjectMemberDocument,
+  CancelInvitationDocument,
   CreateExampleDocument,
   CreateProjectDocument,
   DeleteExampleDocument,
   DeleteProjectDocument,
+  DeclineInvitationDocument,
   ExampleEventsDocument,
   ExamplesDocument,
   ExamplesPageDocument,
+  InvitationsDocument,
   MeDocument,
   ProjectDocument,
   ProjectsDocument,
@@ -37,6 +41,10 @@ import {
   type ExamplesPageQueryVariables,
   type ExamplesQuery,
   type ExamplesQueryVariables,
+  type InvitationFieldsFragment,
+  type InvitationsQuery,
+  type InvitationsQueryVariables,
+  type InviteFieldsFragment,
   type MeQuery,
   type OperationMessagesFragment,
   type ProfileInput,
@@ -66,11 +74,20 @@ export type RestProject = Schemas['Project'];
 export type RestProjectPage = Schemas['PaginatedProjectList'];
 export type RestProjectRole = Schemas['CallerRoleEnum'];
 export type RestMember = Schemas['Member'];
-export type RestMemberRequest = Schemas['MemberRequest'];
+export type RestMemberPage = Schemas['PaginatedMemberList'];
+/** Inviting by username: the same 202 body whether or not the name is a user's. */
+export type RestInviteRequest = Schemas['InviteRequest'];
+export type RestInvite = Schemas['Invite'];
+export type RestInvitation = Schemas['Invitation'];
+export type RestInvitationPage = Schemas['PaginatedInvitationList'];
 export type Example = ExampleFieldsFragment;
 export type Profile = Succeeded<UpdateProfileMutation['updateProfile']>;
 export type Project = ProjectFieldsFragment;
 export type ProjectMember = ProjectMemberFieldsFragment;
+/** An invitation as its sender sees it (the username as typed). */
+export type Invite = InviteFieldsFragment;
+/** An invitation as its invitee sees it (the project by id and name). */
+export type Invitation = InvitationFieldsFragment;
 /** One live update: CREATED / UPDATED carry the example as the caller sees it; DELETED only `id` and `kind`. */
 export type ExampleEvent = ExampleEventsSubscription['exampleEvents'];
 
@@ -323,9 +340,13 @@ export class BackendClient {
     return (await this.graphql(ProjectsDocument, variables)).projects;
   }
 
-  /** One project with its members and a page of its examples; null when missing or not visible. */
-  async project(id: string, examples?: ProjectQueryVariables['examples']): Promise<ProjectQuery['project']> {
-    return (await this.graphql(ProjectDocument, { id, examples })).project;
+  /** One project with a page of its members, its invitations and a page of its examples; null when not visible. */
+  async project(
+    id: string,
+    examples?: ProjectQueryVariables['examples'],
+    members?: ProjectQueryVariables['members'],
+  ): Promise<ProjectQuery['project']> {
+    return (await this.graphql(ProjectDocument, { id, examples, members })).project;
   }
 
   async createProject(data: ProjectInput): Promise<Project> {
@@ -343,9 +364,52 @@ export class BackendClient {
     return unwrap((await this.graphql(DeleteProjectDocument, variables)).deleteProject);
   }
 
-  /** Share a project (its owner only): `{projectId, username, role: 'EDITOR' | 'VIEWER'}`. */
-  async addProjectMember(data: ProjectMemberInput): Promise<ProjectMember> {
+  /**
+   * Invite a user to a project (its owner only): `{projectId, username, role: 'EDITOR' | 'VIEWER'}`.
+   * Nobody is added until the invitee accepts; the answer never says whether the username exists.
+   */
+  async addProjectMember(data: ProjectMemberInput): Promise<Invite> {
     return unwrap((await this.graphql(AddProjectMemberDocument, { data })).addProjectMember);
+  }
+
+  /** The pending invitations the caller may see: to them, and those of the projects they own. */
+  async invitations(variables: InvitationsQueryVariables = {}): Promise<InvitationsQuery['invitations']> {
+    return (await this.graphql(InvitationsDocument, variables)).invitations;
+  }
+
+  /** Accept an invitation to the caller: they become a member with its role. */
+  async acceptInvitation(id: string): Promise<Invitation> {
+    return unwrap((await this.graphql(AcceptInvitationDocument, { id })).acceptInvitation);
+  }
+
+  async declineInvitation(id: string): Promise<Invitation> {
+    return unwrap((await this.graphql(DeclineInvitationDocument, { id })).declineInvitation);
+  }
+
+  /** The project's owner withdraws an invitation. */
+  async cancelInvitation(id: string): Promise<Invite> {
+    return unwrap((await this.graphql(CancelInvitationDocument, { id })).cancelInvitation);
+  }
+
+  /** Invite over REST: 202 with the same body for any username (`RestError` 429 past the rate). */
+  async restInvite(projectId: number, body: RestInviteRequest): Promise<RestInvite> {
+    const { data, error, response } = await this.rest.POST('/api/v1/projects/{project_id}/members/', {
+      params: { path: { project_id: projectId } },
+      body,
+      headers: this.authHeaders(),
+    });
+    if (!data) throw new RestError(response.status, error);
+    return data;
+  }
+
+  /** The caller's pending invitations over REST, a page at a time. */
+  async restInvitations(query: { limit?: number; offset?: number } = {}): Promise<RestInvitationPage> {
+    const { data, error, response } = await this.rest.GET('/api/v1/invitations/', {
+      params: { query },
+      headers: this.authHeaders(),
+    });
+    if (!data) throw new RestError(response.status, error);
+    return data;
   }
 
   async updateProjectMember(data: ProjectMemberInput): Promise<ProjectMember> {

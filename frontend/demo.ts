@@ -4,8 +4,9 @@
  *   npx tsx frontend/demo.ts http://localhost:8000 <username> <password> [<friend> <friend-password>]
  *
  * With a friend's account it also runs the shared-project flow: the user
- * creates a project, shares it with the friend as an editor, the friend edits
- * an example in it, is made a viewer (and refused), then is removed.
+ * creates a project and invites the friend as an editor; the friend does not
+ * see it until they accept, then edits an example in it, is made a viewer (and
+ * refused), then is removed.
  *
  * Prints one JSON object with what each call answered. The browser tests run
  * it against a live backend (tests/e2e/test_typed_client.py). Node's fetch
@@ -19,7 +20,12 @@ async function sharedProject(owner: BackendClient, baseUrl: string, friendName: 
   const friend = new BackendClient(baseUrl);
   await friend.login({ username: friendName, password: friendPassword });
   const project = await owner.createProject({ name: 'Typed team', description: 'shared from demo.ts' });
-  const member = await owner.addProjectMember({ projectId: project.id, username: friendName, role: 'EDITOR' });
+  const invite = await owner.addProjectMember({ projectId: project.id, username: friendName, role: 'EDITOR' });
+  const beforeAccepting = await friend.project(project.id);
+  const pending = await friend.invitations();
+  const received = pending.results.find((entry) => entry.project.id === project.id);
+  if (!received) throw new Error('the friend sees no invitation to the project');
+  const member = await friend.acceptInvitation(received.id);
   const example = await owner.createExample({ title: 'Team note', projectId: project.id });
   const friendsList = await friend.projects();
   const edited = await friend.updateExample({ id: example.id, title: 'Team note, edited by a friend' });
@@ -34,13 +40,16 @@ async function sharedProject(owner: BackendClient, baseUrl: string, friendName: 
   const seenByOwner = await owner.project(project.id, { limit: 5 });
   await owner.removeProjectMember(project.id, friendName);
   return {
+    invite: { username: invite.username, role: invite.role, status: invite.status },
+    beforeAccepting,
+    invitedBy: received.invitedBy.username,
     role: member.role,
     friendSees: friendsList.results.map((shared) => ({ name: shared.name, role: shared.role, owner: shared.owner.username })),
     editedTitle: edited.title,
     editedOwner: edited.owner.username,
     editedProject: edited.project?.name ?? null,
     viewerRefusal: refusal,
-    members: seenByOwner?.members.map((entry) => ({ username: entry.user.username, role: entry.role })) ?? [],
+    members: seenByOwner?.members.results.map((entry) => ({ username: entry.user.username, role: entry.role })) ?? [],
     projectExamples: seenByOwner?.examples.results.map((entry) => entry.title) ?? [],
     afterRemoval: await friend.project(project.id),
   };

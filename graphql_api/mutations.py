@@ -12,7 +12,9 @@ Errors are data, not GraphQL errors (``handle_django_errors``):
   ``kind: PERMISSION`` (strawberry-django's own translation);
 - a row changed since the client's ``ifUpdatedAt`` (the services'
   ``PreconditionFailed``, checked on the locked row) becomes ``kind: ERROR``,
-  code ``CONFLICT``, and nothing is written.
+  code ``CONFLICT``, and nothing is written;
+- a caller past a rate (the services' ``RateLimited``) becomes ``kind: ERROR``,
+  code ``RATE_LIMITED``, and nothing is written.
 
 The services name fields as the models do; ``FIELD_NAMES`` renames the few
 whose input is called otherwise (``project`` -> ``projectId``, ``user`` ->
@@ -43,6 +45,7 @@ from .types import (
     ExampleInput,
     ExamplePartialInput,
     ExamplePayload,
+    InvitationPayload,
     ProfileInput,
     ProfilePayload,
     ProjectInput,
@@ -56,6 +59,7 @@ from .types import (
 # Model field name in a service's ValidationError -> the input's name for it.
 FIELD_NAMES = {"project": "project_id", "user": "username"}
 CONFLICT_CODE = "CONFLICT"
+RATE_LIMITED_CODE = "RATE_LIMITED"
 IF_UPDATED_AT = strawberry.argument(
     description=(
         "The `updatedAt` the client last read. If the row has changed since, nothing is "
@@ -104,6 +108,12 @@ def _call(service: Callable[..., Any], **kwargs: Any) -> Any:
         return not_found()
     except versions.PreconditionFailed as error:
         return conflict(str(error))
+    except services.RateLimited as error:
+        return OperationInfo(
+            messages=[
+                OperationMessage(kind=OperationMessage.Kind.ERROR, message=str(error), code=RATE_LIMITED_CODE)
+            ]
+        )
 
 
 @strawberry.type
@@ -196,16 +206,40 @@ class Mutation:
     @strawberry_django.mutation(
         handle_django_errors=True,
         extensions=[RejectNulCharacters()],
-        description="The owner shares the project with a user.",
+        description=(
+            "The owner invites a user by username; they become a member when they accept. The same "
+            "answer for any username (a user, nobody, a member, already invited: inviting again "
+            "renews it). Past INVITATION_THROTTLE_RATE: OperationInfo code RATE_LIMITED."
+        ),
     )
-    def add_project_member(self, info: Info, data: ProjectMemberInput) -> ProjectMemberPayload:
+    def add_project_member(self, info: Info, data: ProjectMemberInput) -> InvitationPayload:
         return _call(
-            services.member_add,
+            services.invitation_create,
             user=viewer(info),
             project_id=data.project_id,
             username=data.username,
             role=data.role.value,
         )
+
+    @strawberry_django.mutation(
+        handle_django_errors=True,
+        description="The invitee joins the project with the invitation's role. Returns it as it was.",
+    )
+    def accept_invitation(self, info: Info, id: strawberry.ID) -> InvitationPayload:
+        return _call(services.invitation_accept, user=viewer(info), invitation_id=id)
+
+    @strawberry_django.mutation(
+        handle_django_errors=True, description="The invitee declines. Returns the invitation as it was."
+    )
+    def decline_invitation(self, info: Info, id: strawberry.ID) -> InvitationPayload:
+        return _call(services.invitation_decline, user=viewer(info), invitation_id=id)
+
+    @strawberry_django.mutation(
+        handle_django_errors=True,
+        description="The project's owner withdraws an invitation. Returns it as it was.",
+    )
+    def cancel_invitation(self, info: Info, id: strawberry.ID) -> InvitationPayload:
+        return _call(services.invitation_cancel, user=viewer(info), invitation_id=id)
 
     # A username is looked up, not written: NUL would reach PostgreSQL as a text parameter.
     @strawberry_django.mutation(

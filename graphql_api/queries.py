@@ -9,14 +9,14 @@ from strawberry import UNSET
 from strawberry.types import Info
 from strawberry_django.pagination import OffsetPaginated, OffsetPaginationInput
 
-from api.models import ExampleModel, Project
+from api.models import ExampleModel, Invitation, Project
 from api.querysets import parse_pk
 
 from .connection import ExampleConnection
 from .context import viewer
 from .inputs import BoundedFilter, BoundedSearchText, DateTimesInUTC, RejectNulCharacters
 from .pagination import PageRule
-from .types import ExampleFilter, ExampleOrder, ExampleType, ProjectType, UserType
+from .types import ExampleFilter, ExampleOrder, ExampleType, InvitationType, ProjectType, UserType
 
 
 def resolve_example(info: Info, id: strawberry.ID) -> QuerySet:
@@ -38,6 +38,10 @@ def resolve_project(info: Info, id: strawberry.ID) -> QuerySet:
 
 def resolve_projects(pagination: OffsetPaginationInput | None = UNSET) -> QuerySet:
     return Project.objects.all()
+
+
+def resolve_invitations(pagination: OffsetPaginationInput | None = UNSET) -> QuerySet:
+    return Invitation.objects.all()
 
 
 def resolve_me(info: Info) -> UserType | None:
@@ -125,4 +129,12 @@ class Query:
             PageRule(),
         ],
         description="The projects the caller owns or is a member of, newest first.",
+    )
+    invitations: OffsetPaginated[InvitationType] = strawberry_django.offset_paginated(
+        resolver=resolve_invitations,
+        extensions=[PageRule()],
+        description=(
+            "The pending invitations the caller may see: those to them (until they expire; accept or "
+            "decline them) and those of the projects they own, newest first."
+        ),
     )

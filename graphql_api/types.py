@@ -23,7 +23,15 @@ from strawberry.types import Info
 from strawberry_django.fields.types import OperationInfo
 from strawberry_django.pagination import OffsetPaginated
 
-from api.models import OWNER_ROLE, ExampleModel, Project, ProjectMembership, ProjectRole
+from api.models import (
+    INVITATION_PENDING,
+    OWNER_ROLE,
+    ExampleModel,
+    Invitation,
+    Project,
+    ProjectMembership,
+    ProjectRole,
+)
 from api.policy import ROLE_ANNOTATION, VIEW, role_of, with_role
 from api.querysets import SEARCH_MAX_LENGTH, parse_pk, search_condition
 from authentication.identity import display_name
@@ -111,6 +119,45 @@ class ProjectMemberType(PolicyType):
     added_at: auto
 
 
+@public_type(
+    Project,
+    name="InvitedProject",
+    description="The project an invitation is to: id and name only, reached through the invitation.",
+)
+class InvitedProjectType:
+    id: auto
+    name: auto
+
+
+def _invitation_role(root: Invitation) -> ProjectRoleEnum:
+    return ProjectRoleEnum(root.role)
+
+
+def _invitation_status() -> str:
+    return INVITATION_PENDING
+
+
+@policy_type(
+    Invitation,
+    name="Invitation",
+    description=(
+        "A pending invitation: seen by its invitee (until it expires) and by the project's owner. "
+        "`username` is the name as the owner typed it; nothing tells whether it names anyone."
+    ),
+)
+class InvitationType(PolicyType):
+    id: auto
+    username: auto
+    role: ProjectRoleEnum = strawberry_django.field(resolver=_invitation_role, only=["role"])
+    status: str = strawberry_django.field(
+        resolver=_invitation_status, only=["id"], description='Always "pending".'
+    )
+    project: InvitedProjectType
+    invited_by: PublicUserType
+    created_at: auto
+    expires_at: datetime.datetime = strawberry_django.field(description="After this it cannot be accepted.")
+
+
 @policy_type(Project, name="Project")
 class ProjectType(PolicyType):
     id: auto
@@ -120,8 +167,15 @@ class ProjectType(PolicyType):
     role: ProjectRoleEnum = strawberry_django.field(
         resolver=_project_role, only=["owner"], description="The caller's role on this project."
     )
-    members: list[ProjectMemberType] = strawberry_django.field(
-        field_name="memberships", description="Everyone the owner shared the project with (not the owner)."
+    members: OffsetPaginated[ProjectMemberType] = strawberry_django.offset_paginated(
+        field_name="memberships",
+        extensions=[PageRule()],
+        description="Everyone who accepted the owner's invitation (not the owner), in the order they joined.",
+    )
+    invitations: OffsetPaginated[InvitationType] = strawberry_django.offset_paginated(
+        field_name="invitations",
+        extensions=[PageRule()],
+        description="The project's pending invitations: all of them for its owner, none for a member.",
     )
     examples: OffsetPaginated[ExampleType] = strawberry_django.offset_paginated(
         field_name="examples",
@@ -277,6 +331,7 @@ ExamplePayload = Annotated[ExampleType | OperationInfo, strawberry.union("Exampl
 ProfilePayload = Annotated[ProfileType | OperationInfo, strawberry.union("ProfilePayload")]
 ProjectPayload = Annotated[ProjectType | OperationInfo, strawberry.union("ProjectPayload")]
 ProjectMemberPayload = Annotated[ProjectMemberType | OperationInfo, strawberry.union("ProjectMemberPayload")]
+InvitationPayload = Annotated[InvitationType | OperationInfo, strawberry.union("InvitationPayload")]
 
 
 def given_fields(data: object, names: tuple[str, ...]) -> dict[str, object]:

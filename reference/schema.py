@@ -308,6 +308,18 @@ class ProjectOffsetPaginated(graphene.ObjectType):
     resolve_page_info = staticmethod(_page_info)
 
 
+class ProjectMemberOffsetPaginated(graphene.ObjectType):
+    """A page of a project's members (``PageOf``)."""
+
+    total_count = graphene.Int(required=True, description="Total count of existing results.")
+    results = graphene.List(graphene.NonNull(lambda: ProjectMemberType), required=True)
+    page_info = graphene.Field(OffsetPaginationInfo, required=True)
+
+    resolve_total_count = staticmethod(_total_count)
+    resolve_results = staticmethod(_results)
+    resolve_page_info = staticmethod(_page_info)
+
+
 class OffsetPaginationInput(graphene.InputObjectType):
     offset = graphene.Int(required=True, default_value=0)
     limit = graphene.Int()
@@ -316,7 +328,12 @@ class OffsetPaginationInput(graphene.InputObjectType):
 class ProjectType(DjangoObjectType):
     owner = graphene.Field(PublicUserType, required=True)
     role = graphene.Field(ProjectRole, required=True, description="The caller's role on this project.")
-    members = graphene.List(graphene.NonNull(ProjectMemberType), required=True)
+    members = graphene.Field(
+        ProjectMemberOffsetPaginated,
+        required=True,
+        pagination=graphene.Argument(lambda: OffsetPaginationInput),
+        description="Everyone who accepted the owner's invitation (not the owner), in the order they joined.",
+    )
     examples = graphene.Field(
         ExampleOffsetPaginated,
         required=True,
@@ -347,9 +364,14 @@ class ProjectType(DjangoObjectType):
         return root.role
 
     @staticmethod
-    def resolve_members(root: Project, info) -> list[ProjectMembership]:
+    def resolve_members(root: Project, info, pagination=None) -> PageOf:
+        # Every project's members in one query (the batch), each page cut here.
+        page = _page(pagination)
         members = batch_of(root).load("members", lambda projects: _members_of(info, projects))
-        return members.get(root.pk, [])
+        mine = members.get(root.pk, [])
+        return PageOf(
+            page=page, count=lambda: len(mine), rows=lambda: mine[page.offset : page.offset + page.limit]
+        )
 
     @staticmethod
     def resolve_examples(root: Project, info, pagination=None) -> PageOf:

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from rest_framework.test import APIClient
 
-from api.models import ExampleModel, Project, ProjectMembership
+from api.models import ExampleModel, Invitation, Project, ProjectMembership
 from authentication.models import Profile
 
 from .factories import token_for
@@ -45,6 +45,7 @@ def database_state() -> dict[str, list[tuple]]:
         "profiles": list(Profile.objects.order_by("pk").values_list()),
         "projects": list(Project.objects.order_by("pk").values_list()),
         "memberships": list(ProjectMembership.objects.order_by("pk").values_list()),
+        "invitations": list(Invitation.objects.order_by("pk").values_list()),
     }
 
 

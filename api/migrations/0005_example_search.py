@@ -9,7 +9,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('api', '0003_example_user_updated_idx'),
+        ('api', '0004_invitation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

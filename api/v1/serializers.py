@@ -16,7 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api import policy
-from api.models import OWNER_ROLE, ExampleModel, Project, ProjectRole
+from api.models import INVITATION_PENDING, OWNER_ROLE, ExampleModel, Project, ProjectRole
 from authentication.identity import display_name, shown_name
 from backend.fields import StrictCharField, StrictModelSerializer
 
@@ -138,9 +138,6 @@ class ProjectSerializer(PolicyModelSerializer):
 class MemberSerializer(serializers.Serializer):
     """A member of a project: the user (public fields only), their role and when they were added."""
 
-    username = StrictCharField(
-        write_only=True, max_length=150, help_text="The username of the user to add (case-insensitive)."
-    )
     user = PublicUserSerializer(read_only=True)
     role = serializers.ChoiceField(choices=ProjectRole.choices, help_text="editor or viewer.")
     added_at = serializers.DateTimeField(read_only=True)
@@ -150,3 +147,52 @@ class MemberRoleSerializer(serializers.Serializer):
     """A member's new role."""
 
     role = serializers.ChoiceField(choices=ProjectRole.choices, help_text="editor or viewer.")
+
+
+@extend_schema_field({"type": "string", "enum": [INVITATION_PENDING]})
+class InvitationStatusField(serializers.Field):
+    """Always "pending": an invitation exists only until it is accepted, declined or cancelled."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(read_only=True, source="*", **kwargs)
+
+    def to_representation(self, value) -> str:
+        return INVITATION_PENDING
+
+
+class InviteSerializer(serializers.Serializer):
+    """An invitation as its sender sees it: the username as typed, never who (or whether) it names."""
+
+    id = serializers.IntegerField(read_only=True)
+    username = StrictCharField(
+        max_length=150,
+        trim_whitespace=False,
+        help_text="The username to invite (case-insensitive), shown back as typed.",
+    )
+    role = serializers.ChoiceField(choices=ProjectRole.choices, help_text="editor or viewer.")
+    status = InvitationStatusField(help_text='Always "pending".')
+    created_at = serializers.DateTimeField(read_only=True)
+    expires_at = serializers.DateTimeField(read_only=True, help_text="After this it cannot be accepted.")
+
+    class Meta:
+        ref_name = "Invite"
+
+
+class InvitedProjectSerializer(serializers.Serializer):
+    """The project an invitation is to: its id and name only (the invitee is no member yet)."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class InvitationSerializer(serializers.Serializer):
+    """A pending invitation, as its invitee and the project's owner see it."""
+
+    id = serializers.IntegerField(read_only=True)
+    project = InvitedProjectSerializer(read_only=True)
+    username = serializers.CharField(read_only=True, help_text="The name as the owner typed it.")
+    role = serializers.ChoiceField(choices=ProjectRole.choices, read_only=True)
+    status = InvitationStatusField(help_text='Always "pending".')
+    invited_by = PublicUserSerializer(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    expires_at = serializers.DateTimeField(read_only=True)

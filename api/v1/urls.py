@@ -2,7 +2,12 @@
 
 from rest_framework import permissions, routers
 
-from .views import ExampleModelViewSet, MemberViewSet, ProjectViewSet
+from .views import (
+    ExampleModelViewSet,
+    InvitationViewSet,
+    MemberViewSet,
+    ProjectViewSet,
+)
 
 
 class APIRootView(routers.APIRootView):
@@ -22,5 +27,6 @@ router.register("examples", ExampleModelViewSet, basename="example")
 router.register("projects", ProjectViewSet, basename="project")
 # Nested under a project; the API root links only routes without parameters.
 router.register(r"projects/(?P<project_id>[0-9]+)/members", MemberViewSet, basename="project-member")
+router.register("invitations", InvitationViewSet, basename="invitation")
 
 urlpatterns = router.urls

@@ -12,15 +12,15 @@ from django.db import models
 from django.db.models import Case, F, When
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import status
+from rest_framework import exceptions, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api import policy, services
-from api.models import ExampleModel, Project, ProjectMembership
-from api.querysets import ORDERING_FIELDS
-from backend.openapi import VALIDATION_ERROR
+from api.models import ExampleModel, Invitation, Project, ProjectMembership
+from api.querysets import ORDERING_FIELDS, parse_pk
+from backend.openapi import THROTTLED, VALIDATION_ERROR
 
 from .base import PolicyModelViewSet, PolicyViewSet, Writes, lookup_for_action
 from .filters import ExampleFilter
@@ -28,6 +28,8 @@ from .pagination import PageOrCursorPagination
 from .serializers import (
     SHOWN_PROJECT,
     ExampleModelSerializer,
+    InvitationSerializer,
+    InviteSerializer,
     MemberRoleSerializer,
     MemberSerializer,
     ProjectSerializer,
@@ -48,8 +50,23 @@ EXAMPLE_ID = id_parameter("id", "The example's id.")
 PROJECT_ID = id_parameter("id", "The project's id.")
 MEMBER_PROJECT_ID = id_parameter("project_id", "The project's id.")
 MEMBER_USER_ID = id_parameter("user_id", "The member's user id.")
+INVITATION_ID = id_parameter("id", "The invitation's id.")
 
 EXAMPLES = ["examples"]
+
+
+def paged(view, queryset: models.QuerySet) -> Response:
+    """A page of ``queryset`` by the one page rule (the default paginator), as every list answers."""
+    page = view.paginate_queryset(queryset)
+    return view.get_paginated_response(view.get_serializer(page, many=True).data)
+
+
+def invite(**kwargs) -> Invitation:
+    """``services.invitation_create``, its rate limit answered as a 429 with ``Retry-After``."""
+    try:
+        return services.invitation_create(**kwargs)
+    except services.RateLimited as exc:
+        raise exceptions.Throttled(wait=exc.wait) from None
 
 
 def example_list_queryset(user) -> models.QuerySet:
@@ -220,13 +237,24 @@ MEMBERS = ["members"]
     list=extend_schema(
         tags=MEMBERS,
         summary="The members of a project.",
-        description="Anyone who can see the project sees its members (the owner is `owner` on the project).",
+        description=(
+            "Anyone who can see the project sees its members (the owner is `owner` on the project), "
+            "in the order they joined, a page at a time."
+        ),
         parameters=[MEMBER_PROJECT_ID],
     ),
     create=extend_schema(
         tags=MEMBERS,
-        summary="Add a member: the project's owner only.",
+        summary="Invite a user by username: the project's owner only.",
+        description=(
+            "Adds nobody: the user becomes a member when they accept (`/invitations/{id}/accept/`). "
+            "The answer is the same 202 for any username, whether it names a user, nobody, a "
+            "member or someone already invited (inviting again renews the invitation). At most "
+            "`INVITATION_THROTTLE_RATE` invitations per user (20 an hour), else 429."
+        ),
         parameters=[MEMBER_PROJECT_ID],
+        request=InviteSerializer,
+        responses={202: InviteSerializer, 429: THROTTLED},
     ),
     partial_update=extend_schema(
         tags=MEMBERS,
@@ -248,8 +276,6 @@ class MemberViewSet(PolicyViewSet):
 
     model = ProjectMembership
     serializer_class = MemberSerializer
-    # The whole list in one query; a project's members are added one by one by its owner.
-    pagination_class = None
     lookup_field = "user_id"
 
     def project_id(self) -> str:
@@ -273,18 +299,14 @@ class MemberViewSet(PolicyViewSet):
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         self.project_for(policy.VIEW)  # an invisible project is a 404, not an empty list
-        return Response(self.get_serializer(self.get_queryset(), many=True).data)
+        return paged(self, self.get_queryset())
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         self.project_for(policy.MANAGE)  # 404 or 403 before the body is read
-        serializer = self.get_serializer(data=request.data)
+        serializer = InviteSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        membership = services.member_add(
-            user=request.user, project_id=self.project_id(), **serializer.validated_data
-        )
-        return Response(
-            self.get_serializer(self.shown_member(membership)).data, status=status.HTTP_201_CREATED
-        )
+        invitation = invite(user=request.user, project_id=self.project_id(), **serializer.validated_data)
+        return Response(InviteSerializer(invitation).data, status=status.HTTP_202_ACCEPTED)
 
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
         self.project_for(policy.MANAGE)
@@ -301,3 +323,105 @@ class MemberViewSet(PolicyViewSet):
     def destroy(self, request: Request, *args, **kwargs) -> Response:
         services.member_remove(user=request.user, project_id=self.project_id(), user_id=self.object_id())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+INVITATIONS = ["invitations"]
+
+
+def invitation_rows() -> models.QuerySet:
+    """Invitations (before the policy) with their project's name and the inviter's public columns, in one query."""
+    return Invitation.objects.select_related("project", "invited_by__profile").only(
+        "id",
+        "role",
+        "username",
+        "created_at",
+        "expires_at",
+        "project__id",
+        "project__name",
+        *public_user_columns("invited_by"),
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        tags=INVITATIONS,
+        summary="The pending invitations the caller may see.",
+        description=(
+            "Those to the caller (until they expire) and those of the projects the caller owns "
+            "(expired ones included, to cancel or renew), newest first; `project` keeps those of "
+            "one project. The project of an invitation to the caller is shown by id and name only: "
+            "it stays invisible everywhere else until the caller accepts. `username` is the name "
+            "as the owner typed it, never whether it names anyone."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "project",
+                OpenApiTypes.INT,
+                OpenApiParameter.QUERY,
+                description="Only the invitations to this project (one the caller cannot see matches none).",
+            )
+        ],
+    ),
+    retrieve=extend_schema(tags=INVITATIONS, summary="One pending invitation.", parameters=[INVITATION_ID]),
+    destroy=extend_schema(
+        tags=INVITATIONS,
+        summary="Cancel an invitation: the project's owner only.",
+        description="The invitee gets 403 (they decline instead).",
+        parameters=[INVITATION_ID],
+        responses={204: None},
+    ),
+    accept=extend_schema(
+        tags=INVITATIONS,
+        summary="Accept an invitation to the caller: they become a member with its role.",
+        description="Returns the invitation as it was; it is gone afterwards. The project's owner gets 403.",
+        parameters=[INVITATION_ID],
+        request=None,
+        responses={200: InvitationSerializer},
+    ),
+    decline=extend_schema(
+        tags=INVITATIONS,
+        summary="Decline an invitation to the caller.",
+        description="Returns the invitation as it was; it is gone afterwards. The project's owner gets 403.",
+        parameters=[INVITATION_ID],
+        request=None,
+        responses={200: InvitationSerializer},
+    ),
+)
+class InvitationViewSet(PolicyViewSet):
+    """`/invitations/`: pending invitations to the caller (accept, decline) and of their projects (cancel)."""
+
+    model = Invitation
+    serializer_class = InvitationSerializer
+
+    def base_queryset(self) -> models.QuerySet:
+        return invitation_rows()
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        queryset = self.get_queryset()
+        project = request.query_params.get("project")
+        if project not in (None, ""):
+            key = parse_pk(project)
+            if key is None:
+                raise exceptions.ValidationError({"project": ["A project id (a positive integer)."]})
+            queryset = queryset.filter(project_id=key)
+        return paged(self, queryset)
+
+    def destroy(self, request: Request, *args, **kwargs) -> Response:
+        services.invitation_cancel(user=request.user, invitation_id=self.object_id())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def answered(self, service) -> Response:
+        shown = self.get_queryset().filter(pk=self.object_id()).first()
+        invitation = service(user=self.request.user, invitation_id=self.object_id())
+        return Response(self.get_serializer(shown or invitation).data)
+
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str | None = None, **kwargs) -> Response:
+        return self.answered(services.invitation_accept)
+
+    @action(detail=True, methods=["post"])
+    def decline(self, request: Request, pk: str | None = None, **kwargs) -> Response:
+        return self.answered(services.invitation_decline)

@@ -314,6 +314,11 @@ STRAWBERRY_DJANGO = {
     "PAGINATION_MAX_LIMIT": API_PAGE_SIZE_MAX,
 }
 
+# Project invitations: how long one may be accepted, and how many one user
+# may send (per user, on REST and GraphQL together; 429 / RATE_LIMITED past it).
+INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 14, minimum=1)
+INVITATION_THROTTLE_RATE = env_rate("INVITATION_THROTTLE_RATE", "20/hour")
+
 # Login, register and password reset, per client address; the other account
 # throttles default to the same rate.
 AUTH_THROTTLE_RATE = env_rate("AUTH_THROTTLE_RATE", "10/min")

@@ -146,12 +146,26 @@ export type TextFilterLookup = {
   startsWith?: InputMaybe<Scalars['String']['input']>;
 };
 
+export type AcceptInvitationMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type AcceptInvitationMutation = { acceptInvitation: { __typename: 'Invitation', id: string, role: ProjectRole, createdAt: string, expiresAt: string, project: { id: string, name: string }, invitedBy: { id: string, username: string, name: string } } | { __typename: 'OperationInfo', messages: Array<{ kind: OperationMessageKind, field: string | null, message: string, code: string | null }> } };
+
 export type AddProjectMemberMutationVariables = Exact<{
   data: ProjectMemberInput;
 }>;
 
 
-export type AddProjectMemberMutation = { addProjectMember: { __typename: 'OperationInfo', messages: Array<{ kind: OperationMessageKind, field: string | null, message: string, code: string | null }> } | { __typename: 'ProjectMember', role: ProjectRole, addedAt: string, user: { id: string, username: string, name: string } } };
+export type AddProjectMemberMutation = { addProjectMember: { __typename: 'Invitation', id: string, username: string, role: ProjectRole, status: string, createdAt: string, expiresAt: string } | { __typename: 'OperationInfo', messages: Array<{ kind: OperationMessageKind, field: string | null, message: string, code: string | null }> } };
+
+export type CancelInvitationMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type CancelInvitationMutation = { cancelInvitation: { __typename: 'Invitation', id: string, username: string, role: ProjectRole, status: string, createdAt: string, expiresAt: string } | { __typename: 'OperationInfo', messages: Array<{ kind: OperationMessageKind, field: string | null, message: string, code: string | null }> } };
 
 export type CreateExampleMutationVariables = Exact<{
   data: ExampleInput;
@@ -166,6 +180,13 @@ export type CreateProjectMutationVariables = Exact<{
 
 
 export type CreateProjectMutation = { createProject: { __typename: 'OperationInfo', messages: Array<{ kind: OperationMessageKind, field: string | null, message: string, code: string | null }> } | { __typename: 'Project', id: string, name: string, description: string, role: ProjectRole, createdAt: string, updatedAt: string, owner: { id: string, username: string, name: string } } };
+
+export type DeclineInvitationMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type DeclineInvitationMutation = { declineInvitation: { __typename: 'Invitation', id: string, role: ProjectRole, createdAt: string, expiresAt: string, project: { id: string, name: string }, invitedBy: { id: string, username: string, name: string } } | { __typename: 'OperationInfo', messages: Array<{ kind: OperationMessageKind, field: string | null, message: string, code: string | null }> } };
 
 export type DeleteExampleMutationVariables = Exact<{
   id: Scalars['ID']['input'];
@@ -225,6 +246,13 @@ export type ExamplesPageQueryVariables = Exact<{
 
 export type ExamplesPageQuery = { examplesConnection: { edges: Array<{ cursor: string, node: { id: string, title: string, content: string, createdAt: string, updatedAt: string, owner: { id: string, username: string, name: string }, project: { id: string, name: string, role: ProjectRole } | null } }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } };
 
+export type InvitationsQueryVariables = Exact<{
+  pagination?: InputMaybe<OffsetPaginationInput>;
+}>;
+
+
+export type InvitationsQuery = { invitations: { totalCount: number, results: Array<{ id: string, role: ProjectRole, createdAt: string, expiresAt: string, project: { id: string, name: string }, invitedBy: { id: string, username: string, name: string } }> } };
+
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -233,10 +261,11 @@ export type MeQuery = { me: { id: string, username: string, email: string, name:
 export type ProjectQueryVariables = Exact<{
   examples?: InputMaybe<OffsetPaginationInput>;
   id: Scalars['ID']['input'];
+  members?: InputMaybe<OffsetPaginationInput>;
 }>;
 
 
-export type ProjectQuery = { project: { id: string, name: string, description: string, role: ProjectRole, createdAt: string, updatedAt: string, members: Array<{ role: ProjectRole, addedAt: string, user: { id: string, username: string, name: string } }>, examples: { totalCount: number, pageInfo: { limit: number | null, offset: number }, results: Array<{ id: string, title: string, createdAt: string, updatedAt: string, owner: { id: string, username: string, name: string } }> }, owner: { id: string, username: string, name: string } } | null };
+export type ProjectQuery = { project: { id: string, name: string, description: string, role: ProjectRole, createdAt: string, updatedAt: string, members: { totalCount: number, results: Array<{ role: ProjectRole, addedAt: string, user: { id: string, username: string, name: string } }> }, invitations: { totalCount: number, results: Array<{ id: string, username: string, role: ProjectRole, status: string, createdAt: string, expiresAt: string }> }, examples: { totalCount: number, pageInfo: { limit: number | null, offset: number }, results: Array<{ id: string, title: string, createdAt: string, updatedAt: string, owner: { id: string, username: string, name: string } }> }, owner: { id: string, username: string, name: string } } | null };
 
 export type ProjectsQueryVariables = Exact<{
   pagination?: InputMaybe<OffsetPaginationInput>;
@@ -290,6 +319,10 @@ export type PublicUserFieldsFragment = { id: string, username: string, name: str
 export type ProjectFieldsFragment = { id: string, name: string, description: string, role: ProjectRole, createdAt: string, updatedAt: string, owner: { id: string, username: string, name: string } };
 
 export type ProjectMemberFieldsFragment = { role: ProjectRole, addedAt: string, user: { id: string, username: string, name: string } };
+
+export type InviteFieldsFragment = { id: string, username: string, role: ProjectRole, status: string, createdAt: string, expiresAt: string };
+
+export type InvitationFieldsFragment = { id: string, role: ProjectRole, createdAt: string, expiresAt: string, project: { id: string, name: string }, invitedBy: { id: string, username: string, name: string } };
 
 export type OperationMessagesFragment = { messages: Array<{ kind: OperationMessageKind, field: string | null, message: string, code: string | null }> };
 
@@ -369,6 +402,35 @@ export const ProjectMemberFieldsFragmentDoc = new TypedDocumentString(`
   username
   name
 }`, {"fragmentName":"ProjectMemberFields"}) as unknown as TypedDocumentString<ProjectMemberFieldsFragment, unknown>;
+export const InviteFieldsFragmentDoc = new TypedDocumentString(`
+    fragment InviteFields on Invitation {
+  id
+  username
+  role
+  status
+  createdAt
+  expiresAt
+}
+    `, {"fragmentName":"InviteFields"}) as unknown as TypedDocumentString<InviteFieldsFragment, unknown>;
+export const InvitationFieldsFragmentDoc = new TypedDocumentString(`
+    fragment InvitationFields on Invitation {
+  id
+  project {
+    id
+    name
+  }
+  role
+  invitedBy {
+    ...PublicUserFields
+  }
+  createdAt
+  expiresAt
+}
+    fragment PublicUserFields on PublicUser {
+  id
+  username
+  name
+}`, {"fragmentName":"InvitationFields"}) as unknown as TypedDocumentString<InvitationFieldsFragment, unknown>;
 export const OperationMessagesFragmentDoc = new TypedDocumentString(`
     fragment OperationMessages on OperationInfo {
   messages {
@@ -379,11 +441,11 @@ export const OperationMessagesFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"OperationMessages"}) as unknown as TypedDocumentString<OperationMessagesFragment, unknown>;
-export const AddProjectMemberDocument = new TypedDocumentString(`
-    mutation AddProjectMember($data: ProjectMemberInput!) {
-  addProjectMember(data: $data) {
+export const AcceptInvitationDocument = new TypedDocumentString(`
+    mutation AcceptInvitation($id: ID!) {
+  acceptInvitation(id: $id) {
     __typename
-    ...ProjectMemberFields
+    ...InvitationFields
     ...OperationMessages
   }
 }
@@ -392,12 +454,18 @@ export const AddProjectMemberDocument = new TypedDocumentString(`
   username
   name
 }
-fragment ProjectMemberFields on ProjectMember {
-  user {
-    ...PublicUserFields
+fragment InvitationFields on Invitation {
+  id
+  project {
+    id
+    name
   }
   role
-  addedAt
+  invitedBy {
+    ...PublicUserFields
+  }
+  createdAt
+  expiresAt
 }
 fragment OperationMessages on OperationInfo {
   messages {
@@ -406,7 +474,55 @@ fragment OperationMessages on OperationInfo {
     message
     code
   }
-}`, {"hash":"1d7dd9863d9fe93877b2eff77cea475fb471f28527a097ff717bd8630bf86902"}) as unknown as TypedDocumentString<AddProjectMemberMutation, AddProjectMemberMutationVariables>;
+}`, {"hash":"7fec6330d4a874a329a5d73d370b6b0413b4917b9d704aa2c1aeb69a2896be0a"}) as unknown as TypedDocumentString<AcceptInvitationMutation, AcceptInvitationMutationVariables>;
+export const AddProjectMemberDocument = new TypedDocumentString(`
+    mutation AddProjectMember($data: ProjectMemberInput!) {
+  addProjectMember(data: $data) {
+    __typename
+    ...InviteFields
+    ...OperationMessages
+  }
+}
+    fragment InviteFields on Invitation {
+  id
+  username
+  role
+  status
+  createdAt
+  expiresAt
+}
+fragment OperationMessages on OperationInfo {
+  messages {
+    kind
+    field
+    message
+    code
+  }
+}`, {"hash":"8c9400a2e8faee5977c7978f16ca2f59527be9ca0fc30a0d5ba519045eeb6b9c"}) as unknown as TypedDocumentString<AddProjectMemberMutation, AddProjectMemberMutationVariables>;
+export const CancelInvitationDocument = new TypedDocumentString(`
+    mutation CancelInvitation($id: ID!) {
+  cancelInvitation(id: $id) {
+    __typename
+    ...InviteFields
+    ...OperationMessages
+  }
+}
+    fragment InviteFields on Invitation {
+  id
+  username
+  role
+  status
+  createdAt
+  expiresAt
+}
+fragment OperationMessages on OperationInfo {
+  messages {
+    kind
+    field
+    message
+    code
+  }
+}`, {"hash":"7b90c6706ced98c4e40a9279ad3b3467bd4f8b338876182e24b0c723fbf0c805"}) as unknown as TypedDocumentString<CancelInvitationMutation, CancelInvitationMutationVariables>;
 export const CreateExampleDocument = new TypedDocumentString(`
     mutation CreateExample($data: ExampleInput!) {
   createExample(data: $data) {
@@ -475,6 +591,40 @@ fragment OperationMessages on OperationInfo {
     code
   }
 }`, {"hash":"6eccdcebc8560d5cae12869553c5f7dcd6bd15114dcf54d5c8c13c48d4b28371"}) as unknown as TypedDocumentString<CreateProjectMutation, CreateProjectMutationVariables>;
+export const DeclineInvitationDocument = new TypedDocumentString(`
+    mutation DeclineInvitation($id: ID!) {
+  declineInvitation(id: $id) {
+    __typename
+    ...InvitationFields
+    ...OperationMessages
+  }
+}
+    fragment PublicUserFields on PublicUser {
+  id
+  username
+  name
+}
+fragment InvitationFields on Invitation {
+  id
+  project {
+    id
+    name
+  }
+  role
+  invitedBy {
+    ...PublicUserFields
+  }
+  createdAt
+  expiresAt
+}
+fragment OperationMessages on OperationInfo {
+  messages {
+    kind
+    field
+    message
+    code
+  }
+}`, {"hash":"4694fdd786578433ac13008e59463d0629ed97a3c5dc2ab6bc467edc9262cef7"}) as unknown as TypedDocumentString<DeclineInvitationMutation, DeclineInvitationMutationVariables>;
 export const DeleteExampleDocument = new TypedDocumentString(`
     mutation DeleteExample($id: ID!, $ifUpdatedAt: DateTime) {
   deleteExample(id: $id, ifUpdatedAt: $ifUpdatedAt) {
@@ -712,6 +862,33 @@ fragment PublicUserFields on PublicUser {
   username
   name
 }`, {"hash":"99fadd22431e21574d7476c3d39e9b35b75c4f03e8561dd30ee60f350d44fbe7"}) as unknown as TypedDocumentString<ExamplesPageQuery, ExamplesPageQueryVariables>;
+export const InvitationsDocument = new TypedDocumentString(`
+    query Invitations($pagination: OffsetPaginationInput) {
+  invitations(pagination: $pagination) {
+    totalCount
+    results {
+      ...InvitationFields
+    }
+  }
+}
+    fragment PublicUserFields on PublicUser {
+  id
+  username
+  name
+}
+fragment InvitationFields on Invitation {
+  id
+  project {
+    id
+    name
+  }
+  role
+  invitedBy {
+    ...PublicUserFields
+  }
+  createdAt
+  expiresAt
+}`, {"hash":"79d3f6d05488390de99caf1782cc22d95b28b9ce896d96252284d2bca57a77ac"}) as unknown as TypedDocumentString<InvitationsQuery, InvitationsQueryVariables>;
 export const MeDocument = new TypedDocumentString(`
     query Me {
   me {
@@ -730,11 +907,20 @@ export const MeDocument = new TypedDocumentString(`
 }
     `, {"hash":"382892957f88cb67c5a3ef2e7042ae2d73700d7da09ad99a0b2f0a4d6b02c07f"}) as unknown as TypedDocumentString<MeQuery, MeQueryVariables>;
 export const ProjectDocument = new TypedDocumentString(`
-    query Project($examples: OffsetPaginationInput, $id: ID!) {
+    query Project($examples: OffsetPaginationInput, $id: ID!, $members: OffsetPaginationInput) {
   project(id: $id) {
     ...ProjectFields
-    members {
-      ...ProjectMemberFields
+    members(pagination: $members) {
+      totalCount
+      results {
+        ...ProjectMemberFields
+      }
+    }
+    invitations {
+      totalCount
+      results {
+        ...InviteFields
+      }
     }
     examples(pagination: $examples) {
       totalCount
@@ -776,7 +962,15 @@ fragment ProjectMemberFields on ProjectMember {
   }
   role
   addedAt
-}`, {"hash":"b15449c132f22109146f5bb720b9d662a7db9e7f1e2de88f920f1597a65ef52b"}) as unknown as TypedDocumentString<ProjectQuery, ProjectQueryVariables>;
+}
+fragment InviteFields on Invitation {
+  id
+  username
+  role
+  status
+  createdAt
+  expiresAt
+}`, {"hash":"3a1fdd9387cb574b40eefeed4fae9f5ad6987410e82b5a3e92566400135399bd"}) as unknown as TypedDocumentString<ProjectQuery, ProjectQueryVariables>;
 export const ProjectsDocument = new TypedDocumentString(`
     query Projects($pagination: OffsetPaginationInput) {
   projects(pagination: $pagination) {

@@ -235,6 +235,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/invitations/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The pending invitations the caller may see.
+         * @description Those to the caller (until they expire) and those of the projects the caller owns (expired ones included, to cancel or renew), newest first; `project` keeps those of one project. The project of an invitation to the caller is shown by id and name only: it stays invisible everywhere else until the caller accepts. `username` is the name as the owner typed it, never whether it names anyone.
+         */
+        get: operations["v1_invitations_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitations/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One pending invitation.
+         * @description `/invitations/`: pending invitations to the caller (accept, decline) and of their projects (cancel).
+         */
+        get: operations["v1_invitations_retrieve"];
+        put?: never;
+        post?: never;
+        /**
+         * Cancel an invitation: the project's owner only.
+         * @description The invitee gets 403 (they decline instead).
+         */
+        delete: operations["v1_invitations_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitations/{id}/accept/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept an invitation to the caller: they become a member with its role.
+         * @description Returns the invitation as it was; it is gone afterwards. The project's owner gets 403.
+         */
+        post: operations["v1_invitations_accept_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitations/{id}/decline/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline an invitation to the caller.
+         * @description Returns the invitation as it was; it is gone afterwards. The project's owner gets 403.
+         */
+        post: operations["v1_invitations_decline_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/": {
         parameters: {
             query?: never;
@@ -300,13 +384,13 @@ export interface paths {
         };
         /**
          * The members of a project.
-         * @description Anyone who can see the project sees its members (the owner is `owner` on the project).
+         * @description Anyone who can see the project sees its members (the owner is `owner` on the project), in the order they joined, a page at a time.
          */
         get: operations["v1_projects_members_list"];
         put?: never;
         /**
-         * Add a member: the project's owner only.
-         * @description `/projects/{project_id}/members/`: memberships of one project, by the member's user id.
+         * Invite a user by username: the project's owner only.
+         * @description Adds nobody: the user becomes a member when they accept (`/invitations/{id}/accept/`). The answer is the same 202 for any username, whether it names a user, nobody, a member or someone already invited (inviting again renews the invitation). At most `INVITATION_THROTTLE_RATE` invitations per user (20 an hour), else 429.
          */
         post: operations["v1_projects_members_create"];
         delete?: never;
@@ -381,6 +465,60 @@ export interface components {
             /** @description The project's id, or null for none. Putting an example into a project needs the right to add to it (its owner or an editor); any other id is a 400 `{project: [...]}`. Taking it out of its project (to another or to none) needs the right to delete it there (its author or the project's owner), else 403; its current project again is no change. */
             project?: number | null;
         };
+        /** @description A pending invitation, as its invitee and the project's owner see it. */
+        Invitation: {
+            readonly id: number;
+            readonly project: components["schemas"]["InvitedProject"];
+            /** @description The name as the owner typed it. */
+            readonly username: string;
+            readonly role: components["schemas"]["MemberRoleEnum"];
+            /** @description Always "pending". */
+            readonly status: components["schemas"]["StatusEnum"];
+            readonly invited_by: components["schemas"]["PublicUser"];
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly expires_at: string;
+        };
+        /** @description An invitation as its sender sees it: the username as typed, never who (or whether) it names. */
+        Invite: {
+            readonly id: number;
+            /** @description The username to invite (case-insensitive), shown back as typed. */
+            username: string;
+            /**
+             * @description editor or viewer.
+             *
+             *     * `editor` - Editor
+             *     * `viewer` - Viewer
+             */
+            role: components["schemas"]["MemberRoleEnum"];
+            /** @description Always "pending". */
+            readonly status: components["schemas"]["StatusEnum"];
+            /** Format: date-time */
+            readonly created_at: string;
+            /**
+             * Format: date-time
+             * @description After this it cannot be accepted.
+             */
+            readonly expires_at: string;
+        };
+        /** @description An invitation as its sender sees it: the username as typed, never who (or whether) it names. */
+        InviteRequest: {
+            /** @description The username to invite (case-insensitive), shown back as typed. */
+            username: string;
+            /**
+             * @description editor or viewer.
+             *
+             *     * `editor` - Editor
+             *     * `viewer` - Viewer
+             */
+            role: components["schemas"]["MemberRoleEnum"];
+        };
+        /** @description The project an invitation is to: its id and name only (the invitee is no member yet). */
+        InvitedProject: {
+            readonly id: number;
+            readonly name: string;
+        };
         LoginRequest: {
             /** @description Username, or email: an identifier with '@' is looked up by email only. */
             username?: string;
@@ -407,18 +545,6 @@ export interface components {
             /** Format: date-time */
             readonly added_at: string;
         };
-        /** @description A member of a project: the user (public fields only), their role and when they were added. */
-        MemberRequest: {
-            /** @description The username of the user to add (case-insensitive). */
-            username: string;
-            /**
-             * @description editor or viewer.
-             *
-             *     * `editor` - Editor
-             *     * `viewer` - Viewer
-             */
-            role: components["schemas"]["MemberRoleEnum"];
-        };
         /**
          * @description * `editor` - Editor
          *     * `viewer` - Viewer
@@ -441,6 +567,40 @@ export interface components {
              */
             previous: string | null;
             results: components["schemas"]["ExampleModel"][];
+        };
+        PaginatedInvitationList: {
+            /** @description Matching objects across all pages. */
+            count: number;
+            /**
+             * Format: uri
+             * @description The next page, or null on the last one.
+             * @example http://localhost:8000/api/v1/examples/?limit=20&offset=40
+             */
+            next: string | null;
+            /**
+             * Format: uri
+             * @description The previous page, or null on the first one.
+             * @example http://localhost:8000/api/v1/examples/?limit=20&offset=0
+             */
+            previous: string | null;
+            results: components["schemas"]["Invitation"][];
+        };
+        PaginatedMemberList: {
+            /** @description Matching objects across all pages. */
+            count: number;
+            /**
+             * Format: uri
+             * @description The next page, or null on the last one.
+             * @example http://localhost:8000/api/v1/examples/?limit=20&offset=40
+             */
+            next: string | null;
+            /**
+             * Format: uri
+             * @description The previous page, or null on the first one.
+             * @example http://localhost:8000/api/v1/examples/?limit=20&offset=0
+             */
+            previous: string | null;
+            results: components["schemas"]["Member"][];
         };
         PaginatedProjectList: {
             /** @description Matching objects across all pages. */
@@ -560,6 +720,8 @@ export interface components {
             /** @description Display name. */
             name?: string;
         };
+        /** @enum {string} */
+        StatusEnum: "pending";
         Token: {
             token: string;
         };
@@ -1219,6 +1381,132 @@ export interface operations {
             404: components["responses"]["NotFound"];
         };
     };
+    v1_invitations_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results per page: default 20, at most 100 (a larger value is clamped to 100). Zero, negative or non-numeric values are a 400. */
+                limit?: number;
+                /** @description Number of results to skip: default 0. Negative or non-numeric values are a 400. */
+                offset?: number;
+                /** @description Only the invitations to this project (one the caller cannot see matches none). */
+                project?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedInvitationList"];
+                };
+            };
+            400: components["responses"]["InvalidQuery"];
+            401: components["responses"]["Unauthenticated"];
+        };
+    };
+    v1_invitations_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invitation's id. One the caller cannot see answers 404, like a missing one. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    v1_invitations_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invitation's id. One the caller cannot see answers 404, like a missing one. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    v1_invitations_accept_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invitation's id. One the caller cannot see answers 404, like a missing one. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    v1_invitations_decline_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invitation's id. One the caller cannot see answers 404, like a missing one. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
     v1_projects_list: {
         parameters: {
             query?: {
@@ -1422,7 +1710,12 @@ export interface operations {
     };
     v1_projects_members_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Number of results per page: default 20, at most 100 (a larger value is clamped to 100). Zero, negative or non-numeric values are a 400. */
+                limit?: number;
+                /** @description Number of results to skip: default 0. Negative or non-numeric values are a 400. */
+                offset?: number;
+            };
             header?: never;
             path: {
                 /** @description The project's id. One the caller cannot see answers 404, like a missing one. */
@@ -1437,9 +1730,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Member"][];
+                    "application/json": components["schemas"]["PaginatedMemberList"];
                 };
             };
+            400: components["responses"]["InvalidQuery"];
             401: components["responses"]["Unauthenticated"];
             404: components["responses"]["NotFound"];
         };
@@ -1456,16 +1750,16 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["MemberRequest"];
+                "application/json": components["schemas"]["InviteRequest"];
             };
         };
         responses: {
-            201: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Member"];
+                    "application/json": components["schemas"]["Invite"];
                 };
             };
             400: components["responses"]["ValidationFailed"];
@@ -1474,6 +1768,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["Throttled"];
         };
     };
     v1_projects_members_destroy: {

@@ -18,6 +18,7 @@ def test_api_root_lists_the_collections(api_client):
     assert response.json() == {
         "examples": "http://testserver/api/v1/examples/",
         "projects": "http://testserver/api/v1/projects/",
+        "invitations": "http://testserver/api/v1/invitations/",
     }
 
 

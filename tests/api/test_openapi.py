@@ -127,6 +127,11 @@ def test_every_data_endpoint_is_documented(schema):
         ("/api/v1/projects/{project_id}/members/", "post"),
         ("/api/v1/projects/{project_id}/members/{user_id}/", "patch"),
         ("/api/v1/projects/{project_id}/members/{user_id}/", "delete"),
+        ("/api/v1/invitations/", "get"),
+        ("/api/v1/invitations/{id}/", "get"),
+        ("/api/v1/invitations/{id}/", "delete"),
+        ("/api/v1/invitations/{id}/accept/", "post"),
+        ("/api/v1/invitations/{id}/decline/", "post"),
     }
 
 
@@ -187,6 +192,8 @@ def test_every_data_operation_declares_its_errors_once_by_rule(schema):
         expected = expected_errors(path, method, operation)
         if (path, method) == ("/api/v1/projects/{project_id}/members/{user_id}/", "delete"):
             expected.add("400")  # the owner cannot leave their own project
+        if (path, method) == ("/api/v1/projects/{project_id}/members/", "post"):
+            expected.add("429")  # INVITATION_THROTTLE_RATE
         assert declared == expected, (path, method)
         for code in declared:
             response = resolve(schema, operation["responses"][code])
@@ -212,7 +219,18 @@ def test_bodies_show_other_users_as_public_users_only(schema):
     assert set(components["Member"]["properties"]) == {"user", "role", "added_at"}
     assert components["CallerRoleEnum"]["enum"] == ["owner", "editor", "viewer"]
     assert components["MemberRoleEnum"]["enum"] == ["editor", "viewer"]
-    assert set(components["MemberRequest"]["properties"]) == {"username", "role"}
+    assert set(components["InviteRequest"]["properties"]) == {"username", "role"}
+    # Inviting answers no name and no user id; an invitation shows its inviter as a public user only.
+    assert set(components["Invite"]["properties"]) == {
+        "id",
+        "username",
+        "role",
+        "status",
+        "created_at",
+        "expires_at",
+    }
+    assert components["Invitation"]["properties"]["invited_by"]["allOf"] == [public]
+    assert set(components["InvitedProject"]["properties"]) == {"id", "name"}
     assert set(components["ProjectRequest"]["properties"]) == {"name", "description"}
 
 

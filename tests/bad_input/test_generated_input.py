@@ -223,5 +223,5 @@ def test_a_username_no_user_can_have_is_unknown_without_asking_the_database(popu
     with pytest.raises(ProjectMembership.DoesNotExist):
         services.member_update(user=owner, project_id=project.pk, username=username, role="viewer")
     with pytest.raises(ValidationError) as refused:
-        services.member_add(user=owner, project_id=project.pk, username=username, role="viewer")
+        services.invitation_create(user=owner, project_id=project.pk, username=username, role="viewer")
     assert list(refused.value.message_dict) == ["username"]

@@ -7,13 +7,16 @@ that got it wrong.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from api import policy
-from api.models import ExampleModel, Project, ProjectMembership
+from api.models import ExampleModel, Invitation, Project, ProjectMembership
 
 from .conftest import ACTORS
 
@@ -44,9 +47,10 @@ EXAMPLE_TABLE: dict[str, dict[str, set[str]]] = {
         "editor": {"by_editor"},
         "stranger": STRANGER,
     },
-    # An example is never "added to" or "managed": undefined, so nobody.
+    # An example is never "added to", "managed" or answered: undefined, so nobody.
     policy.ADD: NOTHING,
     policy.MANAGE: NOTHING,
+    policy.RESPOND: NOTHING,
 }
 
 PROJECT_TABLE: dict[str, dict[str, set[str]]] = {
@@ -55,6 +59,7 @@ PROJECT_TABLE: dict[str, dict[str, set[str]]] = {
     policy.DELETE: {**NOTHING, "owner": {"team"}, "stranger": {"own"}},
     policy.MANAGE: {**NOTHING, "owner": {"team"}, "stranger": {"own"}},
     policy.ADD: {**NOTHING, "owner": {"team"}, "editor": {"team"}, "stranger": {"own"}},
+    policy.RESPOND: NOTHING,
 }
 
 MEMBERS_OF_TEAM = {"editor", "viewer", "inactive"}
@@ -66,11 +71,29 @@ MEMBERSHIP_TABLE: dict[str, dict[str, set[str]]] = {
     # The owner removes anyone; a member may remove themself.
     policy.DELETE: {**NOTHING, "owner": MEMBERS_OF_TEAM, "editor": {"editor"}, "viewer": {"viewer"}},
     policy.ADD: NOTHING,
+    policy.RESPOND: NOTHING,
+}
+
+# Invitations to "team" named by who they are for: the stranger (pending), the removed member
+# (expired), a name nobody has; and one to the stranger's own project for the author.
+INVITATIONS_OF_TEAM = {"to_stranger", "to_removed_expired", "to_nobody"}
+INVITATION_TABLE: dict[str, dict[str, set[str]]] = {
+    policy.VIEW: {
+        **NOTHING,
+        "owner": INVITATIONS_OF_TEAM,
+        "stranger": {"to_stranger", "to_author"},
+        "author": {"to_author"},
+    },
+    policy.RESPOND: {**NOTHING, "stranger": {"to_stranger"}, "author": {"to_author"}},
+    policy.DELETE: {**NOTHING, "owner": INVITATIONS_OF_TEAM, "stranger": {"to_author"}},
+    policy.CHANGE: NOTHING,
+    policy.ADD: NOTHING,
+    policy.MANAGE: NOTHING,
 }
 
 
 def test_the_tables_cover_every_action_and_actor():
-    for table in (EXAMPLE_TABLE, PROJECT_TABLE, MEMBERSHIP_TABLE):
+    for table in (EXAMPLE_TABLE, PROJECT_TABLE, MEMBERSHIP_TABLE, INVITATION_TABLE):
         assert set(table) == policy.ACTIONS
         assert all(set(row) == set(ACTORS) for row in table.values())
 
@@ -210,3 +233,33 @@ def test_restrict_is_one_query_for_a_page_and_one_for_its_count(world, django_as
     with django_assert_num_queries(2):
         restricted = ExampleModel.objects.restrict(user, policy.VIEW)
         assert restricted.count() == len(list(restricted[:20]))
+
+
+def _invite(project: Project, name: str, invitee, inviter, expires_in: dt.timedelta) -> Invitation:
+    return Invitation.objects.create(
+        project=project,
+        username=name,
+        username_key=name,
+        invitee=invitee,
+        invited_by=inviter,
+        role="viewer",
+        expires_at=timezone.now() + expires_in,
+    )
+
+
+@pytest.mark.parametrize("action", sorted(policy.ACTIONS))
+def test_invitations(world, action):
+    users, team, own = world.users, world.projects["team"], world.projects["own"]
+    day = dt.timedelta(days=1)
+    invitations = {
+        "to_stranger": _invite(team, "stranger", users["stranger"], users["owner"], day),
+        "to_removed_expired": _invite(team, "removed", users["removed"], users["owner"], -day),
+        "to_nobody": _invite(team, "nobody", None, users["owner"], day),
+        "to_author": _invite(own, "author", users["author"], users["stranger"], day),
+    }
+    names = {invitation.pk: name for name, invitation in invitations.items()}
+    found = {
+        actor: {names[pk] for pk in Invitation.objects.restrict(user, action).values_list("pk", flat=True)}
+        for actor, user in users.items()
+    }
+    assert found == INVITATION_TABLE[action]

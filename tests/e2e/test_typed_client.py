@@ -54,8 +54,12 @@ def test_typed_client_logs_in_and_runs_the_operations(backend):
         == ["Team note, edited by a friend", "Typed client, renamed"]
     )
 
-    # The shared project: the friend edits as an editor, is refused as a viewer, then loses access.
+    # The shared project: the friend accepts the invitation, edits as an editor, is refused as a viewer, then loses access.
     shared = answer["shared"]
+    # Invited, the friend sees no project until they accept the invitation.
+    assert shared["invite"] == {"username": "typed-friend", "role": "EDITOR", "status": "pending"}
+    assert shared["beforeAccepting"] is None
+    assert shared["invitedBy"] == "typed-client"
     assert shared["role"] == "EDITOR"
     assert shared["friendSees"] == [{"name": "Typed team", "role": "EDITOR", "owner": "typed-client"}]
     assert (shared["editedTitle"], shared["editedOwner"], shared["editedProject"]) == (

@@ -150,7 +150,9 @@ def test_the_frontends_operations_fit_at_the_largest_page(settings):
         "UpdateExample": {"data": {"id": "1", "title": "t"}},
         "UpdateProfile": {"data": {"bio": "b"}},
         "Projects": {"pagination": {"limit": 100}},
-        "Project": {"id": "1", "examples": {"limit": 100}},
+        "Project": {"id": "1", "examples": {"limit": 100}, "members": {"limit": 100}},
+        "Invitations": {"pagination": {"limit": 100}},
+        "CancelInvitation": {"id": "1"},
         "CreateProject": {"data": {"name": "n"}},
         "UpdateProject": {"data": {"id": "1", "name": "n"}},
         "AddProjectMember": {"data": {"projectId": "1", "username": "u", "role": "VIEWER"}},
@@ -165,15 +167,19 @@ def test_the_frontends_operations_fit_at_the_largest_page(settings):
             costs[name] = estimate_cost(schema._schema, document, name, given)
     assert costs["Examples"] > 100 * ROW  # a full page of full rows
     assert all(cost is not None and cost <= settings.GRAPHQL_MAX_COST for cost in costs.values()), costs
-    # Members are not paginated: priced at the default list size, under every project page.
-    assert costs["Project"] > settings.GRAPHQL_COST_DEFAULT_LIST_SIZE * 5
+    # Members are paged: priced at the page asked for, like every list.
+    assert costs["Project"] > 100 * 5
 
 
-def test_a_nested_list_without_pagination_is_priced_at_the_default_list_size(settings):
+def test_member_and_invitation_lists_are_priced_by_the_page_rule_not_the_default_list_size(settings):
     settings.GRAPHQL_COST_DEFAULT_LIST_SIZE = 7
-    document = parse("{ projects(pagination: {limit: 3}) { results { members { role } } } }")
-    # projects 1, then 3 results x (1 + 7 members x (member 1 + role 1)).
-    assert estimate_cost(schema._schema, document, None, {}) == 1 + 3 * (1 + 7 * (1 + 1))
+    settings.API_PAGE_SIZE_DEFAULT = 20
+    document = parse(
+        "{ projects(pagination: {limit: 3}) { results { members { results { role } } "
+        "invitations(pagination: {limit: 500}) { results { role } } } } }"
+    )
+    # projects 1, then 3 results x (1 + members 1 + 20 x (1 + 1) + invitations 1 + 100 (clamped) x (1 + 1)).
+    assert estimate_cost(schema._schema, document, None, {}) == 1 + 3 * (1 + 1 + 20 * 2 + 1 + 100 * 2)
 
 
 def test_a_nested_page_is_priced_at_its_own_page_size():

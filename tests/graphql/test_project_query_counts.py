@@ -38,7 +38,7 @@ query($limit: Int) {
         totalCount
         results { id title owner { name } project { id name role } }
       }
-      members { user { name } role addedAt }
+      members { results { user { name } role addedAt } }
     }
   }
 }
@@ -81,7 +81,7 @@ def test_projects_with_examples_and_members_cost_the_same_for_1_and_50(gql_owner
     for project in data["results"]:
         assert project["examples"]["totalCount"] == 3
         assert len(project["examples"]["results"]) == 3
-        assert {m["user"]["name"] for m in project["members"]} == {"friend", "viewer"} - {
+        assert {m["user"]["name"] for m in project["members"]["results"]} == {"friend", "viewer"} - {
             "friend" if project["role"] == "EDITOR" else ""
         } | ({"alice"} if project["role"] == "EDITOR" else set())
         assert all(e["project"]["id"] == project["id"] for e in project["examples"]["results"])

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from api.models import ExampleModel, Project, ProjectMembership, ProjectRole
+from api.models import ExampleModel, Invitation, Project, ProjectMembership, ProjectRole
 
 from ..factories import ExampleFactory, UserFactory, token_for
 from .conftest import GraphQLClient
@@ -24,7 +24,7 @@ ROLE_OF = {"owner": "OWNER", "editor": "EDITOR", "viewer": "VIEWER"}
 PROJECT_FIELDS = """
   id name description role createdAt updatedAt
   owner { id username name }
-  members { user { id username name } role addedAt }
+  members { totalCount results { user { id username name } role addedAt } }
   examples { totalCount results { id title owner { username } project { id } } }
 """
 PROJECT_PAYLOAD = f"""
@@ -86,6 +86,7 @@ def state() -> list:
         list(Project.objects.order_by("pk").values()),
         list(ProjectMembership.objects.order_by("pk").values()),
         list(ExampleModel.objects.order_by("pk").values()),
+        list(Invitation.objects.order_by("pk").values()),
     ]
 
 
@@ -118,7 +119,7 @@ def test_project_by_id_for_every_actor(world, actor):
         return
     assert project["role"] == ROLE_OF[actor]
     assert project["owner"] == {"id": str(world.users["owner"].pk), "username": "olga", "name": "olga"}
-    assert [(m["user"]["username"], m["role"]) for m in project["members"]] == [
+    assert [(m["user"]["username"], m["role"]) for m in project["members"]["results"]] == [
         ("eddy", "EDITOR"),
         ("vera", "VIEWER"),
     ]
@@ -179,7 +180,7 @@ def test_example_project_is_null_for_an_author_removed_from_it(world):
     one = client.run("query($id: ID!) { example(id: $id) { title project { id name } } }", {"id": example_id})
     assert one.data == {"example": {"title": "remy's", "project": None}}
     listed = client.run(
-        "{ examples { results { title project { id name members { user { username } } } } } }"
+        "{ examples { results { title project { id name members { results { user { username } } } } } } }"
     )
     assert listed.data["examples"]["results"] == [{"title": "remy's", "project": None}]
 
@@ -219,7 +220,7 @@ def test_create_project_belongs_to_the_caller(world):
     created = response.data["createProject"]
     assert created["__typename"] == "Project"
     assert (created["name"], created["role"], created["owner"]["username"]) == ("Mine", "OWNER", "sam")
-    assert created["members"] == [] and created["examples"]["totalCount"] == 0
+    assert created["members"] == {"totalCount": 0, "results": []} and created["examples"]["totalCount"] == 0
     assert Project.objects.get(pk=created["id"]).owner == world.users["stranger"]
 
 
@@ -290,8 +291,13 @@ def test_update_and_delete_of_a_missing_project_are_not_found(world):
 
 # Mutations: members
 
+INVITE_PAYLOAD = """
+  __typename
+  ... on Invitation { id username role status }
+  ... on OperationInfo { messages { kind field message code } }
+"""
 ADD_MEMBER = f"""mutation($id: ID!, $username: String!, $role: ProjectRole!) {{
-  addProjectMember(data: {{projectId: $id, username: $username, role: $role}}) {{ {MEMBER_PAYLOAD} }}
+  addProjectMember(data: {{projectId: $id, username: $username, role: $role}}) {{ {INVITE_PAYLOAD} }}
 }}"""
 UPDATE_MEMBER = f"""mutation($id: ID!, $username: String!, $role: ProjectRole!) {{
   updateProjectMember(data: {{projectId: $id, username: $username, role: $role}}) {{ {MEMBER_PAYLOAD} }}
@@ -309,14 +315,23 @@ def test_add_member_for_every_actor(world, actor):
     if actor == "anonymous":
         assert_unauthenticated(response)
     elif actor == "owner":
+        invitation = Invitation.objects.get()
         assert response.data["addProjectMember"] == {
-            "__typename": "ProjectMember",
-            "user": {"username": "sam"},
+            "__typename": "Invitation",
+            "id": str(invitation.pk),
+            "username": "sam",
             "role": "VIEWER",
-            "addedAt": response.data["addProjectMember"]["addedAt"],
+            "status": "pending",
         }
-        # Sam now sees the project, as a viewer.
-        seen = world.client("stranger").run("{ projects { results { name role } } }")
+        # An invitation, not a membership: Sam sees no project until he accepts.
+        assert not ProjectMembership.objects.filter(user=world.users["stranger"]).exists()
+        sam = world.client("stranger")
+        assert sam.run("{ projects { results { name role } } }").data["projects"]["results"] == []
+        accepted = sam.run(
+            "mutation($id: ID!) { acceptInvitation(id: $id) { __typename } }", {"id": str(invitation.pk)}
+        )
+        assert accepted.data["acceptInvitation"] == {"__typename": "Invitation"}
+        seen = sam.run("{ projects { results { name role } } }")
         assert seen.data["projects"]["results"] == [{"name": "Atlas", "role": "VIEWER"}]
         return
     else:
@@ -325,19 +340,34 @@ def test_add_member_for_every_actor(world, actor):
 
 
 @pytest.mark.parametrize(
-    ("username", "role", "field"),
+    ("username", "role"),
     [
-        ("nobody-by-that-name", "VIEWER", "username"),
-        ("eddy", "VIEWER", "username"),  # already a member
-        ("olga", "EDITOR", "username"),  # the owner
-        ("sam", "OWNER", "role"),  # ownership is not a member's role
+        ("nobody-by-that-name", "VIEWER"),
+        ("eddy", "VIEWER"),  # already a member
+        ("olga", "EDITOR"),  # the owner
+        ("sam", "VIEWER"),  # a user
     ],
 )
-def test_add_member_refuses_bad_input_on_its_field(world, username, role, field):
+def test_add_member_answers_the_same_for_any_username(world, username, role):
+    response = world.client("owner").run(
+        ADD_MEMBER, {"id": str(world.project.pk), "username": username, "role": role}
+    )
+    payload = response.data["addProjectMember"]
+    assert payload == {
+        "__typename": "Invitation",
+        "id": payload["id"],
+        "username": username,
+        "role": role,
+        "status": "pending",
+    }
+    assert ProjectMembership.objects.filter(project=world.project).count() == 2  # nobody added
+
+
+def test_add_member_refuses_a_role_that_is_not_a_members(world):
     before = state()
-    variables = {"id": str(world.project.pk), "username": username, "role": role}
+    variables = {"id": str(world.project.pk), "username": "sam", "role": "OWNER"}
     response = world.client("owner").run(ADD_MEMBER, variables)
-    assert kinds(response.data["addProjectMember"]) == [("VALIDATION", field)]
+    assert kinds(response.data["addProjectMember"]) == [("VALIDATION", "role")]
     assert state() == before
 
 

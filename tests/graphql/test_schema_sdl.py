@@ -56,6 +56,7 @@ def test_contract_names_and_nullability(sdl):
         "examplesConnection": "ExampleConnection!",
         "project": "Project",
         "projects": "ProjectOffsetPaginated!",
+        "invitations": "InvitationOffsetPaginated!",
     }
     assert arguments(schema, "Query", "examplesConnection") == {
         "first": "Int",
@@ -94,7 +95,10 @@ def test_contract_names_and_nullability(sdl):
         "createProject": "ProjectPayload!",
         "updateProject": "ProjectPayload!",
         "deleteProject": "ProjectPayload!",
-        "addProjectMember": "ProjectMemberPayload!",
+        "addProjectMember": "InvitationPayload!",
+        "acceptInvitation": "InvitationPayload!",
+        "declineInvitation": "InvitationPayload!",
+        "cancelInvitation": "InvitationPayload!",
         "updateProjectMember": "ProjectMemberPayload!",
         "removeProjectMember": "ProjectMemberPayload!",
     }
@@ -113,6 +117,9 @@ def test_contract_names_and_nullability(sdl):
     }
     assert arguments(schema, "Mutation", "deleteProject") == {"id": "ID!", "ifUpdatedAt": "DateTime"}
     assert arguments(schema, "Mutation", "addProjectMember") == {"data": "ProjectMemberInput!"}
+    for name in ("acceptInvitation", "declineInvitation", "cancelInvitation"):
+        assert arguments(schema, "Mutation", name) == {"id": "ID!"}
+    assert arguments(schema, "Query", "invitations") == {"pagination": "OffsetPaginationInput"}
     assert arguments(schema, "Mutation", "updateProjectMember") == {"data": "ProjectMemberInput!"}
     assert arguments(schema, "Mutation", "removeProjectMember") == {"projectId": "ID!", "username": "String!"}
     assert str(schema.type_map["ExamplePartialInput"].fields["id"].type) == "ID!"
@@ -129,6 +136,7 @@ def test_contract_names_and_nullability(sdl):
         "ProfilePayload": ["Profile", "OperationInfo"],
         "ProjectPayload": ["Project", "OperationInfo"],
         "ProjectMemberPayload": ["ProjectMember", "OperationInfo"],
+        "InvitationPayload": ["Invitation", "OperationInfo"],
     }.items():
         assert isinstance(schema.type_map[union], GraphQLUnionType)
         assert [t.name for t in schema.type_map[union].types] == members
@@ -153,12 +161,27 @@ def test_contract_names_and_nullability(sdl):
         "description": "String!",
         "owner": "PublicUser!",
         "role": "ProjectRole!",
-        "members": "[ProjectMember!]!",
+        "members": "ProjectMemberOffsetPaginated!",
+        "invitations": "InvitationOffsetPaginated!",
         "examples": "ExampleOffsetPaginated!",
         "createdAt": "DateTime!",
         "updatedAt": "DateTime!",
     }
     assert arguments(schema, "Project", "examples") == {"pagination": "OffsetPaginationInput"}
+    assert arguments(schema, "Project", "members") == {"pagination": "OffsetPaginationInput"}
+    assert arguments(schema, "Project", "invitations") == {"pagination": "OffsetPaginationInput"}
+    # An invitation holds the name as typed, never who it names: no user, no name of the invitee.
+    assert fields(schema, "Invitation") == {
+        "id": "ID!",
+        "username": "String!",
+        "role": "ProjectRole!",
+        "status": "String!",
+        "project": "InvitedProject!",
+        "invitedBy": "PublicUser!",
+        "createdAt": "DateTime!",
+        "expiresAt": "DateTime!",
+    }
+    assert fields(schema, "InvitedProject") == {"id": "ID!", "name": "String!"}
     assert fields(schema, "ProjectMember") == {
         "user": "PublicUser!",
         "role": "ProjectRole!",

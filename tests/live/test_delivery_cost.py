@@ -37,9 +37,10 @@ def project_of_five(db):
     members = []
     for n in range(SOCKETS):
         member = UserFactory(username=f"member{n}")
-        services.member_add(
+        invitation = services.invitation_create(
             user=owner, project_id=project.pk, username=member.username, role=ProjectRole.VIEWER
         )
+        services.invitation_accept(user=member, invitation_id=invitation.pk)
         members.append(member)
     example = services.example_create(user=owner, title="Plan", project_id=project.pk)
     return owner, members, example

@@ -36,8 +36,11 @@ def team(db):
         UserFactory(username=name) for name in ("owner", "editor", "viewer", "stranger")
     )
     project = services.project_create(user=owner, name="Shared")
-    services.member_add(user=owner, project_id=project.pk, username="editor", role=ProjectRole.EDITOR)
-    services.member_add(user=owner, project_id=project.pk, username="viewer", role=ProjectRole.VIEWER)
+    for member, role in ((editor, ProjectRole.EDITOR), (viewer, ProjectRole.VIEWER)):
+        invitation = services.invitation_create(
+            user=owner, project_id=project.pk, username=member.username, role=role
+        )
+        services.invitation_accept(user=member, invitation_id=invitation.pk)
     example = services.example_create(user=owner, title="Plan", project_id=project.pk)
     private = ExampleFactory(user=stranger, title="Stranger's own")
     return {

@@ -200,6 +200,8 @@ def check_rows(
     destination: Project | None = None,
 ) -> None:
     changes = changed_rows(before, after)
+    if outcome == SUCCESS and op.adds:
+        changes = _without_added_rows(op, changes, where)
     if outcome != SUCCESS or op.writes == "none":
         assert not changes, f"{where}: changed the database:\n{describe(changes)}"
         return
@@ -253,6 +255,15 @@ def check_transfer(resource: Resource, target, destination: Project | None, afte
     assert len(rows) == 1, f"{where}: the target's row is gone"
     wanted = _pk_or_none(destination) if resource.moves else getattr(target, column)
     assert rows[0][column] == wanted, f"{where}: {column} is {rows[0][column]}, expected {wanted}"
+
+
+def _without_added_rows(op: Op, changes: list, where: str) -> list:
+    """``changes`` less the one row ``op`` adds to each of ``op.adds``'s tables (asserted)."""
+    tables = {model._meta.db_table for model in op.adds}
+    for table in tables:
+        added = [row for t, how, row in changes if t == table and how == "added"]
+        assert len(added) == 1, f"{where}: expected one new row in {table}:\n{describe(changes)}"
+    return [(t, how, row) for t, how, row in changes if not (t in tables and how == "added")]
 
 
 def _points_at_target(table: str, how: str, row: tuple, before: dict, target_pk: int, column: str) -> bool:

@@ -25,10 +25,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import models
+from django.utils import timezone
 from graphql import (
     GraphQLField,
     GraphQLList,
@@ -40,7 +42,7 @@ from graphql import (
 )
 
 from api import policy
-from api.models import ExampleModel, Project, ProjectMembership, ProjectRole
+from api.models import ExampleModel, Invitation, Project, ProjectMembership, ProjectRole
 from authentication.models import Profile
 
 from ..factories import ExampleFactory, UserFactory, token_for
@@ -52,7 +54,7 @@ OWNER = "owner"  # owns the project
 EDITOR = "editor"
 VIEWER = "viewer"  # the target membership is theirs
 REMOVED = "removed"  # was an editor, removed; wrote an example while a member
-STRANGER = "stranger"  # in no project of the population
+STRANGER = "stranger"  # in no project of the population; invited to the shared project, not accepted
 ANONYMOUS = "anonymous"
 ACTORS = (AUTHOR, OWNER, EDITOR, VIEWER, REMOVED, STRANGER, ANONYMOUS)
 
@@ -76,6 +78,8 @@ class Population:
     newcomer: User  # in no project: the one an owner adds
     foreign_project: Project  # the outsider's: nobody here may see or add to it
     secrets: list[str]
+    # STRANGER's pending invitation to ``project``: until accepted it shows them nothing of it.
+    invitation: Invitation | None = None
     targets: dict[str, models.Model] = field(default_factory=dict)  # by resource name
 
     def user(self, actor: str) -> User | None:
@@ -114,6 +118,15 @@ def build_population() -> Population:
     )
     ExampleFactory(user=users[STRANGER], title="the stranger's own")
     newcomer = UserFactory(username="newcomer-user", email="newcomer.mail-secret@example.com")
+    invitation = Invitation.objects.create(
+        project=project,
+        username=users[STRANGER].username,
+        username_key=users[STRANGER].username.lower(),
+        invitee=users[STRANGER],
+        invited_by=users[OWNER],
+        role=ProjectRole.EDITOR,
+        expires_at=timezone.now() + timedelta(days=1),
+    )
     for user in users.values():
         token_for(user)  # every token exists before any call, as a client's would
     return Population(
@@ -124,6 +137,7 @@ def build_population() -> Population:
         membership=membership,
         newcomer=newcomer,
         foreign_project=foreign_project,
+        invitation=invitation,
         # Another user's email, bio or token never leaves the server, and the outsider's rows are invisible.
         secrets=[
             "mail-secret",
@@ -170,6 +184,9 @@ class Op:
     name: str
     action: str | None  # the policy action on the target; None for collection operations
     writes: str  # "none" | "update" | "delete" | "add"
+    # Models of which it adds exactly one row besides what ``writes`` does to the resource's own
+    # table: inviting adds an invitation (not a membership), accepting one adds a membership.
+    adds: tuple[type[models.Model], ...] = ()
 
     @property
     def on_target(self) -> bool:
@@ -248,6 +265,8 @@ class Resource:
     # Creating one needs (action on the project, how a refusal answers: "field" 400 or "object" 403/404).
     create_needs: tuple[str, str] | None = None
     nested_in_project: bool = False  # its collection routes carry the project's id
+    # With nested_in_project: the collection operations that do (None: every one).
+    nested_ops: frozenset[str] | None = None
     extra_ops: Mapping[str, Op] = field(default_factory=dict)
     # The ways of calling each operation, by (op name, surface); the default alone if None.
     variants: Callable[[str, str], tuple[Variant, ...]] | None = None
@@ -266,7 +285,8 @@ class Resource:
         return bool(self.table[action] & set(rels))
 
     def op(self, name: str) -> Op:
-        op = STANDARD_OPS.get(name) or self.extra_ops.get(name)
+        # extra_ops first: a resource may say what a standard operation really writes.
+        op = self.extra_ops.get(name) or STANDARD_OPS.get(name)
         if op is None:
             raise AssertionError(
                 f"{self.name} has an operation {name!r} the registry does not know: add it to the "
@@ -324,7 +344,8 @@ def expected(population: Population, resource: Resource, op: Op, variant: Varian
             return transfer_outcome(population, resource, variant, rels)
         return INVALID if variant.foreign_project else SUCCESS
     project_rels = relations(PROJECT, population.project, user)
-    if resource.nested_in_project and not PROJECT.allowed(policy.VIEW, project_rels):
+    nested = resource.nested_in_project and (resource.nested_ops is None or op.name in resource.nested_ops)
+    if nested and not PROJECT.allowed(policy.VIEW, project_rels):
         return NOT_FOUND
     if op.name == "create" and resource.create_needs:
         action, refusal = resource.create_needs
@@ -434,7 +455,11 @@ PROJECT = Resource(
         "description": "matrix",
     },
     author_field="owner",
-    cascades=((ProjectMembership, "project_id"), (ExampleModel, "project_id")),
+    cascades=(
+        (ProjectMembership, "project_id"),
+        (ExampleModel, "project_id"),
+        (Invitation, "project_id"),
+    ),
 )
 
 
@@ -479,11 +504,51 @@ MEMBERSHIP = Resource(
     project_field="project",
     create_needs=(policy.MANAGE, "object"),
     nested_in_project=True,
+    # POST .../members/ invites: it adds an invitation and no membership.
+    extra_ops={"create": Op("create", None, "none", adds=(Invitation,))},
     rest_item_id=lambda item: item["user"]["id"],
     target_item_id=lambda obj: obj.user_id,
 )
 
-RESOURCES: list[Resource] = [EXAMPLE, PROJECT, MEMBERSHIP]
+
+def _invitation_graphql(p: Population, op: str, variant: Variant, target: object) -> dict[str, Any]:
+    # addProjectMember (create) invites the newcomer; the others name the target invitation.
+    return {
+        "id": str(target),
+        "projectId": str(p.project.pk),
+        "username": p.newcomer.username,
+        "role": "EDITOR",
+    }
+
+
+INVITATION = Resource(
+    name="invitation",
+    model=Invitation,
+    graphql_type="Invitation",
+    table={
+        policy.VIEW: frozenset({"owner", "self"}),
+        policy.RESPOND: frozenset({"self"}),
+        policy.DELETE: frozenset({"owner"}),
+    },
+    make_target=lambda p: p.invitation,
+    url_values=lambda p, target: {"pk": target},
+    rest_body=lambda p, op, variant: None,
+    graphql_values=_invitation_graphql,
+    author_field="invited_by",
+    self_field="invitee",
+    project_field="project",
+    create_needs=(policy.MANAGE, "object"),
+    # Only creating (addProjectMember) names the project; the list is the caller's own.
+    nested_in_project=True,
+    nested_ops=frozenset({"create"}),
+    extra_ops={
+        "accept": Op("accept", policy.RESPOND, "delete", adds=(ProjectMembership,)),
+        "decline": Op("decline", policy.RESPOND, "delete"),
+        "cancel": Op("cancel", policy.DELETE, "delete"),
+    },
+)
+
+RESOURCES: list[Resource] = [EXAMPLE, PROJECT, MEMBERSHIP, INVITATION]
 
 
 def resource_for_model(model: type[models.Model], resources: Iterable[Resource]) -> Resource | None:
@@ -652,13 +717,20 @@ def graphql_resource(case: GraphQLCase, resources: Iterable[Resource]) -> Resour
 
 
 def most_allowed_actor(population: Population, resource: Resource) -> str:
-    """The first actor allowed every action of the resource's table on its target (the author, the owner)."""
+    """The first actor allowed every action of the resource's table on its target (the author, the owner);
+    where nobody is (an invitation: the owner cancels, the invitee answers), the first allowed the most."""
     target = population.target(resource)
-    for actor in ACTORS:
-        rels = relations(resource, target, population.user(actor))
-        if rels and all(resource.allowed(action, rels) for action in resource.table):
-            return actor
-    raise AssertionError(f"no actor of the population may do everything to the {resource.name}")
+    allowed = {
+        actor: sum(
+            resource.allowed(action, relations(resource, target, population.user(actor)))
+            for action in resource.table
+        )
+        for actor in ACTORS
+    }
+    best = max(ACTORS, key=lambda actor: allowed[actor])
+    if allowed[best] == 0:
+        raise AssertionError(f"no actor of the population may do anything to the {resource.name}")
+    return best
 
 
 def rest_case_for(

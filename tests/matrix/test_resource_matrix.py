@@ -23,6 +23,7 @@ from .resources import (
     ACTORS,
     ANONYMOUS,
     GRAPHQL,
+    OWNER,
     PROJECT,
     REMOVED,
     RESOURCES,
@@ -138,7 +139,8 @@ def test_nested_project_and_members_are_shown_only_to_those_who_see_the_project(
     client = client_for(population, actor)
     # Through every example the actor can reach: their own removed one included.
     query = (
-        "{ examples(pagination: {limit: 10}) { results { id project { id members { user { id } role } } } } }"
+        "{ examples(pagination: {limit: 10}) { results { id project { id "
+        "members { results { user { id } role } } invitations { results { id } } } } } }"
     )
     answer = run_graphql(client, query, {}).json()
     assert "errors" not in answer, answer
@@ -147,10 +149,15 @@ def test_nested_project_and_members_are_shown_only_to_those_who_see_the_project(
     if sees:
         member_ids = {str(m.user_id) for m in population.project.memberships.all()}
         assert projects and all(p["id"] == str(population.project.pk) for p in projects)
-        assert all({m["user"]["id"] for m in p["members"]} == member_ids for p in projects)
+        assert all({m["user"]["id"] for m in p["members"]["results"]} == member_ids for p in projects)
+        # The project's pending invitations: its owner's business only.
+        shown = {i["id"] for p in projects for i in p["invitations"]["results"]}
+        assert shown == ({str(population.invitation.pk)} if actor == OWNER else set()), (actor, shown)
     else:
         assert projects == [], (actor, results)
-    projects_page = run_graphql(client, "{ projects { results { id members { user { id } } } } }", {}).json()
+    projects_page = run_graphql(
+        client, "{ projects { results { id members { results { user { id } } } } } }", {}
+    ).json()
     listed = [p["id"] for p in projects_page["data"]["projects"]["results"]]
     assert (str(population.project.pk) in listed) == sees
 

@@ -59,7 +59,7 @@ examples(pagination: $examples) {{
 """
 PROJECT_QUERY = f"""
 query Project($id: ID!, $examples: OffsetPaginationInput) {{
-  project(id: $id) {{ {PROJECT_FIELDS} members {{ {MEMBER_FIELDS} }} {PROJECT_EXAMPLES} }}
+  project(id: $id) {{ {PROJECT_FIELDS} members {{ results {{ {MEMBER_FIELDS} }} }} {PROJECT_EXAMPLES} }}
 }}
 """
 PROJECTS_QUERY = f"""
@@ -67,7 +67,7 @@ query Projects($pagination: OffsetPaginationInput, $examples: OffsetPaginationIn
   projects(pagination: $pagination) {{
     totalCount
     pageInfo {{ limit offset }}
-    results {{ {PROJECT_FIELDS} members {{ {MEMBER_FIELDS} }} {PROJECT_EXAMPLES} }}
+    results {{ {PROJECT_FIELDS} members {{ results {{ {MEMBER_FIELDS} }} }} {PROJECT_EXAMPLES} }}
   }}
 }}
 """

@@ -40,6 +40,18 @@ CONTRACT_SDL = Path(__file__).with_name("contract.graphql")
 NEW_IN_ISSUE_14 = {"Query", "Example", "PublicUser", "Project", "ProjectMember", "ProjectRole"}
 NEW_IN_ISSUE_14 |= {"ProjectOffsetPaginated"}
 NEW_ROOT_FIELDS = {"project", "projects"}
+# Served only: invitations are a write flow (invite, accept, decline) whose reads the reference,
+# which answers the read contract of examples, projects and members, does not reimplement.
+SERVED_ONLY_FIELDS = {"Query": {"invitations"}, "Project": {"invitations"}}
+
+
+def served_shape(name: str) -> dict:
+    """The served type's shape without the fields only the served schema has."""
+    found = shape(SERVED.type_map[name])
+    if "object" in found and name in SERVED_ONLY_FIELDS:
+        found["object"] = {k: v for k, v in found["object"].items() if k not in SERVED_ONLY_FIELDS[name]}
+    return found
+
 
 PRINT_SETTING = (
     "import django; django.setup(); from django.conf import settings; "
@@ -132,9 +144,9 @@ def test_every_reference_type_has_the_served_shape(reference_schema):
     missing = [name for name in names if name not in SERVED.type_map]
     assert missing == [], f"in the reference but not in the served schema: {missing}"
     differ = {
-        name: (shape(reference_schema.type_map[name]), shape(SERVED.type_map[name]))
+        name: (shape(reference_schema.type_map[name]), served_shape(name))
         for name in names
-        if shape(reference_schema.type_map[name]) != shape(SERVED.type_map[name])
+        if shape(reference_schema.type_map[name]) != served_shape(name)
     }
     assert differ == {}
 
@@ -143,7 +155,7 @@ def test_the_reference_answers_exactly_the_served_read_queries(reference_schema)
     reference_roots = shape(reference_schema.query_type)["object"]
     if pending("strawberry"):
         reference_roots = {name: f for name, f in reference_roots.items() if name not in NEW_ROOT_FIELDS}
-    assert reference_roots == shape(SERVED.query_type)["object"]
+    assert reference_roots == served_shape(SERVED.query_type.name)["object"]
     assert reference_schema.mutation_type is None
 
 
@@ -188,7 +200,7 @@ query Nested($limit: Int) {
     totalCount
     results {
       id name role owner { id name }
-      members { role addedAt user { id username name } }
+      members { results { role addedAt user { id username name } } }
       examples(pagination: {limit: $limit}) {
         totalCount
         results { id title owner { name } project { id role } }
@@ -223,7 +235,7 @@ def test_nested_lists_cost_the_same_for_one_project_and_many(reference_server, p
         assert page["totalCount"] == projects
         for project in page["results"]:
             assert project["role"] == ("OWNER" if caller == owner else "VIEWER")
-            assert [m["role"] for m in project["members"]] == ["EDITOR", "VIEWER"]
+            assert [m["role"] for m in project["members"]["results"]] == ["EDITOR", "VIEWER"]
             assert project["examples"]["totalCount"] == 3
             assert len(project["examples"]["results"]) == 2
             assert {row["project"]["id"] for row in project["examples"]["results"]} == {project["id"]}
@@ -237,7 +249,9 @@ def test_example_project_is_one_query_for_a_page_and_null_when_not_visible(refer
     project = Project.objects.create(owner=owner, name="Team")
     ProjectMembership.objects.create(project=project, user=author, role=ProjectRole.EDITOR)
     ExampleFactory.create_batch(3, user=author, project=project)
-    query = "{ examples { results { id project { id name role members { user { username } } } } } }"
+    query = (
+        "{ examples { results { id project { id name role members { results { user { username } } } } } } }"
+    )
     member = reference_server.graphql(query, token=token_for(author))
     assert "errors" not in member.body, member.body
     rows = member.body["data"]["examples"]["results"]
@@ -254,11 +268,13 @@ def test_example_project_is_one_query_for_a_page_and_null_when_not_visible(refer
 def test_a_project_is_null_for_a_stranger_and_its_members_only_for_those_who_see_it(reference_server):
     owner, viewer, stranger = UserFactory(), UserFactory(), UserFactory()
     (project,) = shared_projects(1, owner, UserFactory(), viewer)
-    query = (
-        "query P($id: ID!) { project(id: $id) { id role members { user { id } } examples { totalCount } } }"
-    )
+    query = "query P($id: ID!) { project(id: $id) { id role members { results { user { id } } } examples { totalCount } } }"
     seen = reference_server.graphql(query, {"id": str(project.pk)}, token_for(viewer)).body["data"]["project"]
-    assert seen["role"] == "VIEWER" and len(seen["members"]) == 2 and seen["examples"]["totalCount"] == 3
+    assert (
+        seen["role"] == "VIEWER"
+        and len(seen["members"]["results"]) == 2
+        and seen["examples"]["totalCount"] == 3
+    )
     for caller in (stranger, None):
         token = token_for(caller) if caller else None
         answer = reference_server.graphql(query, {"id": str(project.pk)}, token)

@@ -128,13 +128,15 @@ def test_events_cross_processes_through_the_policy(live, sockets):
     first, second = live["first"], live["second"]
     owner, member, stranger = (register(first, name) for name in ("owner", "member", "stranger"))
     project = rest(second, "POST", "/api/v1/projects/", owner, {"name": "Across"})
-    rest(
+    invitation = rest(
         second,
         "POST",
         f"/api/v1/projects/{project['id']}/members/",
         owner,
         {"username": member["username"], "role": "viewer"},
     )
+    # Adding is an invitation: the member joins when they accept it.
+    rest(first, "POST", f"/api/v1/invitations/{invitation['id']}/accept/", member)
 
     member_socket = ready(live, sockets, member)
     stranger_socket = ready(live, sockets, stranger)

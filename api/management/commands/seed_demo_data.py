@@ -1,7 +1,8 @@
 """`manage.py seed_demo_data`: demo users and examples, safe to run again.
 
 Users are created by ``authentication.services.user_register`` (profile and
-token included), examples, projects and memberships by ``api.services``, so
+token included), examples, projects and memberships (an owner's invitation,
+accepted by the member) by ``api.services``, so
 demo data obeys the same rules as data sent by clients. With two users or
 more, demo owns a project shared with demo2 as editor; with three, demo is a
 viewer in demo3's project; a few examples of each owner and editor are in them. Each example has a
@@ -244,7 +245,11 @@ class Command(BaseCommand):
         for number, role in spec.members:
             member = demo_users[number - 1]
             if policy.role_of(project, member) is None:
-                services.member_add(user=owner, project_id=project.pk, username=member.username, role=role)
+                # As a client would: the owner invites, the member accepts.
+                invitation = services.invitation_create(
+                    user=owner, project_id=project.pk, username=member.username, role=role
+                )
+                services.invitation_accept(user=member, invitation_id=invitation.pk)
         for number, example_numbers in spec.examples:
             author = demo_users[number - 1]
             titles = [demo_title(n) for n in example_numbers if n <= examples]
