@@ -68,7 +68,7 @@ render() {
     -e "s|@KEEPALIVE_TIMEOUT@|${PROXY_KEEPALIVE_TIMEOUT:-15s}|" \
     -e "s|@MAX_BODY@|${PROXY_MAX_BODY:-${DATA_UPLOAD_MAX_MEMORY_SIZE:-1048576}}|" \
     -e "s|@UPSTREAM_TIMEOUT@|${PROXY_UPSTREAM_TIMEOUT:-60s}|g" \
-    -e "s|@TUNNEL_TIMEOUT@|${PROXY_TUNNEL_TIMEOUT:-600s}|g" \
+    -e "s|@TUNNEL_TIMEOUT@|${PROXY_TUNNEL_TIMEOUT:-3600s}|g" \
     scripts/nginx.conf.template |
     awk -v servers="$servers" '{ if ($0 == "@UPSTREAM_SERVERS@") print servers; else print }'
 }
