@@ -25,7 +25,7 @@ help:
 	@echo "make typescript npm ci, then regenerate the frontend's types and typecheck them"
 	@echo "make fuzz       schemathesis against a throwaway server: REST (OpenAPI) and GraphQL"
 	@echo "make fuzz-ci    the same, a short slice with a fixed seed (run by .ci/run)"
-	@echo "make serve      the production stack locally: gunicorn, PostgreSQL, Redis"
+	@echo "make serve      the production stack locally: nginx, gunicorn, PostgreSQL, Redis"
 	@echo "make lint       ruff check and format check"
 	@echo "make format     ruff fix and format"
 	@echo "make migrate    apply migrations"

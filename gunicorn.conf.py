@@ -7,6 +7,14 @@ The ASGI app (HTTP and the live-updates WebSocket) on uvicorn workers
 the WSGI app instead (``gunicorn -c gunicorn.conf.py backend.wsgi``: HTTP
 only, no live updates), the server this project ran before; `make bench`
 measures both.
+
+Public traffic reaches gunicorn only through nginx (scripts/nginx.sh), so
+``bind`` is a loopback or private address. One pool of ASGI workers serves
+HTTP and WebSocket, rather than HTTP on gthread workers and WebSocket on
+ASGI workers routed apart by the proxy: nginx already takes what made the
+WSGI pool fragile off the app (slow bodies, huge headers), and one kind of
+process keeps one config, one set of workers to size and one place where a
+write's live event is published.
 """
 
 import os
@@ -28,7 +36,13 @@ worker_class = os.environ.get("GUNICORN_WORKER_CLASS") or "backend.uvicorn_worke
 threads = _int("GUNICORN_THREADS", 4)
 if worker_class == "gthread" and threads <= 1:
     worker_class = "sync"
-# A request running past this is killed and its worker replaced.
+# Under the uvicorn workers this is NOT a request timeout: a worker is killed
+# and replaced when its event loop has not reported to the master for this
+# long (the loop is stuck in synchronous code). A slow request, a slow view
+# in the thread pool or a slow client is not bounded by it; nginx's
+# PROXY_UPSTREAM_TIMEOUT ends the wait for a slow answer, and
+# HTTP_BODY_TIMEOUT_SECONDS (backend/uvicorn_worker.py) a slow body.
+# Under gthread/sync workers it is the limit on one request's run.
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)

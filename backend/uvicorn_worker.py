@@ -17,10 +17,28 @@ Why these options:
   checks the same limit again; graphql_api.live). Read from the
   environment here: this module is imported by gunicorn before Django's
   settings exist.
+
+The public edge is nginx (scripts/nginx.sh), which refuses oversized
+headers and reads whole bodies before the app sees a request. The server
+keeps its own limits for whatever reaches it another way (defence in depth):
+
+- ``http="h11"`` with ``h11_max_incomplete_event_size``: a request head
+  (request line and headers) over ``HTTP_MAX_HEADER_BYTES`` is a 400 and a
+  closed connection as soon as that many bytes are buffered. uvicorn's
+  default parser, httptools, has no such limit: it gathers a header of any
+  size (a 200 MB one stalled a worker past gunicorn's timeout). h11 is pure
+  Python and slower per request than httptools; behind nginx the request
+  head is small and the view's own work dominates.
+- ``BodyDeadline``: the WSGI app reads the body from a thread of the fixed
+  pool (backend/asgi.py), which would wait forever for a body promised by
+  ``Content-Length`` and never sent. Past ``HTTP_BODY_TIMEOUT_SECONDS`` from
+  the request's start the read ends as if the client had left: the app gets
+  a short body (a 400) and the thread is free again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -96,6 +114,42 @@ class AccessLog:
         )
 
 
+class BodyDeadline:
+    """ASGI middleware: an HTTP request's body must arrive within ``seconds`` of its start.
+
+    Past the deadline ``receive`` answers ``http.disconnect`` (what a client
+    that left produces), so a thread blocked in ``wsgi.input.read()`` returns.
+    """
+
+    def __init__(self, app: Any, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.seconds
+        body_done = False
+
+        async def receiving() -> dict:
+            nonlocal body_done
+            if body_done:
+                # After the body, receive waits for the client to leave: no deadline.
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), max(deadline - loop.time(), 0))
+            except TimeoutError:
+                body_done = True
+                return {"type": "http.disconnect"}
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                body_done = True
+            return message
+
+        await self.app(scope, receiving, send)
+
+
 class Worker(UvicornWorker):
     CONFIG_KWARGS = {
         **UvicornWorker.CONFIG_KWARGS,
@@ -104,9 +158,12 @@ class Worker(UvicornWorker):
         "lifespan": "off",
         "server_header": False,
         "ws_max_size": _int("LIVE_MAX_MESSAGE_BYTES", 64 * 1024),
+        "http": "h11",
+        "h11_max_incomplete_event_size": _int("HTTP_MAX_HEADER_BYTES", 64 * 1024),
     }
 
     async def _serve(self) -> None:
         # uvicorn-worker hands self.wsgi (the loaded ASGI app) to uvicorn here.
-        self.wsgi = AccessLog(self.wsgi, self.log.access_log)
+        body_timeout = _int("HTTP_BODY_TIMEOUT_SECONDS", 30)
+        self.wsgi = AccessLog(BodyDeadline(self.wsgi, body_timeout), self.log.access_log)
         await super()._serve()

@@ -241,8 +241,9 @@ def test_make_serve_starts_and_stops_the_task_worker(tmp_path):
         **MAIL_ENV,
         "PG_STATE": str(tmp_path / "postgres.env"),
         "REDIS_STATE": str(tmp_path / "redis.env"),
+        "NGINX_STATE": str(tmp_path / "nginx.env"),
+        # nginx's public port; serve.sh picks gunicorn's private one.
         "PORT": str(port),
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": "1",
     }
     log = tmp_path / "serve.log"
