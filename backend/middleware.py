@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import ExitStack
 from http import HTTPStatus
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, connections
 from django.http import HttpRequest, HttpResponse
 from django.middleware.common import CommonMiddleware
 from rest_framework.response import Response as DRFResponse
@@ -144,7 +145,10 @@ class RequestStatementTimeout:
         milliseconds = settings.API_STATEMENT_TIMEOUT_MS
         if not milliseconds or connection.vendor != "postgresql":
             return self.get_response(request)
-        with connection.execute_wrapper(_TimeoutWrapper(milliseconds)):
+        # Every alias: a request's reads may go to the replica (backend/replica.py).
+        with ExitStack() as stack:
+            for alias in settings.DATABASES:
+                stack.enter_context(connections[alias].execute_wrapper(_TimeoutWrapper(milliseconds)))
             return self.get_response(request)
 
 
