@@ -557,3 +557,37 @@ def test_trusted_documents_only_runs_the_frontends_subscription_by_id(team, writ
         await socket.close()
 
     run(scenario)
+
+
+def test_two_subscriptions_on_one_socket_are_independent(team, write):
+    """Completing one leaves the other receiving (a shared Channels group must not end both)."""
+    example = team["example"]
+
+    async def scenario():
+        socket = await Socket.ready(team["tokens"]["owner"])
+        await socket.subscribe("a")
+        await socket.subscribe("b")
+        await subscribed(user_group(team["owner"].pk), count=1)
+        await write(
+            lambda: services.example_update(user=team["owner"], example_id=example.pk, data={"title": "Both"})
+        )
+        assert {(await socket.receive())["id"], (await socket.receive())["id"]} == {"a", "b"}
+        await socket.send({"id": "a", "type": "complete"})
+        await write(
+            lambda: services.example_update(
+                user=team["owner"], example_id=example.pk, data={"title": "B only"}
+            )
+        )
+        message = await socket.receive()
+        assert message["id"] == "b", message
+        assert message["payload"]["data"]["exampleEvents"]["example"]["title"] == "B only"
+        # And "a" got nothing more: the next message is b's again.
+        await write(
+            lambda: services.example_update(
+                user=team["owner"], example_id=example.pk, data={"title": "Again"}
+            )
+        )
+        assert (await socket.receive())["id"] == "b"
+        await socket.close()
+
+    run(scenario)
