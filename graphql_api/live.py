@@ -1,5 +1,8 @@
 """The WebSocket side of ``/graphql/``: Strawberry's Channels consumer with the project's rules.
 
+The handshake's ``Host`` must pass ``ALLOWED_HOSTS`` as over HTTP
+(``AllowedHostsOnly``, refused before accept: HTTP 403).
+
 Protocol: ``graphql-transport-ws`` only. A handshake that does not offer it
 (the legacy ``graphql-ws`` subprotocol, or none) is refused before it is
 accepted (HTTP 403), so the legacy handler that let ``start`` run without
@@ -21,6 +24,19 @@ Authentication, decided at ``connection_init``:
 The socket then follows its credentials (``authentication.revocation``): a
 logout of its session, the deletion of its token, or a password or
 ``is_active`` change that its credentials no longer pass closes it with 4403.
+
+Frames: decoded by the JSON rule of every surface and checked for the
+message shape (graphql_api.frames); a refused ``subscribe`` is that
+operation's coded ``error`` message, any other refused frame closes with
+4400. Every error sent carries ``extensions.code`` (graphql_api.errors'
+``ErrorCodes`` codes streamed results too); an invalid document ends only
+its operation.
+
+Sockets: at most ``LIVE_MAX_SOCKETS_PER_ADDRESS`` per client address (at the
+handshake) and ``LIVE_MAX_SOCKETS_PER_USER`` per user (at connection_init),
+across processes (graphql_api.live_caps); past either, 4429. Their database
+calls run on a bounded pool shared fairly between users
+(graphql_api.live_work).
 
 Limits, all from settings (the environment): at most
 ``LIVE_MAX_SUBSCRIPTIONS_PER_SOCKET`` operations at once (Strawberry's
