@@ -88,6 +88,7 @@ from .live_work import SocketWork
 from .persisted import resolve_request
 from .schema import schema as default_schema
 
+logger = logging.getLogger("graphql_api")
 security_logger = logging.getLogger("django.security.DisallowedHost")
 
 # Close codes (graphql-transport-ws uses 44xx for its own; 1009 is RFC 6455's "message too big").
@@ -228,6 +229,14 @@ class LiveTransportWSHandler(BaseGraphQLTransportWSHandler):
         # with its coded `error` message, as any other refusal of a document
         # does (Strawberry would close the whole socket with 4400).
         await operation.send_initial_errors(result.errors)
+
+    async def handle_task_exception(self, error: Exception) -> None:
+        if isinstance(error, OSError):
+            # The client went away while an event was being sent to it (uvicorn's
+            # ClientDisconnected is an OSError): its socket is closing, nothing failed.
+            logger.debug("WebSocket client gone while sending: %r", error)
+            return
+        await super().handle_task_exception(error)
 
     async def _send_result_stream(self, operation: Any, result_source: Any) -> None:
         # The limit extensions (graphql_api.limits: shape, depth, aliases, cost) raise
