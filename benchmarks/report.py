@@ -313,6 +313,29 @@ def _servers(data: dict) -> list[str]:
     return lines if len(lines) > 2 else []
 
 
+def _live_flood(data: dict) -> list[str]:
+    flood = data.get("live_flood")
+    if not flood:
+        return []
+    rows = [
+        f"| {label} | {flood[key]['p50_ms']:.1f} | {flood[key]['p99_ms']:.1f} | {flood[key]['max_ms']:.1f} |"
+        for label, key in (("nobody flooding", "quiet"), ("one user flooding", "flooded"))
+    ]
+    return [
+        "### Live updates: another user's connection_ack while one user floods",
+        "",
+        f"One user holds {flood['flood_sockets']} sockets with {flood['flood_subscriptions']} subscriptions "
+        f"and changes an example as fast as the server answers ({flood['flood_changes']} changes); another "
+        f"user opens {flood['handshakes']} sockets one after another; time from connection_init to "
+        "connection_ack (benchmarks/live_flood.py):",
+        "",
+        "| | p50 ms | p99 ms | max ms |",
+        "|---|---:|---:|---:|",
+        *rows,
+        "",
+    ]
+
+
 def _live(data: dict) -> list[str]:
     live = data.get("live")
     if not live:
@@ -398,6 +421,7 @@ def markdown(data: dict, before: dict | None) -> str:
             "",
         ]
     out += _live(data)
+    out += _live_flood(data)
     if before is not None:
         out += [
             f"### Before and after (before: {before['date'][:16]}, commit `{before['machine']['commit']}`)",
@@ -448,6 +472,9 @@ def main(work: str, print_only: bool = False) -> None:
         "wsgi_worker_peak_rss_mb": drive.get("wsgi_worker_peak_rss_mb", {}),
         "live": json.loads((work_dir / "live.json").read_text())
         if (work_dir / "live.json").exists()
+        else None,
+        "live_flood": json.loads((work_dir / "live_flood.json").read_text())
+        if (work_dir / "live_flood.json").exists()
         else None,
     }
     data["targets"] = targets(data)

@@ -12,7 +12,10 @@
 # BENCH_WARMUP (see benchmarks/drive.py), BENCH_WORKERS (2), BENCH_THREADS (4),
 # BENCH_NO_REPORT=1 to leave the committed results alone (results stay in .run/bench),
 # BENCH_LIVE_SUBSCRIBERS (100) and BENCH_LIVE_WRITES (20) for the live-updates
-# latency (benchmarks/live.py, over a Redis channel layer started here).
+# latency (benchmarks/live.py, over a Redis channel layer started here),
+# BENCH_FLOOD_SOCKETS (10), BENCH_FLOOD_SUBSCRIPTIONS (20) and
+# BENCH_FLOOD_HANDSHAKES (30) for another user's connection_ack under one
+# user's flood (benchmarks/live_flood.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -102,7 +105,9 @@ PY
 # worker and thread counts); the reference's is its own environment's gunicorn.
 export GUNICORN_WORKERS="${BENCH_WORKERS:-2}" GUNICORN_THREADS="${BENCH_THREADS:-4}" GUNICORN_MAX_REQUESTS=0
 port=$(free_port)
+# benchmarks/live.py opens 100 sockets of one user from one address: past the default socket caps.
 GUNICORN_BIND="127.0.0.1:$port" CHANNEL_LAYER_REDIS_URL="$channel_layer_url" \
+  LIVE_MAX_SOCKETS_PER_USER=1000 LIVE_MAX_SOCKETS_PER_ADDRESS=1000 \
   .venv/bin/gunicorn -c gunicorn.conf.py backend.asgi:application >"$WORK/gunicorn.log" 2>&1 &
 gunicorn_pid=$!
 wait_for "$port" "$gunicorn_pid" "$WORK/gunicorn.log"
@@ -123,6 +128,7 @@ echo "gunicorn (pid $gunicorn_pid) on 127.0.0.1:$port, the reference's (pid $ref
 $PY -m benchmarks.drive "$WORK/fixture.json" "$gunicorn_pid" "http://127.0.0.1:$port" "$WORK/drive.json" \
   "$reference_pid" "http://127.0.0.1:$reference_port" "$wsgi_pid" "http://127.0.0.1:$wsgi_port"
 $PY -m benchmarks.live "$WORK/fixture.json" "http://127.0.0.1:$port" "$WORK/live.json"
+$PY -m benchmarks.live_flood "$WORK/fixture.json" "http://127.0.0.1:$port" "$WORK/live_flood.json"
 cleanup
 
 if [ "${BENCH_NO_REPORT:-0}" = "1" ]; then

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.exceptions import CannotGetOperationTypeError
+from strawberry.types.execution import StreamExecutionResult
 
 logger = logging.getLogger("graphql_api")
 
@@ -45,7 +47,8 @@ def is_unexpected(error: GraphQLError) -> bool:
     ``path``; an extension's crash carries neither path nor nodes.
     """
     original = error.original_error
-    if original is None or isinstance(original, GraphQLError):
+    if original is None or isinstance(original, GraphQLError | CannotGetOperationTypeError):
+        # CannotGetOperationTypeError: an operationName the document does not define.
         return False
     return error.path is not None or not error.nodes
 
@@ -115,12 +118,27 @@ class ErrorCodes(SchemaExtension):
         if result is not None and result.errors:
             result.errors = [with_code(error, self.refused_by_validation) for error in result.errors]
 
+    def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
+        # Over WebSocket each result is sent as it is yielded, long before
+        # on_operation's exit: coded here, before it is sent. The errors the
+        # mask replaces come to it uncoded and leave it coded (limits.error_mask).
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = [
+                error if is_unexpected(error) else with_code(error, self.refused_by_validation)
+                for error in errors
+            ]
+        yield
+
 
 def with_code(error: GraphQLError, validating: bool) -> GraphQLError:
     """``error`` with a default ``extensions.code`` when it has none (see ``ErrorCodes``)."""
     extensions = error.extensions or {}
     if extensions.get("code"):
         return error
+    if isinstance(error.original_error, CannotGetOperationTypeError):
+        # As the HTTP view answers it (400): no operation of that name, or none to choose.
+        return GraphQLError(error.original_error.as_http_error_reason(), extensions={"code": BAD_REQUEST})
     if isinstance(error, GraphQLSyntaxError):
         code = GRAPHQL_PARSE_FAILED
     elif error.message == MASKED_MESSAGE and error.original_error is None:

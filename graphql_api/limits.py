@@ -43,9 +43,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from graphql import GraphQLError
 from strawberry.extensions import DisableIntrospection, MaskErrors, SchemaExtension
+from strawberry.types.execution import StreamExecutionResult
 
 from .cost import estimate_cost
-from .errors import MASKED_MESSAGE, is_unexpected
+from .errors import INTERNAL_SERVER_ERROR, MASKED_MESSAGE, is_unexpected
 from .shape import measure, overlap_comparisons
 
 TOKEN_LIMIT_EXCEEDED = "TOKEN_LIMIT_EXCEEDED"  # noqa: S105 -- an error code
@@ -287,6 +288,13 @@ class HideSuggestions(SchemaExtension):
         if result is not None and result.errors:
             result.errors = [without_suggestion(error) for error in result.errors]
 
+    def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
+        # Over WebSocket each result is sent before on_operation's exit.
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = [without_suggestion(error) for error in errors]
+        yield
+
 
 class _Nothing(SchemaExtension):
     """Stands in for an extension that the current settings switch off."""
@@ -300,8 +308,21 @@ def suggestions_switch() -> SchemaExtension:
     return _Nothing() if settings.GRAPHQL_INTROSPECTION else HideSuggestions()
 
 
+class CodedMaskErrors(MaskErrors):
+    """Strawberry's mask, whose masked error says ``INTERNAL_SERVER_ERROR`` itself.
+
+    Over HTTP ErrorCodes' exit would name it anyway; a streamed (WebSocket)
+    result is sent before that exit runs.
+    """
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": INTERNAL_SERVER_ERROR}
+        return masked
+
+
 def error_mask() -> SchemaExtension:
-    return MaskErrors(should_mask_error=is_unexpected, error_message=MASKED_MESSAGE)
+    return CodedMaskErrors(should_mask_error=is_unexpected, error_message=MASKED_MESSAGE)
 
 
 LIMIT_EXTENSIONS: tuple[Callable[[], SchemaExtension] | type[SchemaExtension], ...] = (

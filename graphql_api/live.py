@@ -1,5 +1,8 @@
 """The WebSocket side of ``/graphql/``: Strawberry's Channels consumer with the project's rules.
 
+The handshake's ``Host`` must pass ``ALLOWED_HOSTS`` as over HTTP
+(``AllowedHostsOnly``, refused before accept: HTTP 403).
+
 Protocol: ``graphql-transport-ws`` only. A handshake that does not offer it
 (the legacy ``graphql-ws`` subprotocol, or none) is refused before it is
 accepted (HTTP 403), so the legacy handler that let ``start`` run without
@@ -22,6 +25,19 @@ The socket then follows its credentials (``authentication.revocation``): a
 logout of its session, the deletion of its token, or a password or
 ``is_active`` change that its credentials no longer pass closes it with 4403.
 
+Frames: decoded by the JSON rule of every surface and checked for the
+message shape (graphql_api.frames); a refused ``subscribe`` is that
+operation's coded ``error`` message, any other refused frame closes with
+4400. Every error sent carries ``extensions.code`` (graphql_api.errors'
+``ErrorCodes`` codes streamed results too); an invalid document ends only
+its operation.
+
+Sockets: at most ``LIVE_MAX_SOCKETS_PER_ADDRESS`` per client address (at the
+handshake) and ``LIVE_MAX_SOCKETS_PER_USER`` per user (at connection_init),
+across processes (graphql_api.live_caps); past either, 4429. Their database
+calls run on a bounded pool shared fairly between users
+(graphql_api.live_work).
+
 Limits, all from settings (the environment): at most
 ``LIVE_MAX_SUBSCRIPTIONS_PER_SOCKET`` operations at once (Strawberry's
 per-connection cap, CVE-2026-35526; the next ``subscribe`` gets an ``error``
@@ -38,14 +54,19 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
 from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
+from channels.security.websocket import WebsocketDenier
 from cross_web import HTTPException
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import DisallowedHost
+from django.http import HttpRequest
 from graphql import GraphQLError
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
@@ -58,20 +79,67 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import Bas
 from strawberry.types.unset import UnsetType
 
 from authentication import revocation
+from authentication.throttles import client_address
 
+from . import live_caps
 from .errors import BAD_REQUEST
+from .frames import FrameRefused, decode_frame
+from .live_work import SocketWork
 from .persisted import resolve_request
 from .schema import schema as default_schema
 
+logger = logging.getLogger("graphql_api")
+security_logger = logging.getLogger("django.security.DisallowedHost")
+
 # Close codes (graphql-transport-ws uses 44xx for its own; 1009 is RFC 6455's "message too big").
+BAD_FRAME = 4400
 UNAUTHORIZED = 4401
 FORBIDDEN = 4403
 IDLE = 4408
+TOO_MANY = 4429
 TOO_BIG = 1009
+NO_QUERY = "No GraphQL query found in the request."
+# RFC 6455: a close frame's reason is at most 123 bytes of UTF-8.
+REASON_BYTES = 123
 
 
 class Unauthenticated(Exception):
     """No credentials at connection_init: the socket is closed with 4401."""
+
+
+class TooManySockets(Exception):
+    """The user already holds LIVE_MAX_SOCKETS_PER_USER sockets: closed with 4429 at connection_init."""
+
+
+def handshake_request(scope: dict[str, Any]) -> HttpRequest:
+    """The handshake as a Django request (headers and addresses only), for the rules HTTP applies."""
+    request = HttpRequest()
+    for name, value in scope.get("headers", ()):
+        key = name.decode("latin1").upper().replace("-", "_")
+        request.META[f"HTTP_{key}"] = value.decode("latin1")
+    client, server = scope.get("client") or ("", 0), scope.get("server") or ("", 0)
+    request.META.update(REMOTE_ADDR=client[0], SERVER_NAME=server[0], SERVER_PORT=str(server[1]))
+    return request
+
+
+def scope_address(scope: dict[str, Any]) -> str:
+    """The client's address by the one rule HTTP uses (``NUM_PROXIES``, authentication.throttles)."""
+    return client_address(handshake_request(scope))
+
+
+def host_allowed(scope: dict[str, Any]) -> bool:
+    """Django's ``ALLOWED_HOSTS`` check of the ``Host`` header, as ``request.get_host()`` makes it over HTTP."""
+    try:
+        handshake_request(scope).get_host()
+    except DisallowedHost as exc:
+        security_logger.warning("WebSocket handshake refused: %s", exc)
+        return False
+    return True
+
+
+def close_reason(text: str) -> str:
+    """``text`` cut to what a close frame can carry."""
+    return text.encode()[:REASON_BYTES].decode(errors="ignore")
 
 
 @dataclass
@@ -117,22 +185,58 @@ class LiveTransportWSHandler(BaseGraphQLTransportWSHandler):
         super().__init__(*args, **kwargs)
         self.view.handler = self
 
+    async def handle_message(self, message: Any) -> None:
+        if isinstance(message, FrameRefused):
+            await self._refuse(message)
+            return
+        await super().handle_message(message)
+
+    async def _refuse(self, refusal: FrameRefused) -> None:
+        """A frame the JSON or message rule refused (graphql_api.frames): its operation's error, or 4400."""
+        operation_id = refusal.operation_id
+        if operation_id is None:
+            await self.websocket.close(code=BAD_FRAME, reason=close_reason(refusal.reason))
+        elif not self.connection_acknowledged or operation_id in self.operations:
+            # What Strawberry answers any such subscribe: 4401, or 4409 for an id in use.
+            await super().handle_subscribe({"id": operation_id, "type": "subscribe", "payload": {}})
+        else:
+            await self.send_message(_subscribe_error(operation_id, refusal.reason, BAD_REQUEST))
+
     async def handle_connection_init(self, message: Any) -> None:
         try:
             await super().handle_connection_init(message)
         except Unauthenticated:
             await self.websocket.close(code=UNAUTHORIZED, reason="Unauthorized")
+        except TooManySockets:
+            await self.websocket.close(code=TOO_MANY, reason="Too many sockets for this user")
 
     async def handle_subscribe(self, message: Any) -> None:
-        payload = message.get("payload")
-        if self.connection_acknowledged and isinstance(payload, dict):
+        payload = message["payload"]
+        if self.connection_acknowledged and message["id"] not in self.operations:
             try:
                 payload["query"] = self._trusted_query(payload)
             except HTTPException as exc:
                 code = getattr(exc, "code", BAD_REQUEST)
-                await self.send_message(_subscribe_error(message.get("id"), exc.reason, code))
+                await self.send_message(_subscribe_error(message["id"], exc.reason, code))
+                return
+            if payload["query"] is None:
+                await self.send_message(_subscribe_error(message["id"], NO_QUERY, BAD_REQUEST))
                 return
         await super().handle_subscribe(message)
+
+    async def _handle_pre_execution_error(self, operation: Any, result: Any) -> None:
+        # A syntax error or an unknown operationName ends only this operation,
+        # with its coded `error` message, as any other refusal of a document
+        # does (Strawberry would close the whole socket with 4400).
+        await operation.send_initial_errors(result.errors)
+
+    async def handle_task_exception(self, error: Exception) -> None:
+        if isinstance(error, OSError):
+            # The client went away while an event was being sent to it (uvicorn's
+            # ClientDisconnected is an OSError): its socket is closing, nothing failed.
+            logger.debug("WebSocket client gone while sending: %r", error)
+            return
+        await super().handle_task_exception(error)
 
     async def _send_result_stream(self, operation: Any, result_source: Any) -> None:
         # The limit extensions (graphql_api.limits: shape, depth, aliases, cost) raise
@@ -186,6 +290,13 @@ class LiveConsumer(GraphQLWSConsumer):
         # What authenticated this socket: (revocation.TOKEN or SESSION, its key), and whose.
         self.credential: tuple[str, str] | None = None
         self.user_id: int | None = None
+        # The socket's places under LIVE_MAX_SOCKETS_PER_ADDRESS and _PER_USER (graphql_api.live_caps).
+        self.leases: list[live_caps.Lease] = []
+        self.lease_task: asyncio.Task | None = None
+
+    def decode_json(self, data: str | bytes) -> object:
+        # Every frame by the one JSON rule, then the message rule (graphql_api.frames).
+        return decode_frame(data if isinstance(data, str) else data.decode("utf-8", errors="replace"))
 
     async def connect(self) -> None:
         if GRAPHQL_TRANSPORT_WS_PROTOCOL not in self.scope.get("subprotocols", ()):
@@ -193,17 +304,38 @@ class LiveConsumer(GraphQLWSConsumer):
             # sockets that name no protocol never reach a handler.
             await self.close()
             return
+        if not await self._lease(f"addr:{scope_address(self.scope)}", settings.LIVE_MAX_SOCKETS_PER_ADDRESS):
+            # Accepted to say why: a handshake refusal (403) carries no reason.
+            await self.accept(GRAPHQL_TRANSPORT_WS_PROTOCOL)
+            await self.close(code=TOO_MANY, reason="Too many sockets from this address")
+            return
         self.last_message = asyncio.get_running_loop().time()
         self.idle_task = asyncio.create_task(self._close_when_idle())
         await super().connect()
 
+    async def _lease(self, key: str, limit: int) -> bool:
+        """Take one of ``key``'s places; False when all are held (graphql_api.live_caps)."""
+        lease = await live_caps.acquire(key, limit)
+        if lease is None:
+            return False
+        self.leases.append(lease)
+        if self.lease_task is None:
+            self.lease_task = asyncio.create_task(live_caps.keep(self.leases))
+        return True
+
     async def disconnect(self, code: int) -> None:
-        if self.idle_task is not None:
-            self.idle_task.cancel()
+        # The tasks end here: the socket's executor context (graphql_api.live_work) ends with it.
+        for task in (self.idle_task, self.lease_task):
+            if task is not None:
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
         if self.user_id is not None and self.channel_layer is not None:
             await self.channel_layer.group_discard(revocation.sockets_group(self.user_id), self.channel_name)
         if self.run_task is not None:
             await super().disconnect(code)
+        for lease in self.leases:
+            await lease.release()
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Strawberry's consumer hands every layer message to its subscriptions'
@@ -259,6 +391,10 @@ class LiveConsumer(GraphQLWSConsumer):
             if not (user.is_authenticated and user.is_active):
                 raise Unauthenticated()
             credential = (revocation.SESSION, self.scope["session"].session_key)
+        if not await self._lease(f"user:{user.pk}", settings.LIVE_MAX_SOCKETS_PER_USER):
+            raise TooManySockets()
+        # From here this socket's database work counts as its user's (graphql_api.live_work).
+        self.scope["live_owner"].key = f"user:{user.pk}"
         context.request.user, context.request.auth = user, token
         await self._follow_credentials(user.pk, credential)
         return UNSET  # a plain connection_ack
@@ -270,6 +406,24 @@ class LiveConsumer(GraphQLWSConsumer):
             await self.channel_layer.group_add(revocation.sockets_group(user_id), self.channel_name)
 
 
+class AllowedHostsOnly:
+    """ASGI middleware: a handshake whose ``Host`` is not in ``ALLOWED_HOSTS`` is refused (403), as HTTP answers 400."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.denier = WebsocketDenier.as_asgi()
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        if not host_allowed(scope):
+            return await self.denier(scope, receive, send)
+        return await self.inner(scope, receive, send)
+
+
 def websocket_application() -> Any:
-    """The ASGI app for WebSocket connections: the session (cookies) resolved, then ``LiveConsumer``."""
-    return AuthMiddlewareStack(LiveConsumer.as_asgi())
+    """The ASGI app for WebSocket connections.
+
+    The ``Host`` checked first; then the socket's database work placed in the
+    shared pool (graphql_api.live_work), the session (cookies) resolved, and
+    ``LiveConsumer``.
+    """
+    return AllowedHostsOnly(SocketWork(AuthMiddlewareStack(LiveConsumer.as_asgi()), scope_address))

@@ -228,6 +228,15 @@ LIVE_MAX_SUBSCRIPTIONS_PER_SOCKET = env_int("LIVE_MAX_SUBSCRIPTIONS_PER_SOCKET",
 LIVE_MAX_MESSAGE_BYTES = env_int("LIVE_MAX_MESSAGE_BYTES", 64 * 1024, minimum=1024)
 LIVE_CONNECTION_INIT_TIMEOUT_SECONDS = env_int("LIVE_CONNECTION_INIT_TIMEOUT_SECONDS", 10, minimum=1)
 LIVE_IDLE_TIMEOUT_SECONDS = env_int("LIVE_IDLE_TIMEOUT_SECONDS", 300, minimum=1)
+# Open sockets per user (from connection_init) and per client address (from the
+# handshake), counted across processes in the default cache (graphql_api.live_caps).
+LIVE_MAX_SOCKETS_PER_USER = env_int("LIVE_MAX_SOCKETS_PER_USER", 10, minimum=1)
+LIVE_MAX_SOCKETS_PER_ADDRESS = env_int("LIVE_MAX_SOCKETS_PER_ADDRESS", 50, minimum=1)
+# The sockets' database calls, per process: this many threads (each its own
+# connection), at most LIVE_DB_CALLS_PER_USER of them for one user's calls at
+# once (graphql_api.live_work). 0: asgiref's one shared thread (the tests' setting).
+LIVE_DB_THREADS = env_int("LIVE_DB_THREADS", 8, minimum=0)
+LIVE_DB_CALLS_PER_USER = env_int("LIVE_DB_CALLS_PER_USER", 2, minimum=1)
 
 # CORS: only listed origins get CORS headers; credentials are allowed so the
 # frontend can send the session cookie.

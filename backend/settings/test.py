@@ -17,6 +17,10 @@ else:
     # Tests open and close many connections; keep none around between them.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# The in-process socket tests run a socket's database calls on the test's own thread,
+# inside its transaction; tests/live/test_fairness.py turns the pool on.
+LIVE_DB_THREADS = 0
+
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", LOCAL_FRONTEND_ORIGINS)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", LOCAL_FRONTEND_ORIGINS)

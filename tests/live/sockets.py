@@ -31,8 +31,11 @@ class Socket:
         origin: bytes | None = ORIGIN,
         cookie: str | None = None,
         host: bytes = b"testserver",
+        forwarded_for: str | None = None,
     ) -> tuple[Socket, bool, Any]:
         headers = [(b"host", host)]
+        if forwarded_for is not None:
+            headers.append((b"x-forwarded-for", forwarded_for.encode()))
         if origin is not None:
             headers.append((b"origin", origin))
         if cookie is not None:
@@ -56,6 +59,9 @@ class Socket:
 
     async def send(self, message: dict[str, Any]) -> None:
         await self.communicator.send_json_to(message)
+
+    async def send_text(self, frame: str) -> None:
+        await self.communicator.send_to(text_data=frame)
 
     async def receive(self, timeout: float = 3) -> dict[str, Any]:
         return await self.communicator.receive_json_from(timeout=timeout)

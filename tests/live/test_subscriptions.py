@@ -560,3 +560,71 @@ def test_trusted_documents_only_runs_the_frontends_subscription_by_id(team, writ
         await socket.close()
 
     run(scenario)
+
+
+def test_two_subscriptions_on_one_socket_are_independent(team, write):
+    """Completing one leaves the other receiving (a shared Channels group must not end both)."""
+    example = team["example"]
+
+    async def scenario():
+        socket = await Socket.ready(team["tokens"]["owner"])
+        await socket.subscribe("a")
+        await socket.subscribe("b")
+        await subscribed(user_group(team["owner"].pk), count=1)
+        await write(
+            lambda: services.example_update(user=team["owner"], example_id=example.pk, data={"title": "Both"})
+        )
+        assert {(await socket.receive())["id"], (await socket.receive())["id"]} == {"a", "b"}
+        await socket.send({"id": "a", "type": "complete"})
+        await write(
+            lambda: services.example_update(
+                user=team["owner"], example_id=example.pk, data={"title": "B only"}
+            )
+        )
+        message = await socket.receive()
+        assert message["id"] == "b", message
+        assert message["payload"]["data"]["exampleEvents"]["example"]["title"] == "B only"
+        # And "a" got nothing more: the next message is b's again.
+        await write(
+            lambda: services.example_update(
+                user=team["owner"], example_id=example.pk, data={"title": "Again"}
+            )
+        )
+        assert (await socket.receive())["id"] == "b"
+        await socket.close()
+
+    run(scenario)
+
+
+def test_a_client_gone_while_an_event_is_sent_logs_no_error(team, write, monkeypatch, caplog):
+    """uvicorn raises ClientDisconnected (an OSError) when a socket closes under a send: not a server error."""
+    import asyncio
+    import logging
+
+    from graphql_api.live import LiveConsumer
+
+    attempted = []
+
+    async def gone(self, *args, **kwargs):
+        attempted.append(args)
+        raise ConnectionResetError("client disconnected")
+
+    async def scenario():
+        socket = await Socket.ready(team["tokens"]["owner"])
+        await socket.subscribe("1")
+        await subscribed(user_group(team["owner"].pk))
+        monkeypatch.setattr(LiveConsumer, "send", gone)
+        await write(
+            lambda: services.example_update(
+                user=team["owner"], example_id=team["example"].pk, data={"title": "x"}
+            )
+        )
+        deadline = asyncio.get_running_loop().time() + 3
+        while not attempted:  # the event was sent (and failed) before the socket is closed
+            assert asyncio.get_running_loop().time() < deadline, "no event was sent"
+            await asyncio.sleep(0.01)
+        await socket.close()
+
+    with caplog.at_level(logging.WARNING):
+        run(scenario)
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR], caplog.text
