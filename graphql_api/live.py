@@ -97,6 +97,7 @@ UNAUTHORIZED = 4401
 FORBIDDEN = 4403
 IDLE = 4408
 TOO_MANY = 4429
+TRY_AGAIN_LATER = 1013  # RFC 6455: the socket counts live in the cache, which did not answer
 TOO_BIG = 1009
 NO_QUERY = "No GraphQL query found in the request."
 # RFC 6455: a close frame's reason is at most 123 bytes of UTF-8.
@@ -209,6 +210,8 @@ class LiveTransportWSHandler(BaseGraphQLTransportWSHandler):
             await self.websocket.close(code=UNAUTHORIZED, reason="Unauthorized")
         except TooManySockets:
             await self.websocket.close(code=TOO_MANY, reason="Too many sockets for this user")
+        except live_caps.CapsUnavailable:
+            await self.websocket.close(code=TRY_AGAIN_LATER, reason="Try again later")
 
     async def handle_subscribe(self, message: Any) -> None:
         payload = message["payload"]
@@ -304,7 +307,15 @@ class LiveConsumer(GraphQLWSConsumer):
             # sockets that name no protocol never reach a handler.
             await self.close()
             return
-        if not await self._lease(f"addr:{scope_address(self.scope)}", settings.LIVE_MAX_SOCKETS_PER_ADDRESS):
+        try:
+            leased = await self._lease(
+                f"addr:{scope_address(self.scope)}", settings.LIVE_MAX_SOCKETS_PER_ADDRESS
+            )
+        except live_caps.CapsUnavailable:
+            await self.accept(GRAPHQL_TRANSPORT_WS_PROTOCOL)
+            await self.close(code=TRY_AGAIN_LATER, reason="Try again later")
+            return
+        if not leased:
             # Accepted to say why: a handshake refusal (403) carries no reason.
             await self.accept(GRAPHQL_TRANSPORT_WS_PROTOCOL)
             await self.close(code=TOO_MANY, reason="Too many sockets from this address")

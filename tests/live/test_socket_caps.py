@@ -96,3 +96,24 @@ def test_a_refused_or_anonymous_socket_holds_no_place(db):
         await socket.close()
 
     run(scenario)
+
+
+def test_a_cache_that_does_not_answer_refuses_sockets_with_1013_and_logs_no_error(db, monkeypatch, caplog):
+    """The counts cannot be kept: the socket is refused (try again later), never let in uncounted."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from django.core.cache import caches
+
+    async def down(*args, **kwargs):
+        raise RedisConnectionError("Connection refused")
+
+    # On the class: each thread and event loop has its own instance of the cache.
+    monkeypatch.setattr(type(caches["default"]), "aget_many", down)
+
+    async def scenario():
+        socket, connected, _ = await Socket.open()
+        assert connected
+        assert await socket.closed_with() == 1013
+
+    run(scenario)
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
