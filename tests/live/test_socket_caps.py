@@ -100,9 +100,8 @@ def test_a_refused_or_anonymous_socket_holds_no_place(db):
 
 def test_a_cache_that_does_not_answer_refuses_sockets_with_1013_and_logs_no_error(db, monkeypatch, caplog):
     """The counts cannot be kept: the socket is refused (try again later), never let in uncounted."""
-    from redis.exceptions import ConnectionError as RedisConnectionError
-
     from django.core.cache import caches
+    from redis.exceptions import ConnectionError as RedisConnectionError
 
     async def down(*args, **kwargs):
         raise RedisConnectionError("Connection refused")
