@@ -366,6 +366,8 @@ GRAPHQL_MAX_FIELDS_PER_SELECTION = env_int("GRAPHQL_MAX_FIELDS_PER_SELECTION", 1
 GRAPHQL_MAX_FIELD_COMPARISONS = env_int("GRAPHQL_MAX_FIELD_COMPARISONS", 500, minimum=0)
 # The estimated cost of one operation (graphql_api.cost) and its weights.
 GRAPHQL_MAX_COST = env_int("GRAPHQL_MAX_COST", 12000, minimum=1)
+# Items of any list argument or input field that has no cap of its own (graphql_api.lists).
+GRAPHQL_MAX_LIST_ITEMS = env_int("GRAPHQL_MAX_LIST_ITEMS", 100, minimum=1)
 GRAPHQL_COST_DEFAULT_LIST_SIZE = env_int("GRAPHQL_COST_DEFAULT_LIST_SIZE", 100, minimum=0)
 GRAPHQL_COST_CHARS_PER_POINT = env_int("GRAPHQL_COST_CHARS_PER_POINT", 1000, minimum=1)
 GRAPHQL_COST_UNBOUNDED_TEXT_WEIGHT = env_int("GRAPHQL_COST_UNBOUNDED_TEXT_WEIGHT", 100, minimum=0)
