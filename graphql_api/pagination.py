@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+import strawberry
 from django.db.models import QuerySet
 from graphql import GraphQLError
 from strawberry import UNSET
 from strawberry.extensions.field_extension import FieldExtension, SyncExtensionResolver
 from strawberry.types import Info
+from strawberry_django.pagination import OffsetPaginated as BaseOffsetPaginated
 from strawberry_django.pagination import OffsetPaginationInput
 
 from api.paging import PageError, parse_page
@@ -19,6 +21,8 @@ from .errors import BAD_USER_INPUT
 # order from one page to the next. Without an explicit ordering the model's
 # Meta.ordering (-created_at, -id) already ends with the id.
 TIEBREAK = "-id"
+
+NodeType = TypeVar("NodeType")
 
 
 def page_error(error: PageError) -> GraphQLError:
@@ -58,3 +62,47 @@ class PageRule(FieldExtension):
         if isinstance(queryset, QuerySet) and queryset._result_cache is None and queryset.query.order_by:
             queryset = queryset.order_by(*queryset.query.order_by, TIEBREAK)
         return queryset
+
+
+# The parent's annotation holding the count of a nested paginated list (graphql_api.base adds it).
+NESTED_TOTAL_PREFIX = "_nested_total_"
+
+
+def nested_total_name(field_name: str) -> str:
+    return f"{NESTED_TOTAL_PREFIX}{field_name}"
+
+
+@strawberry.type
+class OffsetPaginated(BaseOffsetPaginated[NodeType], Generic[NodeType]):
+    """strawberry-django's page type, whose ``totalCount`` under a list of parents is one query for all.
+
+    A nested page (``projects { results { examples { totalCount } } }``)
+    would count its rows with one ``COUNT`` per parent whenever the
+    optimizer's window functions cannot tell (``totalCount`` alone, or a page
+    past the end). ``graphql_api.base`` has the parents' own query count
+    them instead (an annotation, one correlated subquery per row of the same
+    statement); the count is read here from the parent the page belongs to.
+    Root pages, and nested ones the annotation does not cover, count as
+    strawberry-django does.
+    """
+
+    counted: strawberry.Private[int | None] = None
+
+    @classmethod
+    def resolve_paginated(
+        cls,
+        queryset: QuerySet,
+        *,
+        info: Info,
+        pagination: OffsetPaginationInput | None = None,
+        **kwargs: Any,
+    ) -> OffsetPaginated:
+        page = super().resolve_paginated(queryset, info=info, pagination=pagination, **kwargs)
+        # A related manager's queryset names the instance it belongs to (Django's
+        # router hint), the prefetched one as the lazy one.
+        parent = queryset._hints.get("instance") if isinstance(queryset, QuerySet) else None
+        page.counted = getattr(parent, nested_total_name(info.python_name), None)
+        return page
+
+    def get_total_count(self) -> int:
+        return self.counted if self.counted is not None else super().get_total_count()

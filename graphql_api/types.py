@@ -21,7 +21,6 @@ from django.db.models import Q, QuerySet
 from strawberry import UNSET, auto
 from strawberry.types import Info
 from strawberry_django.fields.types import OperationInfo
-from strawberry_django.pagination import OffsetPaginated
 
 from api.models import OWNER_ROLE, ExampleModel, Project, ProjectMembership, ProjectRole
 from api.policy import ROLE_ANNOTATION, VIEW, role_of, with_role
@@ -32,7 +31,7 @@ from authentication.models import Profile
 from .base import PolicyType, policy_type, public_type
 from .context import viewer
 from .inputs import BoundedSearchText, DateTimesInUTC, RejectNulCharacters
-from .pagination import PageRule
+from .pagination import OffsetPaginated, PageRule
 
 
 @public_type(Profile, name="Profile")
