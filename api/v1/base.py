@@ -245,5 +245,13 @@ class PolicyModelViewSet(
 
     def destroy(self, request: Request, *args, **kwargs) -> Response:
         assert self.writes is not None
+        try:
+            conditional.if_match(request)
+        except conditional.MalformedPrecondition:
+            # The permission answer first, as for PUT and PATCH: an id the caller may not
+            # delete is a 404 or a 403 whatever the header holds (the lookup costs a query
+            # only here; otherwise the service's own locked lookup answers).
+            self.get_object()
+            raise
         self.write("delete", **{self.writes.id_kwarg: self.object_id()})
         return Response(status=status.HTTP_204_NO_CONTENT)
