@@ -21,7 +21,9 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 
 INSTALLED_APPS = [
-    # First, so `runserver` is daphne's: HTTP and WebSocket (live updates) in development.
+    # First, so `runserver` is this one: daphne's (HTTP and WebSocket, live updates, in
+    # development), answering an over-long request line with a 414 as production does.
+    "backend.devserver",
     "daphne",
     # django.contrib.admin, with a throttled login form (authentication/admin_site.py).
     "authentication.admin_site.ThrottledAdminConfig",
