@@ -293,3 +293,36 @@ def test_a_list_argument_added_later_gets_the_default_cap(settings, user):
     ]
     assert allowed.errors is None
     assert allowed.data == {"numbers": {"count": 5}}
+
+
+# Unknown fields of an input object in a variable: the first is refused before coercion.
+
+
+def test_twenty_thousand_unknown_fields_in_a_variable_are_refused_at_the_first(gql_owner):
+    filters = {f"field{n}": 1 for n in range(20_000)}
+
+    with CaptureQueriesContext(connection) as queries:
+        response = gql_owner.run(
+            "query($f: ExampleFilter) { examples(filters: $f) { totalCount } }", {"f": filters}
+        )
+
+    assert response.data is None
+    assert response.errors == [
+        {
+            "message": "`f`: ExampleFilter has no field `field0`.",
+            "extensions": {"code": "BAD_USER_INPUT", "field": "f"},
+        }
+    ]
+    assert len(queries) <= 1
+
+
+def test_an_unknown_field_deep_in_a_variable_is_named_by_its_path(gql_owner):
+    filters = {"AND": {"title": {"iContains": "a", "x" * 100: 1}}}
+
+    response = gql_owner.run(
+        "query($f: ExampleFilter) { examples(filters: $f) { totalCount } }", {"f": filters}
+    )
+
+    (error,) = response.errors
+    assert error["message"] == f"`f.AND.title`: TextFilterLookup has no field `{'x' * 40}…`."
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "f.AND.title"}
