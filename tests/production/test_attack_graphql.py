@@ -159,3 +159,10 @@ def test_a_nested_total_count_under_100_projects_is_answered_from_one_statement(
     )
     assert "errors" not in body, body
     assert [p["examples"]["totalCount"] for p in body["data"]["projects"]["results"]] == [0] * 100
+
+
+def test_twenty_thousand_unknown_fields_in_a_variable_are_refused(server, owner):
+    query = "query($f: ExampleFilter) { examples(filters: $f) { totalCount } }"
+    body = graphql(server, query, owner, {"f": {f"field{n}": 1 for n in range(20_000)}})
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "f"}
