@@ -51,7 +51,7 @@ from api.policy import VIEW, restrict
 
 from .column_field import ColumnField
 from .context import viewer
-from .pagination import OffsetPaginated, nested_total_name, page_error
+from .pagination import CountedWithParent, OffsetPaginated, nested_total_name, page_error
 
 
 class PolicyType:
@@ -185,9 +185,9 @@ def _count_nested_pages_with_their_parents(decorated: type, model: type[models.M
                 f"{decorated.__name__}.{field.python_name}: a nested page must be "
                 "graphql_api.pagination.OffsetPaginated, so its totalCount is counted with its parents."
             )
-        field.store.annotate[nested_total_name(field.python_name)] = functools.partial(
-            _nested_total, field, relation
-        )
+        annotation = nested_total_name(field.python_name)
+        field.store.annotate[annotation] = functools.partial(_nested_total, field, relation)
+        field.extensions.append(CountedWithParent(annotation))
 
 
 def policy_type(model: type[models.Model], **options: Any):

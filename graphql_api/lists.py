@@ -28,6 +28,7 @@ and ``found``; nothing runs.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -49,6 +50,7 @@ from graphql import (
     type_from_ast,
     visit,
 )
+from graphql.pyutils import did_you_mean, suggestion_list
 from strawberry_django.ordering import Ordering
 
 from .errors import BAD_USER_INPUT
@@ -98,15 +100,19 @@ def too_many(path: str, cap: int, found: int) -> GraphQLError:
 ECHO_MAX = 40
 
 
-def unknown_field(path: str, type_name: str, name: str) -> GraphQLError:
+def unknown_field(path: str, type_name: str, name: str, fields: Iterable[str]) -> GraphQLError:
     """The first unknown field of an input object in a variable, refused before coercion.
 
     graphql-core would report every unknown field, each with a search for a
     similar name: 20,000 of them in one variable cost a minute of CPU.
     """
     shown = name if len(name) <= ECHO_MAX else name[:ECHO_MAX] + "…"
+    # graphql-core's words for one name, only while introspection is on (as graphql_api.limits.HideSuggestions).
+    suggest = settings.GRAPHQL_INTROSPECTION and len(name) <= ECHO_MAX
+    hint = did_you_mean(suggestion_list(name, list(fields))) if suggest else ""
     return GraphQLError(
-        f"`{path}`: {type_name} has no field `{shown}`.", extensions={"code": BAD_USER_INPUT, "field": path}
+        f"`{path}`: {type_name} has no field `{shown}`.{hint}",
+        extensions={"code": BAD_USER_INPUT, "field": path},
     )
 
 
@@ -133,7 +139,7 @@ def check_value(type_: GraphQLInputType, value: Any, path: str) -> None:
         elif isinstance(current, GraphQLInputObjectType) and isinstance(item, dict):
             unknown = next((name for name in item if name not in current.fields), None)
             if unknown is not None:
-                raise unknown_field(where, current.name, unknown)
+                raise unknown_field(where, current.name, unknown, current.fields)
             for name, field in current.fields.items():
                 if name in item:
                     stack.append((field.type, item[name], f"{where}.{name}"))

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Generic, TypeVar
 
 import strawberry
 from django.db.models import QuerySet
 from graphql import GraphQLError
 from strawberry import UNSET
-from strawberry.extensions.field_extension import FieldExtension, SyncExtensionResolver
+from strawberry.extensions.field_extension import (
+    AsyncExtensionResolver,
+    FieldExtension,
+    SyncExtensionResolver,
+)
 from strawberry.types import Info
 from strawberry_django.pagination import OffsetPaginated as BaseOffsetPaginated
 from strawberry_django.pagination import OffsetPaginationInput
@@ -81,28 +86,38 @@ class OffsetPaginated(BaseOffsetPaginated[NodeType], Generic[NodeType]):
     optimizer's window functions cannot tell (``totalCount`` alone, or a page
     past the end). ``graphql_api.base`` has the parents' own query count
     them instead (an annotation, one correlated subquery per row of the same
-    statement); the count is read here from the parent the page belongs to.
+    statement), and ``CountedWithParent`` hands it to the page as ``counted``.
     Root pages, and nested ones the annotation does not cover, count as
     strawberry-django does.
     """
 
     counted: strawberry.Private[int | None] = None
 
-    @classmethod
-    def resolve_paginated(
-        cls,
-        queryset: QuerySet,
-        *,
-        info: Info,
-        pagination: OffsetPaginationInput | None = None,
-        **kwargs: Any,
-    ) -> OffsetPaginated:
-        page = super().resolve_paginated(queryset, info=info, pagination=pagination, **kwargs)
-        # A related manager's queryset names the instance it belongs to (Django's
-        # router hint), the prefetched one as the lazy one.
-        parent = queryset._hints.get("instance") if isinstance(queryset, QuerySet) else None
-        page.counted = getattr(parent, nested_total_name(info.python_name), None)
-        return page
-
     def get_total_count(self) -> int:
         return self.counted if self.counted is not None else super().get_total_count()
+
+
+class CountedWithParent(FieldExtension):
+    """Gives a nested page the count its parent's query made (the ``nested_total_name`` annotation).
+
+    Outermost on the field, so it receives the page strawberry-django built,
+    with the parent (``source``) it belongs to.
+    """
+
+    def __init__(self, annotation: str) -> None:
+        super().__init__()
+        self.annotation = annotation
+
+    def counted(self, page: Any, source: Any) -> Any:
+        if isinstance(page, OffsetPaginated):
+            page.counted = getattr(source, self.annotation, None)
+        return page
+
+    def resolve(self, next_: SyncExtensionResolver, source: Any, info: Info, **kwargs: Any) -> Any:
+        return self.counted(next_(source, info, **kwargs), source)
+
+    async def resolve_async(
+        self, next_: AsyncExtensionResolver, source: Any, info: Info, **kwargs: Any
+    ) -> Any:
+        page = next_(source, info, **kwargs)
+        return self.counted(await page if inspect.isawaitable(page) else page, source)
