@@ -31,14 +31,18 @@ a type added without the base fails at import, not in production.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import strawberry_django
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from strawberry import UNSET
 from strawberry.types import Info
+from strawberry.types.nodes import SelectedField
+from strawberry_django.fields.field import StrawberryDjangoField
 from strawberry_django.pagination import OffsetPaginationInput, apply_window_pagination
 from strawberry_django.utils.typing import get_django_definition
 
@@ -47,7 +51,7 @@ from api.policy import VIEW, restrict
 
 from .column_field import ColumnField
 from .context import viewer
-from .pagination import page_error
+from .pagination import CountedWithParent, OffsetPaginated, nested_total_name, page_error
 
 
 class PolicyType:
@@ -123,13 +127,78 @@ def _clamp_nested_page(queryset: QuerySet, kwargs: dict[str, Any], related_field
     )
 
 
+def _selects_total(selections: list[Any]) -> bool:
+    """Whether ``totalCount`` is selected right under one of these (fragments looked through)."""
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            if selection.name == "totalCount":
+                return True
+        elif _selects_total(selection.selections):
+            return True
+    return False
+
+
+def _related_lookup(relation: Any) -> str:
+    """The lookup from the related model back to the parent (``project`` for ``Project.examples``)."""
+    if relation.many_to_many and not relation.auto_created:
+        return relation.related_query_name()  # a forward many-to-many field
+    return relation.remote_field.name  # a reverse foreign key or many-to-many
+
+
+def _nested_total(field: StrawberryDjangoField, relation: Any, info: Info) -> Any:
+    """The count of a nested page's rows as an annotation of its parent (an optimizer hint).
+
+    One correlated subquery of the parents' own statement, through the
+    related type's ``get_queryset`` (the policy): the number of SQL
+    statements does not grow with the number of parents. Not added (null)
+    when ``totalCount`` is not selected, or when the list is filtered (the
+    filters are the field's to apply: strawberry-django then counts per parent).
+    """
+    selected = [s for s in info.selected_fields if isinstance(s, SelectedField)]
+    if not any(_selects_total(s.selections) for s in selected) or any(
+        s.arguments.get("filters") for s in selected
+    ):
+        return Value(None, output_field=IntegerField())
+    lookup = _related_lookup(relation)
+    rows = field.django_type.get_queryset(relation.related_model._default_manager.all(), info)
+    counted = (
+        rows.filter(**{lookup: OuterRef("pk")}).order_by().values(lookup).annotate(n=Count("pk")).values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+def _count_nested_pages_with_their_parents(decorated: type, model: type[models.Model]) -> None:
+    """Give each paginated list of ``model``'s rows the ``_nested_total`` hint (see there)."""
+    for field in decorated.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+        if not (
+            isinstance(field, StrawberryDjangoField) and field.is_paginated and field.base_resolver is None
+        ):
+            continue
+        try:
+            relation = model._meta.get_field(field.django_name or field.python_name)
+        except FieldDoesNotExist:
+            continue
+        if not (relation.one_to_many or relation.many_to_many):
+            continue
+        if not (isinstance(field.type, type) and issubclass(field.type, OffsetPaginated)):
+            raise ImproperlyConfigured(
+                f"{decorated.__name__}.{field.python_name}: a nested page must be "
+                "graphql_api.pagination.OffsetPaginated, so its totalCount is counted with its parents."
+            )
+        annotation = nested_total_name(field.python_name)
+        field.store.annotate[annotation] = functools.partial(_nested_total, field, relation)
+        field.extensions.append(CountedWithParent(annotation))
+
+
 def policy_type(model: type[models.Model], **options: Any):
     """``strawberry_django.type`` for a ``PolicyType`` subclass, with ``PolicyField`` fields."""
 
     def wrap(cls: type) -> type:
         if not _is_policy_type(cls):
             raise ImproperlyConfigured(f"{cls.__name__} must subclass graphql_api.base.PolicyType.")
-        return strawberry_django.type(model, field_cls=PolicyField, **options)(cls)
+        decorated = strawberry_django.type(model, field_cls=PolicyField, **options)(cls)
+        _count_nested_pages_with_their_parents(decorated, model)
+        return decorated
 
     return wrap
 

@@ -19,6 +19,7 @@ Every refusal is one GraphQL error whose ``extensions`` carry a ``code``, the
 | GRAPHQL_MAX_ALIASES              | 15      | ALIAS_LIMIT_EXCEEDED            |
 | GRAPHQL_MAX_DEPTH                | 10      | DEPTH_LIMIT_EXCEEDED            |
 | GRAPHQL_MAX_COST                 | 12000   | COST_LIMIT_EXCEEDED             |
+| GRAPHQL_MAX_LIST_ITEMS           | 100     | BAD_USER_INPUT (lists.py)       |
 | GRAPHQL_MAX_RESPONSE_BYTES       | 32 MiB  | RESPONSE_TOO_LARGE (views.py)   |
 | GRAPHQL_MAX_FILTER_BRANCHES      | 8       | FILTER_BRANCH_LIMIT_EXCEEDED (inputs.py) |
 | SEARCH_MAX_TERMS                 | 8       | SEARCH_TERM_LIMIT_EXCEEDED (inputs.py)   |
@@ -31,7 +32,8 @@ shape limits are checked first, by ``DocumentLimits.on_validate``, from one
 linear walk of the parsed document (``graphql_api.shape``), and a refusal is
 raised there: the rules, and any validation cache after this extension,
 never see the document. The cost limit needs a valid document and the
-variables, so it is checked after validation, before execution.
+variables, so it is checked after validation, before execution, right after
+the list caps (``graphql_api.lists``), which read the raw variables.
 """
 
 from __future__ import annotations
@@ -41,12 +43,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from graphql import GraphQLError
+from graphql import GraphQLError, get_operation_ast
 from strawberry.extensions import DisableIntrospection, MaskErrors, SchemaExtension
 from strawberry.types.execution import StreamExecutionResult
 
 from .cost import estimate_cost
 from .errors import INTERNAL_SERVER_ERROR, MASKED_MESSAGE, is_unexpected
+from .lists import check_lists
 from .shape import measure, overlap_comparisons
 
 TOKEN_LIMIT_EXCEEDED = "TOKEN_LIMIT_EXCEEDED"  # noqa: S105 -- an error code
@@ -203,6 +206,10 @@ class DocumentLimits(SchemaExtension):
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
+        # Before anything coerces the variables (the estimate below is the first).
+        operation = get_operation_ast(context.graphql_document, context.operation_name)
+        if operation is not None:
+            check_lists(context.schema._schema, context.graphql_document, operation, context.variables)
         limit = settings.GRAPHQL_MAX_COST
         try:
             cost = estimate_cost(

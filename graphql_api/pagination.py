@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+import inspect
+from typing import Any, Generic, TypeVar
 
+import strawberry
 from django.db.models import QuerySet
 from graphql import GraphQLError
 from strawberry import UNSET
-from strawberry.extensions.field_extension import FieldExtension, SyncExtensionResolver
+from strawberry.extensions.field_extension import (
+    AsyncExtensionResolver,
+    FieldExtension,
+    SyncExtensionResolver,
+)
 from strawberry.types import Info
+from strawberry_django.pagination import OffsetPaginated as BaseOffsetPaginated
 from strawberry_django.pagination import OffsetPaginationInput
 
 from api.paging import PageError, parse_page
@@ -19,6 +26,8 @@ from .errors import BAD_USER_INPUT
 # order from one page to the next. Without an explicit ordering the model's
 # Meta.ordering (-created_at, -id) already ends with the id.
 TIEBREAK = "-id"
+
+NodeType = TypeVar("NodeType")
 
 
 def page_error(error: PageError) -> GraphQLError:
@@ -58,3 +67,57 @@ class PageRule(FieldExtension):
         if isinstance(queryset, QuerySet) and queryset._result_cache is None and queryset.query.order_by:
             queryset = queryset.order_by(*queryset.query.order_by, TIEBREAK)
         return queryset
+
+
+# The parent's annotation holding the count of a nested paginated list (graphql_api.base adds it).
+NESTED_TOTAL_PREFIX = "_nested_total_"
+
+
+def nested_total_name(field_name: str) -> str:
+    return f"{NESTED_TOTAL_PREFIX}{field_name}"
+
+
+@strawberry.type
+class OffsetPaginated(BaseOffsetPaginated[NodeType], Generic[NodeType]):
+    """strawberry-django's page type, whose ``totalCount`` under a list of parents is one query for all.
+
+    A nested page (``projects { results { examples { totalCount } } }``)
+    would count its rows with one ``COUNT`` per parent whenever the
+    optimizer's window functions cannot tell (``totalCount`` alone, or a page
+    past the end). ``graphql_api.base`` has the parents' own query count
+    them instead (an annotation, one correlated subquery per row of the same
+    statement), and ``CountedWithParent`` hands it to the page as ``counted``.
+    Root pages, and nested ones the annotation does not cover, count as
+    strawberry-django does.
+    """
+
+    counted: strawberry.Private[int | None] = None
+
+    def get_total_count(self) -> int:
+        return self.counted if self.counted is not None else super().get_total_count()
+
+
+class CountedWithParent(FieldExtension):
+    """Gives a nested page the count its parent's query made (the ``nested_total_name`` annotation).
+
+    Outermost on the field, so it receives the page strawberry-django built,
+    with the parent (``source``) it belongs to.
+    """
+
+    def __init__(self, annotation: str) -> None:
+        super().__init__()
+        self.annotation = annotation
+
+    def counted(self, page: Any, source: Any) -> Any:
+        if isinstance(page, OffsetPaginated):
+            page.counted = getattr(source, self.annotation, None)
+        return page
+
+    def resolve(self, next_: SyncExtensionResolver, source: Any, info: Info, **kwargs: Any) -> Any:
+        return self.counted(next_(source, info, **kwargs), source)
+
+    async def resolve_async(
+        self, next_: AsyncExtensionResolver, source: Any, info: Info, **kwargs: Any
+    ) -> Any:
+        page = next_(source, info, **kwargs)
+        return self.counted(await page if inspect.isawaitable(page) else page, source)

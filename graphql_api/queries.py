@@ -7,7 +7,7 @@ import strawberry_django
 from django.db.models import QuerySet
 from strawberry import UNSET
 from strawberry.types import Info
-from strawberry_django.pagination import OffsetPaginated, OffsetPaginationInput
+from strawberry_django.pagination import OffsetPaginationInput
 
 from api.models import ExampleModel, Invitation, Project
 from api.querysets import parse_pk
@@ -15,7 +15,7 @@ from api.querysets import parse_pk
 from .connection import ExampleConnection
 from .context import viewer
 from .inputs import BoundedFilter, BoundedSearchText, DateTimesInUTC, RejectNulCharacters
-from .pagination import PageRule
+from .pagination import OffsetPaginated, PageRule
 from .types import ExampleFilter, ExampleOrder, ExampleType, InvitationType, ProjectType, UserType
 
 

@@ -21,7 +21,6 @@ from django.db.models import Q, QuerySet
 from strawberry import UNSET, auto
 from strawberry.types import Info
 from strawberry_django.fields.types import OperationInfo
-from strawberry_django.pagination import OffsetPaginated
 
 from api.models import (
     INVITATION_PENDING,
@@ -40,7 +39,7 @@ from authentication.models import Profile
 from .base import PolicyType, policy_type, public_type
 from .context import viewer
 from .inputs import BoundedFilter, BoundedSearchText, DateTimesInUTC, RejectNulCharacters
-from .pagination import PageRule
+from .pagination import OffsetPaginated, PageRule
 
 
 @public_type(Profile, name="Profile")

@@ -33,8 +33,10 @@ from typing import Any, ClassVar
 from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import models
+from django.http import Http404
 from rest_framework import exceptions, mixins, status, viewsets
-from rest_framework.request import Request
+from rest_framework.metadata import SimpleMetadata
+from rest_framework.request import Request, clone_request
 from rest_framework.response import Response
 
 from api import policy, services, versions
@@ -109,8 +111,42 @@ def lookup_for_action(
         raise exceptions.PermissionDenied(str(exc)) from None
 
 
+class PolicyMetadata(SimpleMetadata):
+    """``OPTIONS``: a write form (``actions``) only for a write the policy lets the caller do.
+
+    DRF's ``determine_actions`` asks ``get_object`` whether a ``PUT`` form may
+    be shown, while the request's action is still ``metadata``: the lookup
+    then asked for VIEW, and a viewer saw the form of a change they may not
+    make. Here each method is asked as the action it routes to (``PUT`` is
+    ``update``), so ``get_object`` asks the policy for CHANGE (a 403 or 404
+    leaves the form out), as the write itself would.
+    """
+
+    def determine_actions(self, request: Request, view) -> dict:
+        # DRF's SimpleMetadata.determine_actions, with the view's action set for each method.
+        actions = {}
+        action_map = getattr(view, "action_map", None) or {}
+        for method in {"PUT", "POST"} & set(view.allowed_methods):
+            view.request = clone_request(request, method)
+            asked, view.action = view.action, action_map.get(method.lower(), view.action)
+            try:
+                view.check_permissions(view.request)
+                if method == "PUT":
+                    view.get_object()
+            except (exceptions.APIException, DjangoPermissionDenied, Http404):
+                continue
+            else:
+                actions[method] = self.get_serializer_info(view.get_serializer())
+            finally:
+                view.request = request
+                view.action = asked
+        return actions
+
+
 class PolicyViewSet(viewsets.GenericViewSet):
     """A viewset over ``model``'s rows as the policy lets the caller see them."""
+
+    metadata_class = PolicyMetadata
 
     model: ClassVar[type[models.Model] | None] = None
     writes: ClassVar[Writes | None] = None
@@ -245,5 +281,13 @@ class PolicyModelViewSet(
 
     def destroy(self, request: Request, *args, **kwargs) -> Response:
         assert self.writes is not None
+        try:
+            conditional.if_match(request)
+        except conditional.MalformedPrecondition:
+            # The permission answer first, as for PUT and PATCH: an id the caller may not
+            # delete is a 404 or a 403 whatever the header holds (the lookup costs a query
+            # only here; otherwise the service's own locked lookup answers).
+            self.get_object()
+            raise
         self.write("delete", **{self.writes.id_kwarg: self.object_id()})
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -26,7 +26,9 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 
 INSTALLED_APPS = [
-    # First, so `runserver` is daphne's: HTTP and WebSocket (live updates) in development.
+    # First, so `runserver` is this one: daphne's (HTTP and WebSocket, live updates, in
+    # development), answering an over-long request line with a 414 as production does.
+    "backend.devserver",
     "daphne",
     # django.contrib.admin, with a throttled login form (authentication/admin_site.py).
     "authentication.admin_site.ThrottledAdminConfig",
@@ -432,6 +434,8 @@ GRAPHQL_MAX_FIELDS_PER_SELECTION = env_int("GRAPHQL_MAX_FIELDS_PER_SELECTION", 1
 GRAPHQL_MAX_FIELD_COMPARISONS = env_int("GRAPHQL_MAX_FIELD_COMPARISONS", 500, minimum=0)
 # The estimated cost of one operation (graphql_api.cost) and its weights.
 GRAPHQL_MAX_COST = env_int("GRAPHQL_MAX_COST", 12000, minimum=1)
+# Items of any list argument or input field that has no cap of its own (graphql_api.lists).
+GRAPHQL_MAX_LIST_ITEMS = env_int("GRAPHQL_MAX_LIST_ITEMS", 100, minimum=1)
 GRAPHQL_COST_DEFAULT_LIST_SIZE = env_int("GRAPHQL_COST_DEFAULT_LIST_SIZE", 100, minimum=0)
 GRAPHQL_COST_CHARS_PER_POINT = env_int("GRAPHQL_COST_CHARS_PER_POINT", 1000, minimum=1)
 GRAPHQL_COST_UNBOUNDED_TEXT_WEIGHT = env_int("GRAPHQL_COST_UNBOUNDED_TEXT_WEIGHT", 100, minimum=0)

@@ -1155,7 +1155,7 @@ export interface operations {
                 /** @description Number of results to skip: default 0. Negative or non-numeric values are a 400. */
                 offset?: number;
                 /**
-                 * @description Sort by one or more comma-separated keys of `created_at`, `updated_at`, `title`, `-` before a key for descending (e.g. `title,-created_at`). Ties are broken by id, newest first. An unknown key, or the parameter given twice, is a 400. Default: newest first.
+                 * @description Sort by one or more comma-separated keys of `created_at`, `updated_at`, `title`, `-` before a key for descending (e.g. `title,-created_at`). Ties are broken by id, newest first. A key given again is dropped. An unknown key, more keys than there are fields, or the parameter given twice, is a 400. Default: newest first.
                  * @example title,-created_at
                  */
                 ordering?: string;
@@ -1515,7 +1515,7 @@ export interface operations {
                 /** @description Number of results to skip: default 0. Negative or non-numeric values are a 400. */
                 offset?: number;
                 /**
-                 * @description Sort by one or more comma-separated keys of `created_at`, `updated_at`, `name`, `-` before a key for descending (e.g. `name,-created_at`). Ties are broken by id, newest first. An unknown key, or the parameter given twice, is a 400. Default: newest first.
+                 * @description Sort by one or more comma-separated keys of `created_at`, `updated_at`, `name`, `-` before a key for descending (e.g. `name,-created_at`). Ties are broken by id, newest first. A key given again is dropped. An unknown key, more keys than there are fields, or the parameter given twice, is a 400. Default: newest first.
                  * @example name,-created_at
                  */
                 ordering?: string;

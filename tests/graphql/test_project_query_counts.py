@@ -7,9 +7,9 @@ is one query, owners and members' users are joined, and ``role`` is a
 subquery of the projects' own query.
 """
 
-from __future__ import annotations
-
 import pytest
+import strawberry_django
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -102,3 +102,84 @@ def test_a_nested_page_is_cut_per_project_and_clamped(gql_owner, user, settings)
     for project in data["results"]:
         assert project["examples"]["totalCount"] == 6
         assert len(project["examples"]["results"]) == 2
+
+
+# A nested totalCount: counted by the projects' own query (graphql_api.base), never once per project.
+
+TOTAL_ONLY = "{ projects(pagination: {limit: 100}) { results { examples { totalCount } } } }"
+PAST_THE_END = """
+{ projects(pagination: {limit: 100}) {
+    results { examples(pagination: {offset: 50}) { totalCount results { id } } } } }
+"""
+THROUGH_A_FRAGMENT = """
+{ projects(pagination: {limit: 100}) { results { examples { ...Counted } } } }
+fragment Counted on ExampleOffsetPaginated { totalCount }
+"""
+
+
+def counted_totals(client, query: str) -> tuple[list[int], int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.run(query)
+    assert response.errors is None, response.errors
+    totals = [project["examples"]["totalCount"] for project in response.data["projects"]["results"]]
+    return totals, len(queries.captured_queries)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # The token, then the projects with their counts.
+        (TOTAL_ONLY, 2),
+        (THROUGH_A_FRAGMENT, 2),
+        # ... and the (empty) pages of all of them, cut by one window query.
+        (PAST_THE_END, 3),
+    ],
+    ids=["totalCount alone", "through a fragment", "a page past the end"],
+)
+@pytest.mark.parametrize("projects", [1, 40])
+def test_a_nested_total_count_is_one_query_for_1_or_40_projects(gql_owner, user, query, expected, projects):
+    # Each project a different number of examples (its index), newest project first in the answer.
+    for number in range(projects):
+        project = Project.objects.create(owner=user, name=f"p{number}")
+        ExampleModel.objects.bulk_create(
+            ExampleModel(user=user, project=project, title=f"e{i}") for i in range(number)
+        )
+
+    totals, count = counted_totals(gql_owner, query)
+
+    assert totals == list(reversed(range(projects)))
+    assert count == expected
+
+
+def test_a_nested_total_count_counts_only_what_the_caller_may_see(gql_other, user, other_user):
+    # Bob is a member of Alice's project; her private examples elsewhere and
+    # the project's examples both count only as the policy lets him see them.
+    project = Project.objects.create(owner=user, name="shared")
+    ProjectMembership.objects.create(project=project, user=other_user, role=ProjectRole.VIEWER)
+    ExampleModel.objects.bulk_create(
+        ExampleModel(user=user, project=project, title=f"e{n}") for n in range(4)
+    )
+    ExampleModel.objects.create(user=user, title="private")
+    Project.objects.create(owner=other_user, name="empty")
+
+    totals, count = counted_totals(gql_other, TOTAL_ONLY)
+
+    assert totals == [0, 4]  # newest first: his empty project, then Alice's
+    assert count == 2
+
+
+def test_a_nested_page_of_strawberry_djangos_own_type_is_refused_at_import():
+    # A list added later under any policy type gets the count with its parents,
+    # or the type does not build: it cannot fall back to a COUNT per parent unnoticed.
+    from strawberry_django.pagination import OffsetPaginated as StockOffsetPaginated
+
+    from graphql_api.base import PolicyType, policy_type
+    from graphql_api.types import ExampleType
+
+    with pytest.raises(
+        ImproperlyConfigured, match=r"nested page must be graphql_api\.pagination\.OffsetPaginated"
+    ):
+
+        @policy_type(Project, name="ProjectWithStockPage")
+        class ProjectWithStockPage(PolicyType):
+            examples: StockOffsetPaginated[ExampleType] = strawberry_django.offset_paginated()

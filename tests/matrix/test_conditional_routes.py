@@ -20,8 +20,11 @@ from .engine import client_for, rest_call, rest_url
 from .resources import (
     ACTORS,
     DEFAULT,
+    FORBIDDEN,
+    NOT_FOUND,
     RESOURCES,
     SUCCESS,
+    UNAUTHENTICATED,
     build_population,
     expected,
     resource_for_model,
@@ -133,3 +136,34 @@ def test_a_new_resource_without_updated_at_gets_conditional_requests_from_a_colu
         note = [ops for resource, ops in found if resource is NOTE]
         assert note, "the Note viewset's detail routes were not found"
         check_conditional_routes(NOTE, note[0])
+
+
+MALFORMED_IF_MATCH = "not-a-tag"
+ANSWER_STATUS = {SUCCESS: 400, NOT_FOUND: 404, FORBIDDEN: 403, UNAUTHENTICATED: 401}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("resource", "ops"), _params())
+def test_a_malformed_if_match_gets_the_permission_answer_first(resource, ops):
+    """PUT, PATCH and DELETE alike: 404/403 by the policy table, the 400 only to who may write."""
+    population = build_population()
+    key = target_key(resource, population.target(resource))
+    url = rest_url(population, resource, ops["retrieve"], key)
+    for actor in ACTORS:
+        client = client_for(population, actor)
+        for method, op in (("PUT", "update"), ("PATCH", "partial_update"), ("DELETE", "destroy")):
+            if op not in ops:
+                continue
+            before = database_dump()
+            answer = conditional_call(
+                client, method, url, resource.rest_body(population, op, DEFAULT), MALFORMED_IF_MATCH
+            )
+            outcome = expected(population, resource, resource.op(op), DEFAULT, actor)
+            assert answer.status_code == ANSWER_STATUS[outcome], (
+                resource.name,
+                actor,
+                method,
+                answer.content,
+            )
+            assert answer["Content-Type"] == "application/json"
+            assert not changed_rows(before, database_dump()), (resource.name, actor, method)

@@ -22,13 +22,16 @@ from .engine import client_for, rest_url, run_graphql, run_graphql_case, run_res
 from .resources import (
     ACTORS,
     ANONYMOUS,
+    DEFAULT,
     GRAPHQL,
     OWNER,
     PROJECT,
     REMOVED,
     RESOURCES,
     REST,
+    SUCCESS,
     build_population,
+    expected,
     graphql_cases,
     graphql_resource,
     relations,
@@ -189,3 +192,22 @@ def test_head_and_options_on_resource_routes_reveal_nothing_and_change_nothing(r
                     response.content[:500],
                 )
                 assert not changed_rows(before, database_dump()), where
+
+
+def _put_routes():
+    return [
+        p for p in _registry_routes() if "put" in (getattr(p.values[1].route.callback, "actions", None) or {})
+    ]
+
+
+@pytest.mark.parametrize(("resource", "case"), _put_routes())
+def test_options_shows_the_put_form_only_to_who_may_change_the_row(resource, case):
+    """OPTIONS' ``actions.PUT`` (DRF's metadata) is asked of the policy as the PUT itself is."""
+    routed = case.route.callback.actions
+    population = build_population()
+    url = rest_url(population, resource, case, target_key(resource, population.target(resource)))
+    for actor in ACTORS:
+        response = client_for(population, actor).options(url)
+        shown = "PUT" in (response.json().get("actions") or {}) if response.status_code == 200 else False
+        may_change = expected(population, resource, resource.op(routed["put"]), DEFAULT, actor) == SUCCESS
+        assert shown == may_change, (actor, url, response.status_code, response.json())

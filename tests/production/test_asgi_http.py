@@ -132,3 +132,11 @@ def test_the_access_line_tells_a_failure_from_a_client_that_left():
         raise RuntimeError("boom")
 
     assert [_status_logged(app) for app in (answers, client_left, fails)] == [204, 499, 500]
+
+
+def test_a_50000_character_url_is_answered(server):
+    """A 4xx JSON answer (uvicorn passes it on: Django's 404); the development server's is a 414."""
+    response = server.request("GET", "/" + "a" * 50_000)
+    assert 400 <= response.status < 500, response.status
+    assert response.content_type == "application/json"
+    assert "detail" in response.json()

@@ -126,3 +126,43 @@ def test_the_production_default_refuses_every_attack_document_unparsed(trusted_s
     response = trusted_server.request("POST", "/graphql/", {"query": query})
     assert response.status == 400, response.body
     assert codes(response.json()) == ["PERSISTED_QUERY_REQUIRED"]
+
+
+# Variables cannot buy unbounded work.
+
+
+def test_forty_thousand_ordering_keys_in_a_variable_are_refused(server, owner):
+    query = "query($o: [ExampleOrder!]) { examples(ordering: $o) { totalCount } }"
+    body = graphql(server, query, owner, {"o": [{"title": "ASC"}] * 40_000})
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"] == {
+        "code": "BAD_USER_INPUT",
+        "field": "o",
+        "limit": 3,
+        "found": 40000,
+    }
+
+
+def test_forty_thousand_ordering_keys_over_rest_are_a_400(server, owner):
+    query = urllib.parse.urlencode({"ordering": ",".join(["title"] * 4_000)})
+    response = server.request("GET", f"/api/v1/examples/?{query}", headers=owner)
+    assert response.status == 400
+    assert response.json() == {"ordering": ["`ordering` takes at most 3 items; 4000 given."]}
+
+
+def test_a_nested_total_count_under_100_projects_is_answered_from_one_statement(server, owner):
+    for index in range(100):
+        created = server.request("POST", "/api/v1/projects/", {"name": f"p{index}"}, headers=owner)
+        assert created.status == 201, created.body
+    body = graphql(
+        server, "{ projects(pagination: {limit: 100}) { results { examples { totalCount } } } }", owner
+    )
+    assert "errors" not in body, body
+    assert [p["examples"]["totalCount"] for p in body["data"]["projects"]["results"]] == [0] * 100
+
+
+def test_twenty_thousand_unknown_fields_in_a_variable_are_refused(server, owner):
+    query = "query($f: ExampleFilter) { examples(filters: $f) { totalCount } }"
+    body = graphql(server, query, owner, {"f": {f"field{n}": 1 for n in range(20_000)}})
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "f"}

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DevServerConfig(AppConfig):
+    name = "backend.devserver"
+    label = "devserver"
