@@ -130,6 +130,8 @@ def database_from_env() -> dict:
 
 
 DATABASES = {"default": database_from_env()}
+# How long `manage.py migrate` waits for another run's lock (api/management/commands/migrate.py).
+MIGRATE_LOCK_TIMEOUT_SECONDS = env_int("MIGRATE_LOCK_TIMEOUT_SECONDS", 600, minimum=1)
 
 # A streaming replica for data-model reads (backend/replica.py): read-your-writes
 # per credential, only while it is at most REPLICA_MAX_LAG_SECONDS behind.
