@@ -44,6 +44,8 @@ if worker_class == "gthread" and threads <= 1:
 # HTTP_BODY_TIMEOUT_SECONDS (backend/uvicorn_worker.py) a slow body.
 # Under gthread/sync workers it is the limit on one request's run.
 timeout = _int("GUNICORN_TIMEOUT", 30)
+# On SIGTERM a worker first drains for HTTP_DRAIN_SECONDS (backend/uvicorn_worker.py), then
+# finishes requests in flight: this must exceed both, or gunicorn kills it mid-request.
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
 # Recycle workers now and then so a slow leak cannot grow without bound.

@@ -34,6 +34,14 @@ keeps its own limits for whatever reaches it another way (defence in depth):
   ``Content-Length`` and never sent. Past ``HTTP_BODY_TIMEOUT_SECONDS`` from
   the request's start the read ends as if the client had left: the app gets
   a short body (a 400) and the thread is free again.
+
+Stopping (SIGTERM from gunicorn, on a deploy or scale-down): the worker first
+drains for ``HTTP_DRAIN_SECONDS`` (``DrainingServer``): ``/ready/`` answers
+503 (backend/draining.py) while requests are still served, so the balancer
+takes the node out before it stops listening; then uvicorn stops as usual,
+finishing requests in flight and closing WebSockets with 1012 (service
+restart), on which clients reconnect to another node. gunicorn's
+``graceful_timeout`` must exceed the drain plus the longest request.
 """
 
 from __future__ import annotations
@@ -42,10 +50,17 @@ import asyncio
 import json
 import logging
 import os
+import signal
+import sys
+import threading
 import time
 from typing import Any
 
+from gunicorn.arbiter import Arbiter
+from uvicorn.server import Server
 from uvicorn_worker import UvicornWorker
+
+from backend.draining import draining
 
 
 def _int(name: str, default: int) -> int:
@@ -150,6 +165,25 @@ class BodyDeadline:
         await self.app(scope, receiving, send)
 
 
+class DrainingServer(Server):
+    """uvicorn's server, which on SIGTERM first drains for ``drain_seconds`` (see the module's docstring)."""
+
+    def __init__(self, config: Any, drain_seconds: float) -> None:
+        super().__init__(config=config)
+        self.drain_seconds = drain_seconds
+
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        if sig == signal.SIGTERM and self.drain_seconds > 0 and not draining.is_set():
+            draining.set()
+            # A timer thread: this runs in a signal handler, and uvicorn's main
+            # loop only reads should_exit, which handle_exit sets.
+            timer = threading.Timer(self.drain_seconds, super().handle_exit, (sig, frame))
+            timer.daemon = True
+            timer.start()
+            return
+        super().handle_exit(sig, frame)
+
+
 class Worker(UvicornWorker):
     CONFIG_KWARGS = {
         **UvicornWorker.CONFIG_KWARGS,
@@ -166,4 +200,10 @@ class Worker(UvicornWorker):
         # uvicorn-worker hands self.wsgi (the loaded ASGI app) to uvicorn here.
         body_timeout = _int("HTTP_BODY_TIMEOUT_SECONDS", 30)
         self.wsgi = AccessLog(BodyDeadline(self.wsgi, body_timeout), self.log.access_log)
-        await super()._serve()
+        # uvicorn-worker's own _serve, with the draining server.
+        self.config.app = self.wsgi
+        server = DrainingServer(self.config, drain_seconds=_int("HTTP_DRAIN_SECONDS", 5))
+        self._install_sigquit_handler()
+        await server.serve(sockets=self.sockets)
+        if not server.started:
+            sys.exit(Arbiter.WORKER_BOOT_ERROR)

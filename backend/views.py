@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
+from .draining import draining
 from .errors import DATABASE_UNAVAILABLE, is_cache_unavailable, json_error
 from .middleware import PAGE_POLICY, set_policy
 
@@ -32,11 +33,16 @@ def health(request: HttpRequest) -> JsonResponse:
 def ready(request: HttpRequest) -> JsonResponse:
     """Readiness: 200 when the database answers a query, else 503; the cache's state reported.
 
+    503 ``{"status": "draining"}`` once the process received SIGTERM.
+
     A shared cache (Redis) that is down does not make the node unready: every
     node shares it, so failing them all would turn "logins answer 503" into
     "nothing answers". The body says ``"redis": "unavailable"`` and
     ``"status": "degraded"`` for monitoring instead.
     """
+    if draining.is_set():
+        # Stopping (SIGTERM): still answering, but send nothing new here (backend/draining.py).
+        return JsonResponse({"status": "draining"}, status=503, headers={"Retry-After": "5"})
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")

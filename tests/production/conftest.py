@@ -186,6 +186,8 @@ def start_server(pg_cluster, tmp_path_factory) -> Iterator:
             "GUNICORN_WORKERS": "1",
             "GUNICORN_THREADS": "8",
             "AUTH_THROTTLE_RATE": "10000/min",
+            # Stopped at the end of the session: no drain (tests/production/test_draining.py sets one).
+            "HTTP_DRAIN_SECONDS": "0",
             **env,
         }
         if "REDIS_URL" not in env:
