@@ -67,13 +67,15 @@ def team(server) -> dict:
     alice, bob, carol = (register(server, name) for name in ("alice", "bob", "carol"))
     p1 = ok(server, "POST", "/api/v1/projects/", alice, {"name": "P1"})
     for member in (bob, carol):
-        ok(
+        # Adding is an invitation: the member joins when they accept it.
+        invitation = ok(
             server,
             "POST",
             f"/api/v1/projects/{p1['id']}/members/",
             alice,
             {"username": member["username"], "role": "editor"},
         )
+        ok(server, "POST", f"/api/v1/invitations/{invitation['id']}/accept/", member)
     a3 = ok(server, "POST", "/api/v1/examples/", alice, {"title": "A3", "project": p1["id"]})
     c1 = ok(server, "POST", "/api/v1/examples/", carol, {"title": "C1", "project": p1["id"]})
     return {"alice": alice, "bob": bob, "carol": carol, "p1": p1["id"], "a3": a3["id"], "c1": c1["id"]}
