@@ -23,14 +23,19 @@ def open_live(page: Page, origin: str, backend, username: str) -> None:
 
 def test_one_page_edits_and_the_other_updates(page: Page, browser, backend, frontend_origin):
     owner_token = backend.register("live-owner", PASSWORD)
-    backend.register("live-editor", PASSWORD)
+    editor_token = backend.register("live-editor", PASSWORD)
     owner = {"Authorization": f"Token {owner_token}"}
     status, project = backend.post_json("/api/v1/projects/", {"name": "Live team"}, owner)
     assert status == 201, project
-    status, member = backend.post_json(
+    # Adding a member is an invitation: the editor joins by accepting it.
+    status, invitation = backend.post_json(
         f"/api/v1/projects/{project['id']}/members/", {"username": "live-editor", "role": "editor"}, owner
     )
-    assert status == 201, member
+    assert status == 202, invitation
+    status, accepted = backend.post_json(
+        f"/api/v1/invitations/{invitation['id']}/accept/", {}, {"Authorization": f"Token {editor_token}"}
+    )
+    assert status == 200, accepted
     status, example = backend.post_json(
         "/api/v1/examples/", {"title": "Before", "project": project["id"]}, owner
     )
