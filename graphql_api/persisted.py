@@ -211,7 +211,9 @@ class RetainedEntries:
 def read_retained(path: str | Path) -> RetainedEntries:
     """The retained documents file, its shape checked (not its documents: ``load_retained`` does)."""
     source = str(path)
-    entries = _read_json(path, "retained documents file", RELEASE_COMMAND)
+    # The app cannot start without the file, so `make release-documents` cannot create it.
+    create = f'echo \'{{"documents": {{}}, "withdrawn": {{}}}}\' > {source}` and `{RELEASE_COMMAND}'
+    entries = _read_json(path, "retained documents file", create)
     if (
         not isinstance(entries, dict)
         or set(entries) != {"documents", "withdrawn"}

@@ -682,7 +682,10 @@ def test_a_malformed_retained_documents_file_is_refused(tmp_path, content, messa
 
 
 def test_a_missing_retained_documents_file_is_refused(tmp_path):
-    with pytest.raises(ManifestError, match="is missing; run `make release-documents`"):
+    with pytest.raises(
+        ManifestError,
+        match=r'is missing; run `echo .\{"documents": \{\}, "withdrawn": \{\}\}. > .*absent.json` and `make release-documents`',
+    ):
         load_manifest(MANIFEST, schema, retained=tmp_path / "absent.json")
 
 
