@@ -15,7 +15,7 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; \
 	then echo $$p; break; fi; done)
 
-.PHONY: help lock install install-dev install-e2e install-fuzz reference run serve test test-postgres e2e typescript fuzz fuzz-ci lint format migrate makemigrations superuser openapi seed schema graphiql-assets check-python check-node bench bench-ratio
+.PHONY: help lock install install-dev install-e2e install-fuzz reference run serve test test-postgres e2e typescript fuzz fuzz-ci lint format migrate makemigrations superuser openapi seed schema graphiql-assets check-python check-node bench bench-ratio release-documents
 
 help:
 	@echo "make run        set up .venv, migrate, load demo data, serve on $(HOST):$(PORT)"
@@ -23,6 +23,7 @@ help:
 	@echo "make test-postgres  the suite on a throwaway PostgreSQL (scripts/postgres.sh)"
 	@echo "make e2e        browser tests in headless Chromium (installed if missing; needs Node.js)"
 	@echo "make typescript npm ci, then regenerate the frontend's types and typecheck them"
+	@echo "make release-documents  record the trusted documents manifest as released (at each release; docs/GRAPHQL.md)"
 	@echo "make fuzz       schemathesis against a throwaway server: REST (OpenAPI) and GraphQL"
 	@echo "make fuzz-ci    the same, a short slice with a fixed seed (run by .ci/run)"
 	@echo "make serve      the production stack locally: nginx, gunicorn, PostgreSQL, Redis"
@@ -141,6 +142,13 @@ typescript: check-node
 	npm ci --no-audit --no-fund
 	npm run codegen
 	npm run typecheck
+
+# At each release (docs/GRAPHQL.md, "Trusted documents across releases"): add
+# this manifest's documents to frontend/released-documents.json and commit it,
+# so the next release's nodes still serve this release's frontend.
+# RELEASE_DOCUMENTS_ARGS=--previous also adds the previous release's, from git.
+release-documents: install
+	$(BIN)/python manage.py release_documents $(RELEASE_DOCUMENTS_ARGS)
 
 # scripts/fuzz.sh: its own server on a free loopback port and a temp SQLite
 # database, stopped on exit. FUZZ_SEED and FUZZ_MAX_EXAMPLES override the defaults.

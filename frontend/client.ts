@@ -426,7 +426,8 @@ export class BackendClient {
    * see (one project's with `projectId`), until the returned function is
    * called. One WebSocket per client (`graphql-ws`, protocol
    * graphql-transport-ws) at `/graphql/`, opened on the first subscription and
-   * shared by the next ones; it reconnects by itself.
+   * shared by the next ones; after a retryable close it reconnects with
+   * backoff and subscribes again (see `onReconnected`, to refetch).
    *
    * A token login sends `{Authorization: 'Token <key>'}` in connection_init; a
    * session login relies on the cookie the browser sends with the handshake
@@ -458,6 +459,19 @@ export class BackendClient {
     );
   }
 
+  /**
+   * Call `listener` each time the live-updates socket is back after a close
+   * it retried (a deploy's 1012, 1001, 1006, 1013, a network error): every
+   * active subscription has been sent again by then. Refetch what the page
+   * shows in it: events of changes made while the socket was down are not
+   * replayed. `closeCode` is the code of the close that started the retries
+   * (undefined when the socket failed without one). Returns the unsubscribe.
+   */
+  onReconnected(listener: (info: Reconnection) => void): () => void {
+    this.reconnectedListeners.add(listener);
+    return () => this.reconnectedListeners.delete(listener);
+  }
+
   /** Close the live-updates socket (every subscription ends). */
   async closeSocket(): Promise<void> {
     await this.sockets?.dispose();
@@ -465,9 +479,11 @@ export class BackendClient {
   }
 
   private sockets: SocketClient | undefined;
+  private readonly reconnectedListeners = new Set<(info: Reconnection) => void>();
 
   private socket(): SocketClient {
     if (!this.sockets) {
+      let lastCloseCode: number | undefined;
       this.sockets = createSocketClient({
         url: `${this.baseUrl.replace(/^http/, 'ws')}/graphql/`,
         // Read at each (re)connection, so a login after the socket opened is used.
@@ -476,8 +492,24 @@ export class BackendClient {
         // A ping every 25 s: proxies close WebSockets that stay silent (a quiet
         // subscription can go minutes without an event); the server answers pong.
         keepAlive: 25_000,
-        // 4401/4403 (not logged in, bad token) will not change by retrying.
-        shouldRetry: (event) => !(isCloseEvent(event) && (event.code === 4401 || event.code === 4403)),
+        retryAttempts: RECONNECT_ATTEMPTS,
+        retryWait: reconnectDelay,
+        // graphql-ws retries 1001, 1006, 1012, 1013 and network errors; these
+        // mean the same credentials or the same load would be refused again.
+        shouldRetry: (event) => !(isCloseEvent(event) && FINAL_CLOSE_CODES.has(event.code)),
+        on: {
+          closed: (event) => {
+            lastCloseCode = isCloseEvent(event) ? event.code : undefined;
+          },
+          connected: (_socket, _payload, wasRetry) => {
+            if (!wasRetry) return;
+            const info: Reconnection = { closeCode: lastCloseCode };
+            // After this tick: graphql-ws sends the subscriptions again once
+            // `connected` returns, and the caller's refetch should follow them,
+            // so a change between the two shows up in one or the other.
+            setTimeout(() => this.reconnectedListeners.forEach((listener) => listener(info)), 0);
+          },
+        },
       });
     }
     return this.sockets;
@@ -493,6 +525,31 @@ export class BackendClient {
         return {};
     }
   }
+}
+
+/** What `onReconnected` listeners get. */
+export interface Reconnection {
+  closeCode: number | undefined;
+}
+
+/**
+ * Closes not retried (docs/FRONTEND.md): 4401 not logged in and 4403 bad or
+ * ended credentials (log in again first); 4429 too many sockets for this user
+ * or address (another tab holds them: retrying adds load and is refused again).
+ */
+export const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([4401, 4403, 4429]);
+
+/** Retries before a subscription gets the close as its error (about 3 minutes of waits). */
+export const RECONNECT_ATTEMPTS = 10;
+
+/**
+ * Waits before retry `retries` (0 first): 1 s, 2 s, 4 s, ... capped at 30 s,
+ * plus up to 1 s at random so the clients of a restarted node do not all
+ * come back at the same instant.
+ */
+export async function reconnectDelay(retries: number): Promise<void> {
+  const delay = Math.min(30_000, 1000 * 2 ** retries) + Math.floor(Math.random() * 1000);
+  await new Promise((resolve) => setTimeout(resolve, delay));
 }
 
 function isCloseEvent(value: unknown): value is { code: number } {

@@ -22,6 +22,14 @@ the hash being the sha256 of exactly that text. This module
   that other extensions added (the anonymous-caller rule, the depth, alias and cost
   limits, introspection off). Every one of those still runs, for every caller.
 
+Across releases the server also serves the **retained documents**
+(``GRAPHQL_RETAINED_DOCUMENTS``, the committed ``frontend/released-documents.json``:
+``{"documents": {"<sha256>": "<document>"}, "withdrawn": {"<sha256>": "<reason>"}}``),
+the documents of earlier releases that ``make release-documents`` recorded, so a
+frontend of the previous release keeps working on this release's nodes during a
+rolling deploy. Each is checked at start like a manifest document; one the schema
+now refuses stops the start until it is moved to ``withdrawn`` with its reason.
+
 Strawberry has no built-in persisted documents (strawberry#1707); this is built on
 its public extension hooks (``ExecutionContext.graphql_document``,
 ``validation_rules``) and the view's ``parse_http_body``.
@@ -127,8 +135,14 @@ def _operation_names(document: DocumentNode) -> tuple[str, ...]:
     )
 
 
-def load_document(sha256: str, text: object, schema: Any, source: str) -> TrustedDocument:
-    """One manifest entry, checked: its hash, its syntax, one named operation, the schema's rules."""
+def load_document(
+    sha256: str, text: object, schema: Any, source: str, refused_fix: str | None = None
+) -> TrustedDocument:
+    """One manifest entry, checked: its hash, its syntax, one named operation, the schema's rules.
+
+    ``refused_fix`` says what to do when the schema refuses the document (by
+    default: fix the operation and regenerate).
+    """
     if not isinstance(text, str):
         raise ManifestError(
             f"{source}: the entry {sha256!r} is not a document string; run `{CODEGEN_COMMAND}`."
@@ -148,10 +162,11 @@ def load_document(sha256: str, text: object, schema: Any, source: str) -> Truste
         )
     errors = validate_document(schema._schema, document, tuple(specified_rules))
     if errors:
-        problems = "; ".join(error.message for error in errors)
+        problems = "; ".join(error.message.rstrip(".") for error in errors)
         raise ManifestError(
             f"{source}: the operation {names[0]} ({DOCUMENT_ID_PREFIX}{sha256}) does not validate against the "
-            f"schema: {problems}. Fix frontend/operations/ and run `{CODEGEN_COMMAND}`."
+            f"schema: {problems}. "
+            + (refused_fix or f"Fix frontend/operations/ and run `{CODEGEN_COMMAND}`.")
         )
     return TrustedDocument(sha256=sha256, text=text, document=document, operation_names=names)
 
@@ -161,36 +176,99 @@ def load_manifest_entries(path: str | Path | None = None) -> Any:
     return json.loads(Path(path or settings.GRAPHQL_TRUSTED_DOCUMENTS_MANIFEST).read_text(encoding="utf-8"))
 
 
-def load_manifest(path: str | Path, schema: Any) -> Manifest:
-    source = str(path)
+def _read_json(path: str | Path, what: str, fix: str) -> Any:
     try:
-        entries = load_manifest_entries(path)
+        return json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ManifestError(
-            f"The trusted documents manifest {source} is missing; run `{CODEGEN_COMMAND}`."
-        ) from None
+        raise ManifestError(f"The {what} {path} is missing; run `{fix}`.") from None
     except (ValueError, UnicodeDecodeError) as error:
-        raise ManifestError(f"The trusted documents manifest {source} is not valid JSON: {error}") from None
+        raise ManifestError(f"The {what} {path} is not valid JSON: {error}") from None
+
+
+def load_manifest(path: str | Path, schema: Any, retained: str | Path | None = None) -> Manifest:
+    """The generated manifest's documents, plus the retained ones of earlier releases when named."""
+    source = str(path)
+    entries = _read_json(path, "trusted documents manifest", CODEGEN_COMMAND)
     if not isinstance(entries, dict):
         raise ManifestError(f"{source} must be a JSON object of sha256 -> document; run `{CODEGEN_COMMAND}`.")
-    return Manifest([load_document(sha256, text, schema, source) for sha256, text in entries.items()])
+    documents = [load_document(sha256, text, schema, source) for sha256, text in entries.items()]
+    if retained:
+        documents += load_retained(retained, schema, current=entries.keys())
+    return Manifest(documents)
 
 
-_manifests: dict[str, Manifest] = {}
+RELEASE_COMMAND = "make release-documents"
+
+
+@dataclass(frozen=True)
+class RetainedEntries:
+    """``frontend/released-documents.json`` as stored: documents still served, and those withdrawn."""
+
+    documents: dict[str, str]
+    withdrawn: dict[str, str]
+
+
+def read_retained(path: str | Path) -> RetainedEntries:
+    """The retained documents file, its shape checked (not its documents: ``load_retained`` does)."""
+    source = str(path)
+    # The app cannot start without the file, so `make release-documents` cannot create it.
+    create = f'echo \'{{"documents": {{}}, "withdrawn": {{}}}}\' > {source}` and `{RELEASE_COMMAND}'
+    entries = _read_json(path, "retained documents file", create)
+    if (
+        not isinstance(entries, dict)
+        or set(entries) != {"documents", "withdrawn"}
+        or not isinstance(entries["documents"], dict)
+        or not isinstance(entries["withdrawn"], dict)
+    ):
+        raise ManifestError(
+            f'{source} must be {{"documents": {{sha256: document}}, "withdrawn": {{sha256: reason}}}}.'
+        )
+    for sha256, reason in entries["withdrawn"].items():
+        if not isinstance(reason, str) or not reason.strip():
+            raise ManifestError(f"{source}: the withdrawn document {sha256!r} needs its reason (a sentence).")
+        if sha256 in entries["documents"]:
+            raise ManifestError(f"{source}: the document {sha256} is both retained and withdrawn.")
+    return RetainedEntries(documents=entries["documents"], withdrawn=entries["withdrawn"])
+
+
+def load_retained(path: str | Path, schema: Any, current: Any = ()) -> list[TrustedDocument]:
+    """The retained documents not in the ``current`` manifest, each checked as a manifest document is.
+
+    A retained document the schema now refuses (a breaking change since its
+    release) stops the start: served unvalidated it could only fail, and
+    dropped silently the old frontend would break unannounced. The fix is a
+    deliberate withdrawal, recorded with its reason.
+    """
+    source = str(path)
+    retained = read_retained(path)
+    documents = []
+    for sha256, text in retained.documents.items():
+        if sha256 in current:
+            continue
+        refused_fix = (
+            "This document of an earlier release can no longer run: move it from "
+            f'"documents" to "withdrawn" in {source} with the reason (the previous frontend\'s '
+            "operation then fails on this release's nodes until the new frontend is deployed)."
+        )
+        documents.append(load_document(sha256, text, schema, source, refused_fix))
+    return documents
+
+
+_manifests: dict[tuple[str, str], Manifest] = {}
 _lock = threading.Lock()
 
 
 def get_manifest() -> Manifest:
-    """The manifest named by ``GRAPHQL_TRUSTED_DOCUMENTS_MANIFEST``, loaded once per path and process."""
-    path = settings.GRAPHQL_TRUSTED_DOCUMENTS_MANIFEST
-    manifest = _manifests.get(path)
+    """The served documents: the generated manifest and the retained documents, loaded once per process."""
+    key = (settings.GRAPHQL_TRUSTED_DOCUMENTS_MANIFEST, settings.GRAPHQL_RETAINED_DOCUMENTS)
+    manifest = _manifests.get(key)
     if manifest is None:
         with _lock:
-            manifest = _manifests.get(path)
+            manifest = _manifests.get(key)
             if manifest is None:
                 from .schema import schema  # the schema imports this module
 
-                manifest = _manifests[path] = load_manifest(path, schema)
+                manifest = _manifests[key] = load_manifest(key[0], schema, retained=key[1])
     return manifest
 
 

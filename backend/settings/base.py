@@ -452,6 +452,11 @@ GRAPHQL_TRUSTED_DOCUMENTS_MANIFEST = env_str(
     "GRAPHQL_TRUSTED_DOCUMENTS_MANIFEST",
     str(BASE_DIR / "frontend" / "generated" / "persisted-documents.json"),
 )
+# Documents of earlier releases served beside the manifest, so the previous
+# frontend keeps working during a rolling deploy (`make release-documents`).
+GRAPHQL_RETAINED_DOCUMENTS = env_str(
+    "GRAPHQL_RETAINED_DOCUMENTS", str(BASE_DIR / "frontend" / "released-documents.json")
+)
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 # LOG_FORMAT=json gives one JSON object per line (the production default).

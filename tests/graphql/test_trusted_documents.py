@@ -6,11 +6,13 @@ import json
 import os
 import subprocess
 import sys
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.core.management import call_command
 from django.test import Client, override_settings
 from graphql import (
     DocumentNode,
@@ -29,6 +31,7 @@ from graphql.validation import FieldsOnCorrectTypeRule
 from api.models import ExampleModel
 from graphql_api import persisted
 from graphql_api.persisted import ManifestError, load_manifest, sha256_hex
+from graphql_api.releases import HistoryUnavailable, previous_release
 from graphql_api.schema import schema
 
 from ..factories import PASSWORD, ExampleFactory, UserFactory, token_for
@@ -37,6 +40,7 @@ ROOT = Path(settings.BASE_DIR)
 OPERATIONS = ROOT / "frontend" / "operations"
 MANIFEST = ROOT / "frontend" / "generated" / "persisted-documents.json"
 GENERATED_TS = ROOT / "frontend" / "generated" / "graphql.ts"
+RETAINED = ROOT / "frontend" / "released-documents.json"
 URL = "/graphql/"
 REGENERATE = "run `npm ci && npm run codegen` and commit frontend/generated/"
 
@@ -152,7 +156,9 @@ BROKEN = "query Broken { me { nickname } }"
 
 def test_the_committed_manifest_is_loaded_parsed_and_validated_at_start():
     manifest = persisted.get_manifest()
-    assert len(manifest) == len(operations_in_files())
+    retained = persisted.read_retained(RETAINED).documents
+    assert len(manifest) == len(set(manifest_entries()) | set(retained))
+    assert len(operations_in_files()) == len(manifest_entries())
     for document in manifest.by_hash.values():
         assert isinstance(document.document, DocumentNode)
 
@@ -525,3 +531,174 @@ def test_a_document_keeps_a_bounded_number_of_validation_verdicts():
     for rules in rule_sets:
         assert document.validate(schema._schema, rules) == []
     assert 0 < len(document._validated) <= persisted.MAX_VALIDATIONS_KEPT
+
+
+# -- across releases -------------------------------------------------------------------------------
+
+
+def operation_of(text: str) -> str:
+    [name] = [d.name.value for d in parse(text).definitions if isinstance(d, OperationDefinitionNode)]
+    return name
+
+
+def test_every_document_of_the_previous_release_is_served_or_withdrawn_with_its_reason():
+    """A rolling deploy: the previous release's frontend talks to this release's nodes."""
+    try:
+        previous = previous_release(ROOT, MANIFEST)
+    except HistoryUnavailable as error:
+        pytest.skip(f"The previous release's manifest cannot be read from git: {error}")
+    if previous is None:
+        pytest.skip("The manifest has no earlier committed version or release tag to compare with.")
+    served = persisted.get_manifest().by_hash
+    withdrawn = persisted.read_retained(RETAINED).withdrawn
+    lost = sorted(
+        f"{operation_of(text)} ({sha256})"
+        for sha256, text in previous.entries.items()
+        if sha256 not in served and sha256 not in withdrawn
+    )
+    assert not lost, (
+        f"The previous release ({previous.label}) sends documents this release does not serve: {lost}. "
+        "Run `make release-documents RELEASE_DOCUMENTS_ARGS=--previous` and commit "
+        'frontend/released-documents.json (a document the schema now refuses: move it to "withdrawn" '
+        "with the reason)."
+    )
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+
+
+def commit_manifest(root: Path, entries: dict[str, str], message: str) -> None:
+    (root / "m.json").write_text(json.dumps(entries), encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "--allow-empty", "-m", message)
+
+
+def test_the_previous_release_is_the_newest_tag_else_the_manifest_before_its_last_change(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    first, second, third = ({"a": "1"}, {"a": "1", "b": "2"}, {"b": "2"})
+    commit_manifest(repo, first, "first")
+    commit_manifest(repo, second, "second")
+    (repo / "other.txt").write_text("unrelated", encoding="utf-8")
+    commit_manifest(repo, second, "unrelated change")
+    manifest = repo / "m.json"
+    # No tag: the committed version before the manifest's last change.
+    assert previous_release(repo, manifest).entries == first
+    # Changed and not yet committed: the committed version.
+    manifest.write_text(json.dumps(third), encoding="utf-8")
+    assert previous_release(repo, manifest).entries == second
+    commit_manifest(repo, third, "third")
+    # A release tag wins, but not the one on HEAD (that is this release).
+    git(repo, "tag", "v1.0", "HEAD~2")
+    git(repo, "tag", "v1.1", "HEAD")
+    git(repo, "tag", "not-a-release", "HEAD~1")
+    release = previous_release(repo, manifest)
+    assert (release.label, release.entries) == ("v1.0", second)
+
+
+def test_the_previous_release_of_a_lone_manifest_is_none_and_history_may_be_unavailable(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    commit_manifest(repo, {"a": "1"}, "only")
+    commit_manifest(repo, {"a": "1", "b": "2"}, "second")
+    assert previous_release(repo, repo / "m.json").entries == {"a": "1"}
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(shallow))
+    with pytest.raises(HistoryUnavailable, match="shallow clone"):
+        previous_release(shallow, shallow / "m.json")
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    (loose / "m.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(HistoryUnavailable):
+        previous_release(loose, loose / "m.json")
+    lone = tmp_path / "lone"
+    lone.mkdir()
+    git(lone, "init", "-q")
+    commit_manifest(lone, {"a": "1"}, "only")
+    assert previous_release(lone, lone / "m.json") is None
+
+
+OLD_QUERY = "query OldExampleCount { examples { totalCount } }"
+REFUSED_QUERY = "query OldNickname { me { nickname } }"
+
+
+def write_retained(path: Path, documents: list[str], withdrawn: dict[str, str] | None = None) -> Path:
+    body = {"documents": {sha256_hex(text): text for text in documents}, "withdrawn": withdrawn or {}}
+    path.write_text(json.dumps(body), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def retained(tmp_path, settings) -> Path:
+    path = write_retained(tmp_path / "released.json", [OLD_QUERY], {sha256_hex(BROKEN): "withdrawn: a test"})
+    settings.GRAPHQL_RETAINED_DOCUMENTS = str(path)
+    return path
+
+
+@pytest.mark.usefixtures("retained", "trusted_only")
+def test_a_retained_document_of_an_earlier_release_runs_by_id_and_by_text(client, auth):
+    by_id = post(client, {"documentId": f"sha256:{sha256_hex(OLD_QUERY)}"}, **auth)
+    assert by_id.json() == {"data": {"examples": {"totalCount": 1}}}
+    by_text = post(client, {"query": OLD_QUERY}, **auth)
+    assert by_text.json() == {"data": {"examples": {"totalCount": 1}}}
+    withdrawn = post(client, {"documentId": f"sha256:{sha256_hex(BROKEN)}"}, **auth)
+    assert error_of(withdrawn)[:2] == (400, "PERSISTED_QUERY_NOT_FOUND")
+    # The generated manifest is served as before.
+    assert titles(post(client, {"documentId": f"sha256:{id_of('Examples')}"}, **auth)) == ["Mine"]
+
+
+def test_a_retained_document_the_schema_refuses_stops_the_start_asking_for_its_withdrawal(tmp_path):
+    path = write_retained(tmp_path / "released.json", [OLD_QUERY, REFUSED_QUERY])
+    with pytest.raises(
+        ManifestError, match=r'operation OldNickname .*nickname.*move it from "documents" to "withdrawn"'
+    ):
+        load_manifest(MANIFEST, schema, retained=path)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (json.dumps({"documents": {}}), "must be"),
+        (json.dumps({"documents": [], "withdrawn": {}}), "must be"),
+        (json.dumps({"documents": {}, "withdrawn": {"ab": " "}}), "needs its reason"),
+        (json.dumps({"documents": {"ab": "x"}, "withdrawn": {"ab": "why"}}), "both retained and withdrawn"),
+        (json.dumps({"documents": {"0" * 64: OLD_QUERY}, "withdrawn": {}}), "not the sha256"),
+        ("{not json", "is not valid JSON"),
+    ],
+)
+def test_a_malformed_retained_documents_file_is_refused(tmp_path, content, message):
+    path = tmp_path / "released.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ManifestError, match=message):
+        load_manifest(MANIFEST, schema, retained=path)
+
+
+def test_a_missing_retained_documents_file_is_refused(tmp_path):
+    with pytest.raises(
+        ManifestError,
+        match=r'is missing; run `echo .\{"documents": \{\}, "withdrawn": \{\}\}. > .*absent.json` and `make release-documents`',
+    ):
+        load_manifest(MANIFEST, schema, retained=tmp_path / "absent.json")
+
+
+def test_release_documents_adds_the_manifest_and_keeps_earlier_releases(tmp_path, settings):
+    manifest = write_manifest(tmp_path / "manifest.json", "query Me { me { id } }", BROKEN)
+    path = write_retained(tmp_path / "released.json", [OLD_QUERY], {sha256_hex(BROKEN): "gone"})
+    settings.GRAPHQL_TRUSTED_DOCUMENTS_MANIFEST = str(manifest)
+    settings.GRAPHQL_RETAINED_DOCUMENTS = str(path)
+    call_command("release_documents", stdout=StringIO())
+    stored = persisted.read_retained(path)
+    expected = {sha256_hex(text): text for text in (OLD_QUERY, "query Me { me { id } }", BROKEN)}
+    assert stored.documents == expected
+    # A withdrawn document the current manifest holds again is served again.
+    assert stored.withdrawn == {}
+    call_command("release_documents", stdout=StringIO())
+    assert persisted.read_retained(path).documents == expected

@@ -172,8 +172,9 @@ def start_server(pg_cluster, tmp_path_factory) -> Iterator:
     # One key for every server, as in a real deployment: sessions are signed with it.
     secret_key = "tests-" + secrets.token_urlsafe(40)
 
-    def start(**env: str) -> Server:
-        port = free_port()
+    def start(port: int | None = None, **env: str) -> Server:
+        """A server on ``port`` (a free one by default; a stopped server's, to restart a node)."""
+        port = port or free_port()
         log = tmp_path_factory.mktemp("gunicorn") / "server.log"
         full_env = {
             **os.environ,
