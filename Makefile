@@ -15,7 +15,7 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; \
 	then echo $$p; break; fi; done)
 
-.PHONY: help lock install install-dev install-e2e install-fuzz reference run serve test test-postgres e2e typescript fuzz fuzz-ci lint format migrate makemigrations superuser openapi seed schema graphiql-assets check-python check-node bench bench-ratio release-documents
+.PHONY: help lock install install-dev install-e2e install-fuzz reference run serve cluster cluster-test test test-postgres e2e typescript fuzz fuzz-ci lint format migrate makemigrations superuser openapi seed schema graphiql-assets check-python check-node bench bench-ratio release-documents
 
 help:
 	@echo "make run        set up .venv, migrate, load demo data, serve on $(HOST):$(PORT)"
@@ -27,6 +27,8 @@ help:
 	@echo "make fuzz       schemathesis against a throwaway server: REST (OpenAPI) and GraphQL"
 	@echo "make fuzz-ci    the same, a short slice with a fixed seed (run by .ci/run)"
 	@echo "make serve      the production stack locally: nginx, gunicorn, PostgreSQL, Redis"
+	@echo "make cluster    nginx, CLUSTER_NODES app nodes, PgBouncer, PostgreSQL + replica, Redis (drills: scripts/cluster.sh)"
+	@echo "make cluster-test  start the cluster, write, read through each node, stop a node under load, tear down"
 	@echo "make lint       ruff check and format check"
 	@echo "make format     ruff fix and format"
 	@echo "make migrate    apply migrations"
@@ -169,6 +171,15 @@ format: install-dev
 # Production settings + gunicorn + PostgreSQL + Redis on loopback, stopped on exit.
 serve: install
 	scripts/serve.sh
+
+# The same stack as a cluster on loopback ports: nginx on $(HOST):$(PORT), CLUSTER_NODES
+# (2) app nodes with their task workers, PgBouncer, a PostgreSQL primary and replica,
+# Redis; Ctrl-C stops everything. Failure drills: scripts/cluster.sh stop|kill|start NODE, ...
+cluster: install
+	HOST=$(HOST) PORT=$(PORT) scripts/cluster.sh up
+
+cluster-test: install-dev
+	$(BIN)/python -m pytest tests/cluster $(PYTEST_ARGS)
 
 # Interactive by default; with DJANGO_SUPERUSER_USERNAME, _EMAIL and _PASSWORD set it never prompts.
 superuser: migrate

@@ -123,9 +123,12 @@ class RequestStatementTimeout:
 
     The connection's own ``statement_timeout`` (``DB_STATEMENT_TIMEOUT_MS``)
     is what migrations and management commands get; a request gets the
-    shorter one. Set through an execute wrapper just before the request's
-    first statement, on a cursor of its own (so a server-side cursor is never
-    asked to run it, and query counts see only the request's own SQL):
+    shorter one. Set through an execute wrapper, so whichever layer sends the
+    SQL is covered.
+
+    Connected directly (no ``DB_POOLER``), just before the request's first
+    statement, on a cursor of its own (so a server-side cursor is never asked
+    to run it, and query counts see only the request's own SQL):
 
     - outside a transaction, ``SET statement_timeout`` once per database
       connection (a persistent connection pays it once, not per request);
@@ -133,9 +136,16 @@ class RequestStatementTimeout:
       test), ``SET LOCAL``, which the transaction's end undoes, for this
       request only.
 
-    A connection pooler in transaction mode (PgBouncer) would share the
-    session setting between clients: there, ``SET LOCAL`` in each
-    transaction is the way.
+    Through a transaction pooler (``DB_POOLER=pgbouncer``) a session-level
+    SET would stay on a server connection that PgBouncer then lends to other
+    clients (a task worker, another node), and each of the request's
+    transactions may run on another server connection. So there every
+    statement carries its own ``SET LOCAL statement_timeout = N;`` in the
+    same query string: one round trip, and PostgreSQL runs a multi-statement
+    string as one transaction (implicit in autocommit, or the open one inside
+    ``atomic``), whose end undoes it. Nothing is left on the server
+    connection; statements outside requests keep the database's default
+    (``manage.py set_statement_timeout``).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -145,10 +155,11 @@ class RequestStatementTimeout:
         milliseconds = settings.API_STATEMENT_TIMEOUT_MS
         if not milliseconds or connection.vendor != "postgresql":
             return self.get_response(request)
+        wrapper = _PerStatementTimeout if settings.DATABASE_POOLER else _TimeoutWrapper
         # Every alias: a request's reads may go to the replica (backend/replica.py).
         with ExitStack() as stack:
             for alias in settings.DATABASES:
-                stack.enter_context(connections[alias].execute_wrapper(_TimeoutWrapper(milliseconds)))
+                stack.enter_context(connections[alias].execute_wrapper(wrapper(milliseconds)))
             return self.get_response(request)
 
 
@@ -177,6 +188,19 @@ class _TimeoutWrapper:
             cursor.execute(f"SET {'LOCAL ' if local else ''}statement_timeout = {int(self.milliseconds)}")
         if not local:
             setattr(wrapper, _APPLIED, (raw, self.milliseconds))
+
+
+class _PerStatementTimeout:
+    """Prefixes each statement with ``SET LOCAL statement_timeout`` (transaction pooling)."""
+
+    def __init__(self, milliseconds: int) -> None:
+        # An integer from settings, not client input; no "%", so parameter interpolation is unchanged.
+        self.prefix = f"SET LOCAL statement_timeout = {int(milliseconds)}; "
+
+    def __call__(self, execute, sql, params, many, context):
+        if isinstance(sql, str):
+            sql = self.prefix + sql
+        return execute(sql, params, many, context)
 
 
 # Paths whose clients read JSON: REST (`/api/...`, the docs page included) and

@@ -98,6 +98,27 @@ def test_postgres_when_db_name_is_set(monkeypatch):
     assert config["OPTIONS"]["options"] == "-c statement_timeout=1500"
 
 
+def test_behind_pgbouncer_no_startup_options_and_no_server_side_cursors(monkeypatch):
+    monkeypatch.setenv("DB_NAME", "shop")
+    monkeypatch.setenv("DB_POOLER", "pgbouncer")
+    config = database_from_env()
+    # PgBouncer refuses the `options` startup parameter; its server sessions are not the client's.
+    assert "options" not in config["OPTIONS"]
+    assert config["DISABLE_SERVER_SIDE_CURSORS"] is True
+    monkeypatch.delenv("DB_POOLER")
+    direct = database_from_env()
+    assert direct["OPTIONS"]["options"] == "-c statement_timeout=30000"
+    assert direct["DISABLE_SERVER_SIDE_CURSORS"] is False
+
+
+def test_an_unknown_pooler_is_refused():
+    result = manage(
+        "check", env={"DJANGO_SETTINGS_MODULE": "backend.settings.development", "DB_POOLER": "pgpool"}
+    )
+    assert result.returncode != 0
+    assert "DB_POOLER must be empty or 'pgbouncer', got 'pgpool'." in result.stderr
+
+
 def test_bad_integer_in_environment_names_the_variable():
     result = manage(
         "check",

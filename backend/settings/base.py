@@ -103,10 +103,29 @@ TEMPLATES = [
 ]
 
 
+# A connection pooler between the app and PostgreSQL: "" (none, the default) or
+# "pgbouncer" (PgBouncer in transaction pooling, scripts/pgbouncer.sh). With one,
+# a client's transactions may each run on another server connection, so nothing
+# may rely on session state: no server-side cursors, no `options` startup
+# parameter (PgBouncer refuses it); the statement timeout is then the database's
+# own default (`manage.py set_statement_timeout`) and a request's is set per
+# transaction (backend.middleware.RequestStatementTimeout).
+def database_pooler() -> str:
+    pooler = (env_str("DB_POOLER") or "").strip().lower()
+    if pooler not in ("", "pgbouncer"):
+        raise ImproperlyConfigured(f"DB_POOLER must be empty or 'pgbouncer', got {pooler!r}.")
+    return pooler
+
+
 def database_from_env() -> dict:
     """SQLite by default; PostgreSQL as soon as DB_NAME is set."""
     if env_str("DB_NAME"):
-        statement_timeout_ms = env_int("DB_STATEMENT_TIMEOUT_MS", 30_000, minimum=0)
+        pooler = database_pooler()
+        options: dict = {"connect_timeout": env_int("DB_CONNECT_TIMEOUT", 5, minimum=1)}
+        if not pooler:
+            # Directly connected: the timeout travels with the connection.
+            timeout = env_int("DB_STATEMENT_TIMEOUT_MS", 30_000, minimum=0)
+            options["options"] = f"-c statement_timeout={timeout}"
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": env_str("DB_NAME"),
@@ -118,10 +137,10 @@ def database_from_env() -> dict:
             # database costs one failed request at most, not a worker restart.
             "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60, minimum=0),
             "CONN_HEALTH_CHECKS": True,
-            "OPTIONS": {
-                "connect_timeout": env_int("DB_CONNECT_TIMEOUT", 5, minimum=1),
-                "options": f"-c statement_timeout={statement_timeout_ms}",
-            },
+            # A server-side cursor (`.iterator()`, the admin's choice lists) lives in
+            # one server session, which a transaction pooler does not keep.
+            "DISABLE_SERVER_SIDE_CURSORS": bool(pooler),
+            "OPTIONS": options,
         }
     return {
         "ENGINE": "django.db.backends.sqlite3",
@@ -129,6 +148,10 @@ def database_from_env() -> dict:
     }
 
 
+DATABASE_POOLER = database_pooler()
+# statement_timeout of every connection that is not a request's (migrations,
+# commands, the task worker); 0 turns it off.
+DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 30_000, minimum=0)
 DATABASES = {"default": database_from_env()}
 # How long `manage.py migrate` waits for another run's lock (api/management/commands/migrate.py).
 MIGRATE_LOCK_TIMEOUT_SECONDS = env_int("MIGRATE_LOCK_TIMEOUT_SECONDS", 600, minimum=1)

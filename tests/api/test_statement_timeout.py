@@ -103,3 +103,27 @@ def test_a_request_runs_under_the_api_timeout_not_the_connections(auth_client, m
 
     assert auth_client.get(LIST_URL, {"search": "x"}).status_code == 200
     assert seen == ["1234ms"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("session_timeout_restored")
+@override_settings(API_STATEMENT_TIMEOUT_MS=1234, DATABASE_POOLER="pgbouncer")
+def test_behind_a_transaction_pooler_each_statement_carries_the_timeout_and_the_session_keeps_none(
+    auth_client, monkeypatch
+):
+    from django.db import connection
+
+    def session_timeout() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            return cursor.fetchone()[0]
+
+    seen: list[str] = []
+    monkeypatch.setattr(search, "match", lambda term: seen.append(session_timeout()) or Q())
+    before = session_timeout()
+
+    assert auth_client.get(LIST_URL, {"search": "x"}).status_code == 200
+    assert seen == ["1234ms"]
+    # Nothing stays on the (server) connection for whoever PgBouncer lends it to next.
+    assert session_timeout() == before != "1234ms"

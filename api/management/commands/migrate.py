@@ -8,7 +8,8 @@ a PostgreSQL advisory lock (session level), so the second run waits for the
 first and then finds nothing left to do. It polls ``pg_try_advisory_lock``
 rather than blocking, so the wait is bounded by ``MIGRATE_LOCK_TIMEOUT_SECONDS``
 and not cut short by ``statement_timeout``. A session lock needs a session:
-run migrations against PostgreSQL directly, not through a transaction pooler.
+run migrations against PostgreSQL directly, not through a transaction pooler
+(with ``DB_POOLER`` set, this command refuses to start).
 Other databases (SQLite) run Django's command unchanged.
 """
 
@@ -34,6 +35,13 @@ class Command(DjangoMigrate):
         connection = connections[options["database"]]
         if connection.vendor != "postgresql":
             return super().handle(*args, **options)
+        if settings.DATABASE_POOLER:
+            # The lock and its unlock could each land on another server connection,
+            # leaving the lock held by a pooled session for good.
+            raise CommandError(
+                "DB_POOLER is set: run migrations against PostgreSQL directly (DB_HOST/DB_PORT of the "
+                "server, DB_POOLER unset), not through the pooler."
+            )
         self._lock(connection)
         try:
             return super().handle(*args, **options)
