@@ -436,11 +436,11 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-# Search (api.search): words in one request's search terms (REST `search`, every
-# `search` of one GraphQL filter), and AND/OR/NOT branches in one GraphQL filter.
 # statement_timeout of a request's SQL on PostgreSQL (backend.middleware.RequestStatementTimeout);
 # 0 leaves the connection's DB_STATEMENT_TIMEOUT_MS, which migrations and commands keep.
 API_STATEMENT_TIMEOUT_MS = env_int("API_STATEMENT_TIMEOUT_MS", 5_000, minimum=0)
+# Search (api.search): words in one request's search terms (REST `search`, every
+# `search` of one GraphQL filter), and AND/OR/NOT branches in one GraphQL filter.
 SEARCH_MAX_TERMS = env_int("SEARCH_MAX_TERMS", 8, minimum=1)
 GRAPHQL_MAX_FILTER_BRANCHES = env_int("GRAPHQL_MAX_FILTER_BRANCHES", 8, minimum=0)
 # Cost points (graphql_api.cost) of each condition of a list's `filters`.
