@@ -262,3 +262,19 @@ def test_the_entry_documents_stay_short(name, limit):
     assert len((ROOT / name).read_bytes()) <= limit, (
         f"{name} is over {limit} bytes: move reference to the feature docs"
     )
+
+
+def make_run_recipe() -> str:
+    makefile = (ROOT / "Makefile").read_text()
+    return re.search(r"^run:.*?\n((?:\t.*\n)+)", makefile, flags=re.M).group(1)
+
+
+def test_make_run_prints_the_addresses_the_readme_shows():
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## What you see") : readme.index("## What the suite proves")]
+    table = "\n".join(line for line in section.splitlines() if line.startswith("|"))
+    shown = set(re.findall(r"http://127\.0\.0\.1:8000(/[\w/-]*)", table))
+    assert {"/", "/api/v1/", "/api/docs/", "/graphql/", "/api-auth/login/"} <= shown
+    recipe = make_run_recipe()
+    printed = set(re.findall(r"\$\(PORT\)(/[\w/-]*)", recipe)) | set(re.findall(r"at (/[\w/-]*)", recipe))
+    assert shown <= printed, f"make run does not print {sorted(shown - printed)}"
