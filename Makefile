@@ -118,6 +118,10 @@ makemigrations: install
 # Demo data only goes into an empty database; the demo login is printed either way.
 run: migrate
 	$(MANAGE) seed_demo_data --if-empty --base-url http://$(HOST):$(PORT)
+	@echo "Browsable API  http://$(HOST):$(PORT)/api/v1/   log in at /api-auth/login/ (the demo login above)"
+	@echo "Swagger UI     http://$(HOST):$(PORT)/api/docs/  Authorize with \"Token <the token above>\""
+	@echo "GraphiQL       http://$(HOST):$(PORT)/graphql/   log in first at /api-auth/login/?next=/graphql/"
+	@echo "Entry points   http://$(HOST):$(PORT)/           (JSON)"
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 seed: migrate

@@ -9,6 +9,8 @@ from graphql_api.views import GraphQLView
 from . import views
 
 urlpatterns = [
+    path("", views.index, name="index"),
+    path("api/", views.index, name="api-index"),
     path("admin/", admin.site.urls),
     path("api/auth/", include("authentication.urls")),
     # The browsable API's log-in/log-out links (DRF's names, throttled views).

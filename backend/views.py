@@ -1,4 +1,4 @@
-"""Project-level views: liveness, readiness and JSON error pages."""
+"""Project-level views: the index of entry points, liveness, readiness and JSON error pages."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -19,6 +20,29 @@ from .middleware import PAGE_POLICY, set_policy
 
 logger = logging.getLogger(__name__)
 READY_PROBE_KEY = "ready:probe"
+
+
+# Route names of the entry points `/` and `/api/` list, by the key each is listed under.
+ENTRY_POINTS = {
+    "rest": "api-root",
+    "auth_login": "auth:login",
+    "browsable_api_login": "rest_framework:login",
+    "openapi_schema": "schema",
+    "swagger_ui": "swagger-ui",
+    "graphql": "graphql",
+    "health": "health",
+    "ready": "ready",
+}
+
+
+def index(request: HttpRequest) -> JsonResponse:
+    """`/` and `/api/`: where each surface is, as absolute URLs, so neither address is a bare 404."""
+    if request.method not in {"GET", "HEAD"}:
+        # `/` is no API path, so the JSON error middleware would leave Django's HTML 405 here.
+        return json_error(f'Method "{request.method}" not allowed.', 405, Allow="GET, HEAD")
+    body = {key: request.build_absolute_uri(reverse(name)) for key, name in ENTRY_POINTS.items()}
+    body["graphiql"] = body["graphql"] if settings.GRAPHIQL_ENABLED else None
+    return JsonResponse(body)
 
 
 @never_cache

@@ -8,6 +8,12 @@
  * see it until they accept, then edits an example in it, is made a viewer (and
  * refused), then is removed.
  *
+ * What it changes, as the account it runs as (it says so on stderr before
+ * starting): it adds the examples "Typed client, renamed" and "Team note,
+ * edited by a friend" and the project "Typed team" (the friend is removed from
+ * it again), and keeps them; it sets the display name to "Typed Client" and
+ * puts the previous one back before it ends. Run it as a throwaway account.
+ *
  * Prints one JSON object with what each call answered. The browser tests run
  * it against a live backend (tests/e2e/test_typed_client.py). Node's fetch
  * keeps no cookies, so this uses the token; the browser tests cover the
@@ -117,6 +123,7 @@ async function main(
 
   const login = await client.login({ username, password });
   const me = await client.me();
+  const previousDisplayName = me?.profile?.displayName ?? '';
   const created = await client.createExample({ title: 'Typed client', content: 'from frontend/demo.ts' });
   // Lost-update protection: the rename passes the updatedAt it read; a second edit still
   // holding the old updatedAt is refused (ConflictError) and changes nothing.
@@ -154,6 +161,7 @@ async function main(
   const restByCursor: string[] = [];
   for await (const example of client.restAllExamples({ limit: 1 })) restByCursor.push(example.title);
   const live = await liveUpdates(client);
+  const restored = await client.updateProfile({ displayName: previousDisplayName });
 
   console.log(
     JSON.stringify({
@@ -166,6 +174,7 @@ async function main(
       deleted: deleted.id,
       validation: validation.map(({ kind, field, code }) => ({ kind, field, code })),
       displayName: profile.displayName,
+      restoredDisplayName: restored.displayName,
       graphql: { totalCount: page.totalCount, titles: page.results.map((example) => example.title) },
       rest: { count: restPage.count, ids: restPage.results.map((example) => String(example.id)) },
       graphqlIds: page.results.map((example) => example.id),
@@ -182,6 +191,10 @@ if (!baseUrl || !username || !password) {
   console.error('usage: tsx frontend/demo.ts <base-url> <username> <password> [<friend> <friend-password>]');
   process.exit(2);
 }
+console.error(
+  `demo.ts runs as "${username}" on ${baseUrl}: it adds examples and a project to that account and keeps them; ` +
+    'it changes the display name and puts it back. Use a throwaway account.',
+);
 main(baseUrl, username, password, friendName, friendPassword).catch((error: unknown) => {
   console.error(error);
   process.exit(1);

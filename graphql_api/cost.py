@@ -29,7 +29,7 @@ without anyone remembering to:
 - ``COST_OVERRIDES`` sets the weight or list size of a field where the
   schema cannot say it (a computed list, an expensive resolver).
 
-The bound this gives, written down in docs/SECURITY.md: a point is at most
+The bound this gives, written down in docs/GRAPHQL.md ("What the limits bound"): a point is at most
 ``GRAPHQL_COST_CHARS_PER_POINT`` characters of field value, so an operation
 within ``GRAPHQL_MAX_COST`` answers at most ``GRAPHQL_MAX_COST *
 GRAPHQL_COST_CHARS_PER_POINT`` characters of values (each at most 6 bytes of

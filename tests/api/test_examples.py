@@ -1,4 +1,4 @@
-"""One test per row of the `/api/v1/` table in CONTRACT.md."""
+"""One test per row of the `/api/v1/` table in docs/REST.md."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The team's original example tests (BACKEND-GUIDE.md, "Testing Strategy"), verbatim.
+"""The team's original example tests (the team's backend guide, "Testing Strategy"), verbatim.
 
 Copied as the guide writes them, imports included: ``User`` is Django's
 built-in ``django.contrib.auth.models.User``, not ``get_user_model()``. Only

@@ -1,4 +1,4 @@
-"""The policy table of CONTRACT.md as data, checked against ``restrict`` for every actor and action.
+"""The policy table of docs/EXTENDING.md as data, checked against ``restrict`` for every actor and action.
 
 Each row names, for one model and action, the set of objects each actor may
 act on. The whole table is compared at once, so a failure shows every actor

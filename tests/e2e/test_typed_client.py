@@ -44,6 +44,7 @@ def test_typed_client_logs_in_and_runs_the_operations(backend):
     assert answer["conflict"] == "CONFLICT"  # the stale ifUpdatedAt; the title below is unchanged
     assert answer["validation"] == [{"kind": "VALIDATION", "field": "title", "code": "blank"}]
     assert answer["displayName"] == "Typed Client"
+    assert answer["restoredDisplayName"] == ""
     # The same page over both surfaces: same ids, same total.
     assert answer["graphql"] == {"totalCount": 1, "titles": ["Typed client, renamed"]}
     assert answer["rest"]["count"] == 1 and answer["rest"]["ids"] == answer["graphqlIds"]
@@ -83,4 +84,4 @@ def test_typed_client_logs_in_and_runs_the_operations(backend):
         "SELECT p.display_name FROM authentication_profile p JOIN auth_user u ON u.id = p.user_id "
         "WHERE u.username = ?",
         "typed-client",
-    ) == [("Typed Client",)]
+    ) == [("",)]  # set to "Typed Client" for the run, then put back

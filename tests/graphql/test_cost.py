@@ -128,7 +128,7 @@ def test_the_cost_limit_is_read_from_settings(gql_owner, settings):
 
 
 def test_the_worst_response_within_the_cost_limit_is_bounded(settings):
-    # The bound docs/SECURITY.md states: a point is at most CHARS_PER_POINT
+    # The bound docs/GRAPHQL.md states: a point is at most CHARS_PER_POINT
     # characters of value, each at most 6 bytes of JSON.
     worst_content_points = 100
     assert worst_content_points * settings.GRAPHQL_COST_CHARS_PER_POINT >= 100_000  # CONTENT_MAX_LENGTH

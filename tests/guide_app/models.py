@@ -1,4 +1,4 @@
-"""A new model in the guide's style ("Model Development" in BACKEND-GUIDE.md)."""
+"""A new model in the guide's style (the team's backend guide, "Model Development")."""
 
 from django.contrib.auth.models import User
 from django.db import models

@@ -4,7 +4,7 @@ A resource is a model served by the API: ``Example``, ``Project``,
 ``ProjectMembership``. Its entry says, as data, what nobody can find by
 walking the code:
 
-- the policy table (docs/EXTENDING.md, CONTRACT.md) for it: for each action,
+- the policy table (docs/EXTENDING.md) for it: for each action,
   the *relations* an actor must hold to the object (``author``, ``owner``,
   ``editor``, ``viewer``, ``self``) to be allowed;
 - how to make the object the routes are about (its *target*) in the shared

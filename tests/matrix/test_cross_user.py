@@ -160,6 +160,8 @@ def reset_mail_goes_to_a_only(world: World, response) -> None:
 
 
 ROUTES: dict[tuple[str, str], Expect] = {
+    ("index", "GET"): Expect("public", "the entry points' addresses, no data", status=200),
+    ("api-index", "GET"): Expect("public", "the entry points' addresses, no data", status=200),
     ("api-root", "GET"): Expect("public", "links only", status=200),
     ("auth:register", "POST"): Expect(
         "credentials",
