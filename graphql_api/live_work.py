@@ -24,7 +24,7 @@ process's ``FairPool``:
 
 ``LIVE_DB_THREADS = 0`` keeps asgiref's own placement (the in-process tests
 use it: there the calls must run on the test's thread, inside its
-transaction).
+transaction), and with it the connection's own statement timeout.
 """
 
 from __future__ import annotations
