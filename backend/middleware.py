@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from http import HTTPStatus
 
 from django.conf import settings
@@ -152,15 +152,27 @@ class RequestStatementTimeout:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        milliseconds = settings.API_STATEMENT_TIMEOUT_MS
-        if not milliseconds or connection.vendor != "postgresql":
+        with api_statement_timeout():
             return self.get_response(request)
-        wrapper = _PerStatementTimeout if settings.DATABASE_POOLER else _TimeoutWrapper
-        # Every alias: a request's reads may go to the replica (backend/replica.py).
-        with ExitStack() as stack:
-            for alias in settings.DATABASES:
-                stack.enter_context(connections[alias].execute_wrapper(wrapper(milliseconds)))
-            return self.get_response(request)
+
+
+@contextmanager
+def api_statement_timeout() -> Iterator[None]:
+    """This thread's SQL, on every alias, runs under ``API_STATEMENT_TIMEOUT_MS`` until the block ends.
+
+    What a request gets (``RequestStatementTimeout``) and what a WebSocket's
+    database call gets (graphql_api.live_work): one rule for every surface.
+    Every alias: a request's reads may go to the replica (backend/replica.py).
+    """
+    milliseconds = settings.API_STATEMENT_TIMEOUT_MS
+    if not milliseconds or connection.vendor != "postgresql":
+        yield
+        return
+    wrapper = _PerStatementTimeout if settings.DATABASE_POOLER else _TimeoutWrapper
+    with ExitStack() as stack:
+        for alias in settings.DATABASES:
+            stack.enter_context(connections[alias].execute_wrapper(wrapper(milliseconds)))
+        yield
 
 
 # The raw connection and the timeout a session-level SET gave it.

@@ -2,20 +2,33 @@
 
 Expected errors reach the client as they are: GraphQL syntax and validation
 errors (limits included), variable coercion errors, and errors this package
-raises on purpose as ``GraphQLError`` with an ``extensions.code``. Anything else
-a resolver or extension raises is a bug or an outage: it is logged with its
-traceback and masked as ``Unexpected error.``.
+raises on purpose as ``GraphQLError`` with an ``extensions.code``. An outage
+(the database unreachable, a statement stopped by ``statement_timeout``, the
+shared cache unreachable: ``outage_of``) is a coded error on every transport
+(``SERVICE_UNAVAILABLE`` or ``TIMEOUT``, with ``retryAfter``), logged as a
+warning. Anything else a resolver or extension raises is a bug: it is logged
+with its traceback and masked as ``Unexpected error.``.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.types.execution import StreamExecutionResult
+
+from backend.errors import (
+    CACHE_UNAVAILABLE,
+    DATABASE_UNAVAILABLE,
+    RETRY_AFTER,
+    STATEMENT_TIMEOUT,
+    is_cache_unavailable,
+)
+from backend.middleware import is_connection_error, is_statement_timeout
 
 logger = logging.getLogger("graphql_api")
 
@@ -55,7 +68,11 @@ def is_unexpected(error: GraphQLError) -> bool:
 
 def log_errors(errors: list[GraphQLError]) -> None:
     for error in errors:
-        if is_unexpected(error):
+        outage = outage_of(error.original_error)
+        if outage is not None and is_unexpected(error):
+            # An outage, not a bug: one line, no traceback (as REST logs it).
+            logger.warning("GraphQL operation failed by an outage (path %s): %s", error.path, error.message)
+        elif is_unexpected(error):
             logger.error(
                 "Unexpected error in GraphQL operation (path %s): %s",
                 error.path,
@@ -69,26 +86,57 @@ def log_errors(errors: list[GraphQLError]) -> None:
 SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
 # statement_timeout stopped one of the operation's statements (HTTP 503, Retry-After).
 TIMEOUT = "TIMEOUT"
-_UNAVAILABLE_FLAG = "_graphql_database_unavailable"
-_TIMEOUT_FLAG = "_graphql_statement_timeout"
+# Over WebSocket there is no Retry-After header: an outage's error says it in its extensions.
+RETRY_AFTER_SECONDS = int(RETRY_AFTER)
+_OUTAGE_FLAG = "_graphql_outage"
 
 
-def mark_database_unavailable(request: object) -> None:
-    """Remember that this request's operation lost the database (the view answers 503)."""
-    setattr(request, _UNAVAILABLE_FLAG, True)
+@dataclass(frozen=True)
+class Outage:
+    """A service the operation needed failed it: not a bug, a coded error to retry (REST: a 503)."""
+
+    rank: int  # the one a response names when several happened: the lowest
+    code: str
+    message: str
 
 
-def database_was_unavailable(request: object) -> bool:
-    return getattr(request, _UNAVAILABLE_FLAG, False)
+DATABASE_DOWN = Outage(0, SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE)
+STATEMENT_STOPPED = Outage(1, TIMEOUT, STATEMENT_TIMEOUT)
+CACHE_DOWN = Outage(2, SERVICE_UNAVAILABLE, CACHE_UNAVAILABLE)
 
 
-def mark_statement_timeout(request: object) -> None:
-    """Remember that a statement of this request's operation ran out of time (the view answers 503 TIMEOUT)."""
-    setattr(request, _TIMEOUT_FLAG, True)
+def outage_of(exc: BaseException | None) -> Outage | None:
+    """The outage ``exc`` means, by the rules REST's handler uses; None for anything else (a bug)."""
+    if is_connection_error(exc):
+        return DATABASE_DOWN
+    if is_statement_timeout(exc):
+        return STATEMENT_STOPPED
+    if is_cache_unavailable(exc):
+        return CACHE_DOWN
+    return None
 
 
-def statement_timed_out(request: object) -> bool:
-    return getattr(request, _TIMEOUT_FLAG, False)
+def outage_error(error: GraphQLError, outage: Outage) -> GraphQLError:
+    """``error`` as the client sees an outage: its message and code, and when to retry."""
+    return GraphQLError(
+        outage.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": outage.code, "retryAfter": RETRY_AFTER_SECONDS},
+    )
+
+
+def mark_outage(request: object, outage: Outage) -> None:
+    """Remember that this request's operation hit ``outage`` (the HTTP view answers a coded 503)."""
+    seen = getattr(request, _OUTAGE_FLAG, None)
+    if seen is None or outage.rank < seen.rank:
+        setattr(request, _OUTAGE_FLAG, outage)
+
+
+def request_outage(request: object) -> Outage | None:
+    return getattr(request, _OUTAGE_FLAG, None)
 
 
 class ErrorCodes(SchemaExtension):

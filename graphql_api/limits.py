@@ -48,7 +48,7 @@ from strawberry.extensions import DisableIntrospection, MaskErrors, SchemaExtens
 from strawberry.types.execution import StreamExecutionResult
 
 from .cost import estimate_cost
-from .errors import INTERNAL_SERVER_ERROR, MASKED_MESSAGE, is_unexpected
+from .errors import INTERNAL_SERVER_ERROR, MASKED_MESSAGE, is_unexpected, outage_error, outage_of
 from .lists import check_lists
 from .shape import measure, overlap_comparisons
 
@@ -319,10 +319,15 @@ class CodedMaskErrors(MaskErrors):
     """Strawberry's mask, whose masked error says ``INTERNAL_SERVER_ERROR`` itself.
 
     Over HTTP ErrorCodes' exit would name it anyway; a streamed (WebSocket)
-    result is sent before that exit runs.
+    result is sent before that exit runs. An outage is not masked as a bug:
+    it becomes its coded error (graphql_api.errors ``outage_of``), here, for
+    every transport and every resolver at once.
     """
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        outage = outage_of(error.original_error)
+        if outage is not None:
+            return outage_error(error, outage)
         masked = super().anonymise_error(error)
         masked.extensions = {"code": INTERNAL_SERVER_ERROR}
         return masked

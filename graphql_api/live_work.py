@@ -12,6 +12,9 @@ process's ``FairPool``:
 - ``LIVE_DB_THREADS`` worker threads (each with its own database connection,
   checked before and after every call by Django's ``close_old_connections``,
   as Channels' ``database_sync_to_async`` does);
+- each call's SQL runs under ``API_STATEMENT_TIMEOUT_MS`` on every alias,
+  as a request's does (``backend.middleware.api_statement_timeout``); a
+  statement it stops is the operation's coded ``TIMEOUT`` error;
 - calls are queued per owner and taken round-robin between owners, and at
   most ``LIVE_DB_CALLS_PER_USER`` calls of one owner run at once. The owner
   is the socket's user once it has authenticated, its client address before
@@ -21,7 +24,7 @@ process's ``FairPool``:
 
 ``LIVE_DB_THREADS = 0`` keeps asgiref's own placement (the in-process tests
 use it: there the calls must run on the test's thread, inside its
-transaction).
+transaction), and with it the connection's own statement timeout.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from typing import Any
 from asgiref.sync import ThreadSensitiveContext
 from django.conf import settings
 from django.db import close_old_connections
+
+from backend.middleware import api_statement_timeout
 
 Call = tuple[Future, Callable[..., Any], tuple[Any, ...], dict[str, Any]]
 
@@ -118,7 +123,10 @@ class FairPool:
 def _run(future: Future, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     close_old_connections()
     try:
-        future.set_result(function(*args, **kwargs))
+        # A socket's database work is an API call like a request's: the same statement timeout.
+        with api_statement_timeout():
+            result = function(*args, **kwargs)
+        future.set_result(result)
     except BaseException as exc:  # handed to the awaiting coroutine, as a thread pool does
         future.set_exception(exc)
     finally:

@@ -8,18 +8,17 @@ correct under any settings, in production and under ``override_settings``.
 
 from __future__ import annotations
 
+from django.http import HttpRequest
 from graphql import GraphQLError
 from strawberry import Schema
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
-from backend.middleware import is_connection_error, is_statement_timeout
-
 from .access import RequireAuthentication
 from .base import check_schema_types
 from .caching import CACHE_EXTENSIONS
-from .errors import ErrorCodes, log_errors, mark_database_unavailable, mark_statement_timeout
+from .errors import ErrorCodes, log_errors, mark_outage, outage_of
 from .executor import LeafColumnsExecutor
 from .limits import LIMIT_EXTENSIONS, error_mask
 from .mutations import Mutation
@@ -35,16 +34,14 @@ class GraphQLSchema(Schema):
         # unexpected ones: log those with their traceback; the rest are the
         # client's mistakes and are only worth a debug line.
         log_errors(errors)
-        # A lost database is an outage, not a bug: the view answers 503.
-        if execution_context is not None and any(
-            is_connection_error(error.original_error) for error in errors if error.original_error
-        ):
-            mark_database_unavailable(execution_context.context.request)
-        # Too much asked of a database that answered: a coded 503, not a masked bug.
-        if execution_context is not None and any(
-            is_statement_timeout(error.original_error) for error in errors if error.original_error
-        ):
-            mark_statement_timeout(execution_context.context.request)
+        # An outage (database, statement timeout, shared cache) is not a bug: the HTTP view
+        # answers a coded 503 for it; a socket gets the coded error the mask makes of it.
+        request = execution_context.context.request if execution_context is not None else None
+        if isinstance(request, HttpRequest):
+            for error in errors:
+                outage = outage_of(error.original_error)
+                if outage is not None:
+                    mark_outage(request, outage)
 
 
 def query_optimizer() -> DjangoOptimizerExtension:

@@ -61,8 +61,7 @@ from .errors import (
     TIMEOUT,
     UNAUTHENTICATED,
     UNSUPPORTED_MEDIA_TYPE,
-    database_was_unavailable,
-    statement_timed_out,
+    request_outage,
 )
 from .limits import RESPONSE_TOO_LARGE
 from .persisted import has_document_id, resolve_request
@@ -162,12 +161,11 @@ class GraphQLView(StrawberryGraphQLView):
             if not is_connection_error(exc):
                 raise
             return database_unavailable_response()
-        if database_was_unavailable(request):
-            # The operation lost the database midway: an outage, not a bug.
-            return database_unavailable_response()
-        if statement_timed_out(request):
-            # One statement ran past API_STATEMENT_TIMEOUT_MS: the whole answer is a coded 503.
-            return statement_timeout_response()
+        outage = request_outage(request)
+        if outage is not None:
+            # The operation lost the database or the shared cache midway, or one statement ran
+            # past API_STATEMENT_TIMEOUT_MS: an outage, not a bug; the whole answer is a coded 503.
+            return error_response(outage.message, 503, code=outage.code, Retry_After=RETRY_AFTER)
         return response
 
     def authenticate(self, request: HttpRequest) -> HttpResponse | None:

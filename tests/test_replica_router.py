@@ -111,3 +111,53 @@ def test_writes_and_migrations_go_to_the_primary():
     assert router.db_for_write(ExampleModel) == "default"
     assert router.allow_migrate("replica", "api") is False
     assert router.allow_migrate("default", "api") is True
+
+
+@pytest.fixture
+def replica_alias(monkeypatch):
+    """A ``replica`` alias on the test database (a copy in all but name), closed and forgotten afterwards."""
+    from django.conf import settings
+    from django.db import connections
+
+    monkeypatch.setitem(settings.DATABASES, replica.REPLICA, dict(connections[replica.PRIMARY].settings_dict))
+    if connections.settings is not settings.DATABASES:
+        monkeypatch.setitem(connections.settings, replica.REPLICA, settings.DATABASES[replica.REPLICA])
+    alias = connections[replica.REPLICA]
+    # Connected here: the test case allows only the aliases it was set up with, and opening
+    # an added one is what it refuses (the test client keeps it open through the request).
+    alias.connect()
+    yield alias
+    alias.close()
+    del connections[replica.REPLICA]
+    # The request left the API timeout on the primary's connection (as a web process wants); the flush must not.
+    with connections[replica.PRIMARY].cursor() as cursor:
+        cursor.execute("RESET statement_timeout")
+    connections[replica.PRIMARY].__dict__.pop("_api_statement_timeout", None)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@override_settings(
+    REPLICA_ENABLED=True, DATABASE_ROUTERS=["backend.replica.ReplicaRouter"], API_STATEMENT_TIMEOUT_MS=1234
+)
+def test_a_read_routed_to_the_replica_runs_under_the_api_timeout(
+    fresh_replica, replica_alias, auth_client, monkeypatch
+):
+    """The replica's connection gets the request's statement timeout (RequestStatementTimeout), not its own."""
+    from api import search
+
+    seen: dict[str, str] = {}
+
+    def spy(term: str):
+        from django.db.models import Q
+
+        seen["read_from"] = router.db_for_read(ExampleModel)
+        with replica_alias.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            seen["replica_timeout"] = cursor.fetchone()[0]
+        return Q()
+
+    monkeypatch.setattr(search, "match", spy)
+    response = auth_client.get("/api/v1/examples/", {"search": "x"})
+    assert response.status_code == 200, response.content
+    assert seen == {"read_from": "replica", "replica_timeout": "1234ms"}

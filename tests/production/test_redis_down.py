@@ -4,13 +4,17 @@ Redis holds the throttle counts (and the channel layer). While it is down the
 throttled endpoints answer 503 JSON with Retry-After (never a 500), reads and
 writes that do not need it keep working, and /ready/ says so without taking
 the node out of the balancer; when it is back, everything answers as before.
+GraphQL answers a throttled mutation as it answers a lost database: a coded
+503 over HTTP, the operation's coded error (with ``retryAfter``) over a socket.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
+from websockets.sync.client import connect
 
 from .conftest import _script, _state, free_port
 
@@ -69,3 +73,86 @@ def test_redis_down_and_back(start_server, own_redis):
     assert server.request("POST", "/api/auth/login/", {"email": email, "password": STRONG}).status == 200
     assert server.request("GET", "/ready/").json() == {"status": "ok", "database": "ok", "redis": "ok"}
     assert b"Traceback" not in server.log.read_bytes()
+
+
+INVITE = """mutation($id: ID!, $username: String!) {
+  addProjectMember(data: {projectId: $id, username: $username, role: VIEWER}) {
+    __typename ... on Invitation { username }
+  }
+}"""
+INVITATIONS = "{ invitations { totalCount } }"
+CACHE_DOWN = "A shared service is unavailable. Try again shortly."
+
+
+def _socket_operation(socket, op_id: str, query: str, variables: dict) -> list[dict]:
+    """Run one operation on an acknowledged socket: its messages up to ``complete``."""
+    socket.send(
+        json.dumps({"id": op_id, "type": "subscribe", "payload": {"query": query, "variables": variables}})
+    )
+    messages = [json.loads(socket.recv(timeout=30))]
+    while messages[-1]["type"] == "next":
+        messages.append(json.loads(socket.recv(timeout=30)))
+    return messages
+
+
+def test_graphql_throttled_mutations_while_redis_is_down(start_server, own_redis, redis_url):
+    """addProjectMember counts invitations in the cache: over HTTP and over a socket, a coded error.
+
+    The channel layer has a Redis of its own here (``CHANNEL_LAYER_REDIS_URL``), which stays
+    up: the socket that runs the mutation must outlive the cache's outage.
+    """
+    prefix = f"down-{uuid.uuid4().hex[:6]}"
+    server = start_server(
+        REDIS_URL=own_redis.url,
+        CACHE_KEY_PREFIX=prefix,
+        CHANNEL_LAYER_REDIS_URL=redis_url,
+        CHANNEL_LAYER_PREFIX=prefix,
+        # Free text, not only the frontend's documents: this mutation is not one of them.
+        GRAPHQL_TRUSTED_DOCUMENTS_ONLY="0",
+    )
+    email = f"{uuid.uuid4().hex[:12]}@example.com"
+    registered = server.request("POST", "/api/auth/register/", {"email": email, "password": STRONG})
+    assert registered.status == 201, registered.body
+    auth = {"Authorization": f"Token {registered.json()['token']}"}
+    project = server.request("POST", "/api/v1/projects/", {"name": "Atlas"}, headers=auth)
+    assert project.status == 201, project.body
+    invite = {"query": INVITE, "variables": {"id": str(project.json()["id"]), "username": "sam"}}
+    # Opened while Redis answers: the socket caps count in it (without it a socket is refused, 1013).
+    with connect(
+        f"ws://127.0.0.1:{server.port}/graphql/", subprotocols=["graphql-transport-ws"], open_timeout=10
+    ) as socket:
+        socket.send(json.dumps({"type": "connection_init", "payload": auth}))
+        assert json.loads(socket.recv(timeout=10)) == {"type": "connection_ack"}
+
+        own_redis.down()
+        over_http = server.request("POST", "/graphql/", invite, headers=auth)
+        assert over_http.status == 503, over_http.body
+        assert int(over_http.headers["retry-after"]) > 0
+        assert over_http.json() == {
+            "errors": [{"message": CACHE_DOWN, "extensions": {"code": "SERVICE_UNAVAILABLE"}}]
+        }
+        next_message, complete = _socket_operation(socket, "invite", INVITE, invite["variables"])
+        assert complete == {"id": "invite", "type": "complete"}
+        [error] = next_message["payload"]["errors"]
+        assert error["message"] == CACHE_DOWN
+        assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+        assert error["extensions"]["retryAfter"] > 0
+        # Nothing was written, on either surface.
+        counted = server.request("POST", "/graphql/", {"query": INVITATIONS}, headers=auth)
+        assert counted.json() == {"data": {"invitations": {"totalCount": 0}}}, counted.body
+
+        own_redis.up()
+        again = server.request("POST", "/graphql/", invite, headers=auth)
+        assert again.status == 200, again.body
+        assert again.json() == {"data": {"addProjectMember": {"__typename": "Invitation", "username": "sam"}}}
+        variables = {**invite["variables"], "username": "max"}
+        answered, complete = _socket_operation(socket, "again", INVITE, variables)
+        assert answered["payload"] == {
+            "data": {"addProjectMember": {"__typename": "Invitation", "username": "max"}}
+        }
+    log = server.log.read_text()
+    assert "Traceback" not in log
+    # The outage is a warning of the GraphQL layer, never an error (Django's own access line for
+    # a 503, logger django.request, says "Service Unavailable" at ERROR for REST's 503s too).
+    assert [line for line in log.splitlines() if "graphql_api" in line and "ERROR" in line] == []
+    assert "GraphQL operation failed by an outage" in log
