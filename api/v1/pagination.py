@@ -232,7 +232,8 @@ class PageOrCursorPagination(PagePagination):
     def get_paginated_response_schema(self, schema: dict) -> dict:
         page = super().get_paginated_response_schema(schema)
         page["required"] = ["next", "previous", "results"]
-        page["properties"]["count"]["description"] = (
+        count = page["properties"]["count"]
+        count["description"] = (
             "Matching objects across all pages (offset pages only; absent on cursor pages)."
         )
         return page
