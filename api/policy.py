@@ -137,7 +137,7 @@ class InSubquery(In):
     Built on Django's public ``In`` lookup and its vendor hook ``as_postgresql``.
     """
 
-    def as_postgresql(self, compiler, connection):  # type: ignore[no-untyped-def]
+    def as_postgresql(self, compiler, connection):
         lhs_sql, lhs_params = self.process_lhs(compiler, connection)
         rhs_sql, rhs_params = self.process_rhs(compiler, connection)  # "(SELECT ...)"
         return f"{lhs_sql} = ANY(ARRAY{rhs_sql})", (*lhs_params, *rhs_params)

@@ -82,7 +82,7 @@ from api.paging import PageError, parse_page
 
 from .filter_work import filter_work, given
 
-PAGINATION_INPUT = OffsetPaginationInput.__strawberry_definition__.name  # type: ignore[attr-defined]
+PAGINATION_INPUT = OffsetPaginationInput.__strawberry_definition__.name
 # strawberry-django's argument of a filtered list.
 FILTERS_ARGUMENT = "filters"
 
