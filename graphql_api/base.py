@@ -169,7 +169,7 @@ def _nested_total(field: StrawberryDjangoField, relation: Any, info: Info) -> An
 
 def _count_nested_pages_with_their_parents(decorated: type, model: type[models.Model]) -> None:
     """Give each paginated list of ``model``'s rows the ``_nested_total`` hint (see there)."""
-    for field in decorated.__strawberry_definition__.fields:
+    for field in decorated.__strawberry_definition__.fields:  # type: ignore[attr-defined]
         if not (
             isinstance(field, StrawberryDjangoField) and field.is_paginated and field.base_resolver is None
         ):

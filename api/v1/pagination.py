@@ -196,6 +196,7 @@ class PageOrCursorPagination(PagePagination):
     """
 
     cursor_query_param = CursorPagination.cursor_query_param
+    _cursor: CursorPagination | None = None
 
     def paginate_queryset(self, queryset, request: Request, view=None):
         if self.cursor_query_param in request.query_params:
