@@ -29,7 +29,7 @@ help:
 	@echo "make serve      the production stack locally: nginx, gunicorn, PostgreSQL, Redis"
 	@echo "make cluster    nginx, CLUSTER_NODES app nodes, PgBouncer, PostgreSQL + replica, Redis (drills: scripts/cluster.sh)"
 	@echo "make cluster-test  start the cluster, write, read through each node, stop a node under load, tear down"
-	@echo "make lint       ruff check and format check"
+	@echo "make lint       ruff (check, format check), black --check, isort --check-only, flake8, mypy"
 	@echo "make format     ruff fix and format"
 	@echo "make migrate    apply migrations"
 	@echo "make superuser  create an admin user"
@@ -164,9 +164,17 @@ fuzz: install-fuzz
 fuzz-ci: install-fuzz
 	scripts/fuzz.sh ci
 
+# ruff, then the team's four commands, configured to agree with it
+# (pyproject.toml, setup.cfg): black and isort only check here, `make format`
+# is ruff's. mypy checks the product packages with the Django, DRF and
+# Strawberry plugins.
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/black --check --quiet .
+	$(BIN)/isort --check-only --quiet .
+	$(BIN)/flake8 .
+	$(BIN)/mypy
 
 format: install-dev
 	$(BIN)/ruff check --fix .

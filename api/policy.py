@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeGuard, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -119,7 +119,7 @@ def policy_for(model: type[models.Model]) -> Policy:
     return policy
 
 
-def is_active_user(user: AnyUser) -> bool:
+def is_active_user(user: AnyUser) -> TypeGuard[AbstractBaseUser]:
     return user is not None and user.is_authenticated and user.is_active
 
 
@@ -137,7 +137,7 @@ class InSubquery(In):
     Built on Django's public ``In`` lookup and its vendor hook ``as_postgresql``.
     """
 
-    def as_postgresql(self, compiler, connection):  # type: ignore[no-untyped-def]
+    def as_postgresql(self, compiler, connection):
         lhs_sql, lhs_params = self.process_lhs(compiler, connection)
         rhs_sql, rhs_params = self.process_rhs(compiler, connection)  # "(SELECT ...)"
         return f"{lhs_sql} = ANY(ARRAY{rhs_sql})", (*lhs_params, *rhs_params)

@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -363,10 +363,10 @@ def _check_role(role: object) -> str:
         raise ValidationError(
             {"role": [ValidationError(f"Choose one of: {choices}.", code="invalid_choice")]}
         )
-    return role  # type: ignore[return-value]
+    return role
 
 
-def _could_be_username(username: object) -> bool:
+def _could_be_username(username: object) -> TypeGuard[str]:
     """A string that could name a user. Longer than the column can never match, and is not sent
     to the database: SQLite refuses a LIKE pattern past 50,000 bytes (iexact is a LIKE there)."""
     max_length = get_user_model()._meta.get_field("username").max_length or 150
@@ -509,7 +509,7 @@ def _count_invitation(user: AbstractBaseUser) -> None:
 def _username_key(username: object) -> str:
     if not _could_be_username(username):
         raise ValidationError({"username": [ValidationError("Enter a username.", code="invalid")]})
-    return username.strip().lower()  # type: ignore[union-attr]
+    return username.strip().lower()
 
 
 def _invitee_id(*, project: Project, username: str) -> int | None:
@@ -543,7 +543,7 @@ def invitation_create(*, user: AnyUser, project_id: object, username: object, ro
     role = _check_role(role)
     key = _username_key(username)
     _count_invitation(user)
-    typed = username.strip()  # type: ignore[union-attr]
+    typed = cast(str, username).strip()  # _username_key above refused anything else
     invitation, _ = Invitation.objects.update_or_create(
         project=project,
         username_key=key,

@@ -42,7 +42,7 @@ WRONG_CURRENT_PASSWORD = "Your current password was entered incorrectly."  # noq
 
 USER_UPDATABLE_FIELDS = frozenset({"email", "username", "first_name", "last_name"})
 PROFILE_UPDATABLE_FIELDS = frozenset({"display_name", "bio", "timezone"})
-_USERNAME_MAX = User._meta.get_field("username").max_length
+_USERNAME_MAX = User._meta.get_field("username").max_length or 150
 
 
 # The names the rest of this module (and its other authors) use.

@@ -470,12 +470,14 @@ def main(work: str, print_only: bool = False) -> None:
         "explain": sql["explain"],
         "endpoints": drive["endpoints"],
         "wsgi_worker_peak_rss_mb": drive.get("wsgi_worker_peak_rss_mb", {}),
-        "live": json.loads((work_dir / "live.json").read_text())
-        if (work_dir / "live.json").exists()
-        else None,
-        "live_flood": json.loads((work_dir / "live_flood.json").read_text())
-        if (work_dir / "live_flood.json").exists()
-        else None,
+        "live": (
+            json.loads((work_dir / "live.json").read_text()) if (work_dir / "live.json").exists() else None
+        ),
+        "live_flood": (
+            json.loads((work_dir / "live_flood.json").read_text())
+            if (work_dir / "live_flood.json").exists()
+            else None
+        ),
     }
     data["targets"] = targets(data)
     for row in data["targets"]:

@@ -103,7 +103,7 @@ class ExampleConnection(relay.Connection[ExampleType]):
 
         if in_async_context():
             # The page's queries must not run on the event loop (strawberry-django's connections do the same).
-            return sync_to_async(build)()  # type: ignore[return-value]
+            return sync_to_async(build)()
         return build()
 
     @classmethod

@@ -73,7 +73,7 @@ from graphql import (
     SelectionSetNode,
     get_named_type,
 )
-from graphql.execution.values import get_argument_values, get_variable_values
+from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from graphql.utilities import get_operation_ast
 from strawberry_django.fields.field import StrawberryDjangoField
 from strawberry_django.pagination import OffsetPaginationInput
@@ -165,7 +165,7 @@ def is_connection_field(field: GraphQLField) -> bool:
 
 class _Estimator:
     def __init__(
-        self, schema: GraphQLSchema, document: DocumentNode, variables: dict[str, Any], config: CostSettings
+        self, schema: GraphQLSchema, document: DocumentNode, variables: VariableValues, config: CostSettings
     ) -> None:
         self.schema = schema
         self.variables = variables

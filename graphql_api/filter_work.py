@@ -7,6 +7,7 @@ estimate (graphql_api.cost); here so that neither imports the other.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from typing import Any
 
 from strawberry import UNSET
@@ -44,6 +45,7 @@ def filter_work(value: Any) -> FilterWork:
         if isinstance(item, list | tuple):
             stack.extend(item)
             continue
+        fields: Iterable[tuple[str, Any]]
         if isinstance(item, dict):
             fields = item.items()
         elif dataclasses.is_dataclass(item) and not isinstance(item, type):

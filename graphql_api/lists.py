@@ -152,7 +152,7 @@ def check_variables(
         name = definition.variable.name.value
         if not variables or name not in variables:
             continue
-        type_ = type_from_ast(schema, definition.type)  # type: ignore[arg-type]
+        type_ = type_from_ast(schema, definition.type)
         if type_ is not None:
             check_value(type_, variables[name], name)
 

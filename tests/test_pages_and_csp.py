@@ -143,9 +143,8 @@ def test_vendored_graphiql_files_match_their_manifest():
         assert re.fullmatch(r"\d+\.\d+\.\d+", entry["version"]), entry
         path = finders.find(f"graphql_api/graphiql/{entry['file']}")
         assert path, entry["file"]
-        assert sri(Path(path).read_bytes()) == entry["integrity"], (
-            f"{entry['file']}: run `make graphiql-assets`"
-        )
+        message = f"{entry['file']}: run `make graphiql-assets`"
+        assert sri(Path(path).read_bytes()) == entry["integrity"], message
 
 
 def test_swagger_ui_comes_from_the_pinned_sidecar(client, swagger):

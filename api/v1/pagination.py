@@ -196,6 +196,7 @@ class PageOrCursorPagination(PagePagination):
     """
 
     cursor_query_param = CursorPagination.cursor_query_param
+    _cursor: CursorPagination | None = None
 
     def paginate_queryset(self, queryset, request: Request, view=None):
         if self.cursor_query_param in request.query_params:
@@ -232,7 +233,8 @@ class PageOrCursorPagination(PagePagination):
     def get_paginated_response_schema(self, schema: dict) -> dict:
         page = super().get_paginated_response_schema(schema)
         page["required"] = ["next", "previous", "results"]
-        page["properties"]["count"]["description"] = (
+        count = page["properties"]["count"]
+        count["description"] = (
             "Matching objects across all pages (offset pages only; absent on cursor pages)."
         )
         return page

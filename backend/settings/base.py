@@ -8,6 +8,7 @@ environment through ``backend.settings.env``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -484,7 +485,7 @@ GRAPHQL_RETAINED_DOCUMENTS = env_str(
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 # LOG_FORMAT=json gives one JSON object per line (the production default).
 LOG_FORMAT = env_str("LOG_FORMAT", "plain")
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "backend.request_id.RequestIDFilter"}},

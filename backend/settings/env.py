@@ -8,6 +8,7 @@ traceback from deep inside Django.
 from __future__ import annotations
 
 import os
+from typing import overload
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -17,6 +18,14 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 class MissingEnvironmentVariable(ImproperlyConfigured):
     """A required variable is unset; the message names it."""
+
+
+@overload
+def env_str(name: str, default: str) -> str: ...
+
+
+@overload
+def env_str(name: str, default: None = None) -> str | None: ...
 
 
 def env_str(name: str, default: str | None = None) -> str | None:

@@ -68,9 +68,8 @@ def test_every_writable_relation_of_every_served_serializer_comes_from_the_polic
     for where, field in _related_fields(serializer_class()):
         if field.read_only:
             continue
-        assert isinstance(field, PolicyPrimaryKeyRelatedField), (
-            f"{serializer_class.__name__}.{where} is a relation whose queryset is not the policy's"
-        )
+        message = f"{serializer_class.__name__}.{where} is a relation whose queryset is not the policy's"
+        assert isinstance(field, PolicyPrimaryKeyRelatedField), message
 
 
 def _calls_objects_all(tree: ast.AST) -> list[int]:

@@ -5,6 +5,7 @@ built-in ``django.contrib.auth.models.User``, not ``get_user_model()``. Only
 the model import names our app (the guide's ``.models`` is relative to it).
 Verbatim on purpose, hence no reformatting and no line-length check here.
 """
+
 # fmt: off
 # ruff: noqa: E402, F811, I001  (the guide orders and repeats its imports)
 

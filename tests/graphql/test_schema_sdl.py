@@ -31,9 +31,8 @@ def sdl() -> str:
 def test_schema_graphql_is_up_to_date(tmp_path, sdl):
     exported = tmp_path / "schema.graphql"
     call_command("export_schema", "graphql_api.schema", path=str(exported))
-    assert exported.read_text(encoding="utf-8") == sdl, (
-        "schema.graphql is out of date with graphql_api; run `make schema` and commit the result."
-    )
+    message = "schema.graphql is out of date with graphql_api; run `make schema` and commit the result."
+    assert exported.read_text(encoding="utf-8") == sdl, message
 
 
 def fields(schema, type_name: str) -> dict[str, str]:
@@ -248,9 +247,10 @@ def introspected(gql_owner) -> GraphQLSchema:
 
 
 def test_what_clients_introspect_is_the_committed_schema(introspected, sdl):
-    assert sorted_sdl(introspected) == sorted_sdl(build_schema(sdl)), (
+    message = (
         "The schema served at /graphql/ differs from schema.graphql; run `make schema` and commit the result."
     )
+    assert sorted_sdl(introspected) == sorted_sdl(build_schema(sdl)), message
 
 
 def test_introspection_keeps_one_of_on_the_ordering_input(introspected, sdl):

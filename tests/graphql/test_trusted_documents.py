@@ -130,9 +130,8 @@ def test_manifest_holds_every_operation_in_frontend_operations_and_nothing_else(
         document = parse(text)
         [operation] = [d.name.value for d in document.definitions if isinstance(d, OperationDefinitionNode)]
         found[operation] = canonical(document, operation)
-    assert sorted(found) == sorted(expected), (
-        f"The manifest's operations differ from the files: {REGENERATE}."
-    )
+    message = f"The manifest's operations differ from the files: {REGENERATE}."
+    assert sorted(found) == sorted(expected), message
     for name, text in expected.items():
         assert found[name] == text, f"The manifest's {name} differs from frontend/operations/: {REGENERATE}."
 

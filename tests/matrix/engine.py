@@ -210,16 +210,14 @@ def check_rows(
     own = [(how, dict(row)) for t, how, row in changes if t == table]
     others = [(t, how, row) for t, how, row in changes if t != table]
     if op.writes == "update":
-        assert all(row["id"] == target.pk for _, row in own), (
-            f"{where}: changed other rows:\n{describe(changes)}"
-        )
+        only_target = all(row["id"] == target.pk for _, row in own)
+        assert only_target, f"{where}: changed other rows:\n{describe(changes)}"
         assert not others, f"{where}: changed rows of other tables:\n{describe(others)}"
         if variant.transfer:
             check_transfer(resource, target, destination, after, where)
     elif op.writes == "delete":
-        assert [(how, row["id"]) for how, row in own] == [("removed", target.pk)], (
-            f"{where}: expected the target's row removed, and only it:\n{describe(changes)}"
-        )
+        only_removed = f"{where}: expected the target's row removed, and only it:\n{describe(changes)}"
+        assert [(how, row["id"]) for how, row in own] == [("removed", target.pk)], only_removed
         cascades = {model._meta.db_table: column for model, column in resource.cascades}
         stray = [
             (t, how, row)
@@ -232,9 +230,8 @@ def check_rows(
         assert not others, f"{where}: changed rows of other tables:\n{describe(others)}"
         row = own[0][1]
         if resource.author_field:
-            assert row[f"{resource.author_field}_id"] == population.user(actor).pk, (
-                f"{where}: not the caller's: {row}"
-            )
+            caller = population.user(actor).pk
+            assert row[f"{resource.author_field}_id"] == caller, f"{where}: not the caller's: {row}"
         if resource.project_field and resource.author_field:
             # Into the project only where creating names it (an example), and the actor may add to it.
             in_project = (

@@ -48,9 +48,8 @@ def use_a_shareable_sqlite_file(folder: Path) -> None:
         # memory (the suite would otherwise spend a fifth more CPU and wait on
         # the disk). Still a rollback-journal mode, so the reference process,
         # which opens the file with SQLite's defaults, reads it as usual.
-        database.setdefault("OPTIONS", {})["init_command"] = (
-            "PRAGMA synchronous=OFF; PRAGMA journal_mode=MEMORY"
-        )
+        options = database.setdefault("OPTIONS", {})
+        options["init_command"] = "PRAGMA synchronous=OFF; PRAGMA journal_mode=MEMORY"
 
 
 @dataclass(frozen=True)

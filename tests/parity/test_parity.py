@@ -343,10 +343,9 @@ def test_projects_agree_on_every_surface(reference_server, population, projects_
                     rest = surfaces.rest(detail)
                     members = surfaces.rest(f"{detail}members/")
                     if not visible:
-                        assert (rest.status_code, rest.json()) == (404, {"detail": "Not found."}), target
-                        assert (members.status_code, members.json()) == (404, {"detail": "Not found."}), (
-                            target
-                        )
+                        not_found = (404, {"detail": "Not found."})
+                        assert (rest.status_code, rest.json()) == not_found, target
+                        assert (members.status_code, members.json()) == not_found, target
                         continue
                     assert (rest.status_code, members.status_code) == (200, 200)
                     assert_same_rest_project(rest.json(), project)

@@ -34,7 +34,8 @@ class Command(DjangoMigrate):
     def handle(self, *args: Any, **options: Any) -> None:
         connection = connections[options["database"]]
         if connection.vendor != "postgresql":
-            return super().handle(*args, **options)
+            super().handle(*args, **options)
+            return
         if settings.DATABASE_POOLER:
             # The lock and its unlock could each land on another server connection,
             # leaving the lock held by a pooled session for good.
@@ -44,7 +45,7 @@ class Command(DjangoMigrate):
             )
         self._lock(connection)
         try:
-            return super().handle(*args, **options)
+            super().handle(*args, **options)
         finally:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [MIGRATE_LOCK_ID])

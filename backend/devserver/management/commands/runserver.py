@@ -41,7 +41,7 @@ def line_too_long(channel: http.HTTPChannel, line: bytes) -> None:
 
 def answer_long_lines() -> None:
     """Make Twisted's HTTP channel answer an over-long line instead of dropping the connection."""
-    http.HTTPChannel.lineLengthExceeded = line_too_long  # type: ignore[method-assign]
+    http.HTTPChannel.lineLengthExceeded = line_too_long  # type: ignore[assignment]
 
 
 class Command(DaphneRunserver):
