@@ -40,7 +40,9 @@ def index(request: HttpRequest) -> JsonResponse:
     if request.method not in {"GET", "HEAD"}:
         # `/` is no API path, so the JSON error middleware would leave Django's HTML 405 here.
         return json_error(f'Method "{request.method}" not allowed.', 405, Allow="GET, HEAD")
-    body = {key: request.build_absolute_uri(reverse(name)) for key, name in ENTRY_POINTS.items()}
+    body: dict[str, str | None] = {
+        key: request.build_absolute_uri(reverse(name)) for key, name in ENTRY_POINTS.items()
+    }
     body["graphiql"] = body["graphql"] if settings.GRAPHIQL_ENABLED else None
     return JsonResponse(body)
 

@@ -80,8 +80,10 @@ def test_typed_client_logs_in_and_runs_the_operations(backend):
     assert live["deleted"] == {"kind": "DELETED", "id": True, "example": None}
 
     assert backend.titles_of("typed-client") == ["Typed client, renamed", "Team note, edited by a friend"]
-    assert backend.query(
+    # Set to "Typed Client" for the run, then put back.
+    display_names = backend.query(
         "SELECT p.display_name FROM authentication_profile p JOIN auth_user u ON u.id = p.user_id "
         "WHERE u.username = ?",
         "typed-client",
-    ) == [("",)]  # set to "Typed Client" for the run, then put back
+    )
+    assert display_names == [("",)]
