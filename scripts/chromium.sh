@@ -10,6 +10,8 @@
 # (they are not reachable from the project's machines; Debian's mirrors are).
 # As root apt-get runs as is, otherwise through sudo.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 find_browser() {
   if [ -n "${CHROMIUM:-}" ]; then
@@ -26,11 +28,8 @@ find_browser() {
 
 install() {
   if find_browser >/dev/null; then return; fi
-  echo "Chromium not found; installing Debian's chromium package..." >&2
-  local sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  $sudo apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >&2
+  echo "Chromium not found." >&2
+  apt_install chromium
   find_browser >/dev/null || { echo "apt-get installed chromium, but no chromium binary is on PATH." >&2; exit 1; }
 }
 

@@ -16,15 +16,14 @@ cd "$(dirname "$0")/.."
 STATE="${NGINX_STATE:-.run/nginx.env}"
 NGINX="${NGINX:-/usr/sbin/nginx}"
 
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+
 ensure_binary() {
   [ -x "$NGINX" ] && return
-  echo "nginx not found; installing Debian's nginx-light package..." >&2
-  local sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  $sudo apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq nginx-light >&2
+  echo "nginx not found." >&2
   # The package may start a system-wide nginx on port 80; we do not use it.
-  $sudo service nginx stop >/dev/null 2>&1 || true
+  apt_install nginx-light nginx
 }
 
 running() {

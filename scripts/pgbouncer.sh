@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# A throwaway PgBouncer (transaction pooling) on a free loopback port, in
-# front of the PostgreSQL of scripts/postgres.sh.
+# A throwaway PgBouncer (transaction pooling) on a free port (loopback unless
+# PGBOUNCER_LISTEN), in front of the PostgreSQL of scripts/postgres.sh.
 #
 #   scripts/pgbouncer.sh start | stop | status | env | run CMD...
 #
@@ -13,8 +13,10 @@
 # name is forwarded to it as is. PGBOUNCER_PORT picks the port (default: a
 # free one), PGBOUNCER_POOL_SIZE the server connections per database and user
 # (default 20), PGBOUNCER_STATE the state file (default .run/pgbouncer.env).
-# Clients are trusted by user name (auth_type = trust, loopback only), the
-# user names listed in PGBOUNCER_USERS (default: postgres).
+# PGBOUNCER_LISTEN is the listen address (default 127.0.0.1). Clients are
+# trusted by user name from loopback and from the networks (CIDR,
+# space-separated) in PGBOUNCER_ALLOW (default: none), the user names listed
+# in PGBOUNCER_USERS (default: postgres); any other address is refused.
 # Uses Debian's pgbouncer, installing the package when it is missing.
 # PgBouncer refuses to run as root, so as root it runs as the `postgres`
 # system user (created if missing), like scripts/postgres.sh's server.
@@ -23,28 +25,14 @@ cd "$(dirname "$0")/.."
 
 STATE="${PGBOUNCER_STATE:-.run/pgbouncer.env}"
 
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+
 ensure_binary() {
   command -v pgbouncer >/dev/null 2>&1 && return
-  echo "pgbouncer not found; installing Debian's pgbouncer package..." >&2
-  local sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  $sudo apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq pgbouncer >&2
+  echo "pgbouncer not found." >&2
   # The package may start a system-wide pooler on 6432; we do not use it.
-  $sudo service pgbouncer stop >/dev/null 2>&1 || true
-}
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
-as_owner() {
-  if [ "$(id -u)" -eq 0 ]; then
-    id postgres >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin postgres
-    runuser -u postgres -- "$@"
-  else
-    "$@"
-  fi
+  apt_install pgbouncer pgbouncer
 }
 
 running() {
@@ -67,16 +55,19 @@ upstream() {
 
 start() {
   if running; then
-    echo "PgBouncer already running at 127.0.0.1:$PGBOUNCER_PORT" >&2
+    echo "PgBouncer already running at $PGBOUNCER_HOST:$PGBOUNCER_PORT" >&2
     return
   fi
   ensure_binary
-  local dir port host upstream_port user
+  local dir port host upstream_port user network listen=${PGBOUNCER_LISTEN:-127.0.0.1}
   read -r host upstream_port < <(upstream)
   dir=$(mktemp -d "${TMPDIR:-/tmp}/backend-pgbouncer.XXXXXX")
-  port=${PGBOUNCER_PORT:-$(free_port)}
+  port=${PGBOUNCER_PORT:-$(free_port "$listen")}
   : >"$dir/userlist.txt"
   for user in ${PGBOUNCER_USERS:-postgres}; do printf '"%s" ""\n' "$user" >>"$dir/userlist.txt"; done
+  # auth_type = hba: trust by address, as the PostgreSQL of scripts/postgres.sh does.
+  printf 'local all all trust\nhost all all 127.0.0.1/32 trust\n' >"$dir/pg_hba.conf"
+  for network in ${PGBOUNCER_ALLOW:-}; do printf 'host all all %s trust\n' "$network" >>"$dir/pg_hba.conf"; done
   # Transaction pooling: a server connection belongs to a client for one
   # transaction only. Startup parameters other than the ones PgBouncer tracks
   # (`options` among them) are refused, not forwarded: the app sends none in
@@ -88,12 +79,13 @@ start() {
 * = host=$host port=$upstream_port
 
 [pgbouncer]
-listen_addr = 127.0.0.1
+listen_addr = $listen
 listen_port = $port
 unix_socket_dir = $dir
 pidfile = $dir/pgbouncer.pid
 logfile = $dir/pgbouncer.log
-auth_type = trust
+auth_type = hba
+auth_hba_file = $dir/pg_hba.conf
 auth_file = $dir/userlist.txt
 admin_users = ${PGBOUNCER_USERS:-postgres}
 pool_mode = transaction
@@ -107,18 +99,15 @@ INI
   chmod 755 "$dir"
   [ "$(id -u)" -eq 0 ] && { as_owner true; chown -R postgres "$dir"; }
   as_owner pgbouncer -d -q "$dir/pgbouncer.ini" || { cat "$dir/pgbouncer.log" >&2 2>/dev/null; exit 1; }
-  local ready=0
-  for _ in $(seq 1 50); do
-    if python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2).close()' "$port" 2>/dev/null; then
-      ready=1
-      break
-    fi
-    sleep 0.1
-  done
-  [ "$ready" -eq 1 ] || { echo "PgBouncer did not listen on 127.0.0.1:$port" >&2; cat "$dir/pgbouncer.log" >&2; exit 1; }
+  wait_listening "$listen" "$port" 5 || {
+    echo "PgBouncer did not listen on $listen:$port" >&2
+    cat "$dir/pgbouncer.log" >&2
+    exit 1
+  }
   mkdir -p "$(dirname "$STATE")"
-  printf 'PGBOUNCER_DIR=%s\nPGBOUNCER_PORT=%s\nPGBOUNCER_UPSTREAM=%s:%s\n' "$dir" "$port" "$host" "$upstream_port" >"$STATE"
-  echo "PgBouncer started on 127.0.0.1:$port (transaction pooling, in front of $host:$upstream_port)" >&2
+  printf 'PGBOUNCER_DIR=%s\nPGBOUNCER_HOST=%s\nPGBOUNCER_PORT=%s\nPGBOUNCER_UPSTREAM=%s:%s\n' \
+    "$dir" "$listen" "$port" "$host" "$upstream_port" >"$STATE"
+  echo "PgBouncer started on $listen:$port (transaction pooling, in front of $host:$upstream_port)" >&2
 }
 
 stop() {
@@ -142,7 +131,7 @@ stop() {
 
 print_env() {
   running || { echo "PgBouncer is not running; run: scripts/pgbouncer.sh start" >&2; exit 1; }
-  echo "export DB_HOST=127.0.0.1 DB_PORT=$PGBOUNCER_PORT DB_POOLER=pgbouncer"
+  echo "export DB_HOST=$PGBOUNCER_HOST DB_PORT=$PGBOUNCER_PORT DB_POOLER=pgbouncer"
 }
 
 run_with() {
@@ -153,7 +142,7 @@ run_with() {
   fi
   # shellcheck disable=SC1090
   source "$STATE"
-  DB_HOST=127.0.0.1 DB_PORT=$PGBOUNCER_PORT DB_POOLER=pgbouncer "$@" || status=$?
+  DB_HOST=$PGBOUNCER_HOST DB_PORT=$PGBOUNCER_PORT DB_POOLER=pgbouncer "$@" || status=$?
   return "$status"
 }
 
@@ -162,6 +151,6 @@ case "${1:-}" in
   stop) stop ;;
   run) shift; run_with "$@" ;;
   env) print_env ;;
-  status) if running; then echo "running at 127.0.0.1:$PGBOUNCER_PORT (in front of $PGBOUNCER_UPSTREAM)"; else echo "stopped"; exit 1; fi ;;
+  status) if running; then echo "running at $PGBOUNCER_HOST:$PGBOUNCER_PORT (in front of $PGBOUNCER_UPSTREAM)"; else echo "stopped"; exit 1; fi ;;
   *) echo "usage: $0 start|stop|status|env|run CMD..." >&2; exit 2 ;;
 esac

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster for tests and local production runs.
 #
-#   scripts/postgres.sh start   # initdb in a temp folder, listen on a free loopback port
+#   scripts/postgres.sh start   # initdb in a temp folder, listen on a free port (loopback unless PG_LISTEN)
 #   scripts/postgres.sh env     # print DB_* exports for the running cluster
 #   scripts/postgres.sh stop    # stop it and delete the folder
 #   scripts/postgres.sh status
@@ -17,6 +17,10 @@
 #
 # PG_STATE names the state file (default .run/postgres.env), so tests can run
 # a cluster of their own beside the suite's.
+# PG_LISTEN is the address the server listens on (default 127.0.0.1; on a
+# private network, the host's address there), PG_REPLICA_LISTEN the replica's
+# (default 127.0.0.1), PG_ALLOW the networks (CIDR, space-separated) trusted
+# beside loopback, for connections and replication (default: none).
 # State lives in .run/postgres.env so that stop finds what start made. Uses
 # PostgreSQL 15 server binaries (pg_ctl, initdb) when present, else installs
 # Debian's postgresql package. PostgreSQL refuses to run as root, so as root
@@ -28,39 +32,14 @@ STATE="${PG_STATE:-.run/postgres.env}"
 STATE_DIR=$(dirname "$STATE")
 DB_NAME_DEFAULT=backend
 
-find_bin() {
-  local name=$1
-  if command -v "$name" >/dev/null 2>&1; then command -v "$name"; return; fi
-  local candidate
-  for candidate in /usr/lib/postgresql/*/bin/"$name"; do
-    [ -x "$candidate" ] && { echo "$candidate"; return; }
-  done
-  return 1
-}
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
 
 ensure_binaries() {
   if find_bin pg_ctl >/dev/null && find_bin initdb >/dev/null; then return; fi
-  echo "PostgreSQL server binaries not found; installing Debian's postgresql package..." >&2
-  local sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  $sudo apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >&2
+  echo "PostgreSQL server binaries not found." >&2
   # Debian's package starts a cluster of its own on 5432; we do not use it.
-  $sudo service postgresql stop >/dev/null 2>&1 || true
-}
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
-# Run a command as the cluster's owner: ourselves, or `postgres` when root.
-as_owner() {
-  if [ "$(id -u)" -eq 0 ]; then
-    id postgres >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin postgres
-    runuser -u postgres -- "$@"
-  else
-    "$@"
-  fi
+  apt_install postgresql postgresql
 }
 
 running() {
@@ -70,11 +49,11 @@ running() {
   as_owner "$(find_bin pg_ctl)" -D "$PGDATA_DIR" status >/dev/null 2>&1
 }
 
-# Loopback only; fsync off because the data is thrown away.
+# On LISTEN only (loopback unless PG_LISTEN); fsync off because the data is thrown away.
 server_start() {
-  local data=$1 port=$2
+  local data=$1 port=$2 listen=$3
   as_owner "$(find_bin pg_ctl)" -D "$data" -l "$data/../server.log" -w -t 30 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $data/../socket -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    -o "-c listen_addresses=$listen -p $port -k $data/../socket -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
     start >/dev/null || { cat "$data/../server.log" >&2; exit 1; }
 }
 
@@ -88,29 +67,29 @@ pause() {
 resume() {
   # shellcheck disable=SC1090
   source "$STATE"
-  server_start "$PGDATA_DIR" "$DB_PORT"
-  echo "PostgreSQL resumed on 127.0.0.1:$DB_PORT." >&2
+  server_start "$PGDATA_DIR" "$DB_PORT" "$DB_HOST"
+  echo "PostgreSQL resumed on $DB_HOST:$DB_PORT." >&2
 }
 
 start() {
   if running; then
-    echo "PostgreSQL already running on 127.0.0.1:$DB_PORT (data in $PGDATA_DIR)" >&2
+    echo "PostgreSQL already running on $DB_HOST:$DB_PORT (data in $PGDATA_DIR)" >&2
     return
   fi
   ensure_binaries
-  local initdb pg_ctl psql dir port
+  local initdb psql dir port listen=${PG_LISTEN:-127.0.0.1}
   initdb=$(find_bin initdb)
-  pg_ctl=$(find_bin pg_ctl)
   psql=$(find_bin psql)
   dir=$(mktemp -d "${TMPDIR:-/tmp}/backend-pg.XXXXXX")
   chmod 755 "$dir"
   mkdir -p "$dir/data" "$dir/socket"
   [ "$(id -u)" -eq 0 ] && { as_owner true; chown -R postgres "$dir"; }
-  port=$(free_port)
+  port=$(free_port "$listen")
   as_owner "$initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; exit 1; }
-  server_start "$dir/data" "$port"
-  "$psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qc "CREATE DATABASE $DB_NAME_DEFAULT" >/dev/null
+  allow_networks "$dir/data/pg_hba.conf"
+  server_start "$dir/data" "$port" "$listen"
+  "$psql" -h "$listen" -p "$port" -U postgres -d postgres -qc "CREATE DATABASE $DB_NAME_DEFAULT" >/dev/null
   mkdir -p "$STATE_DIR"
   cat >"$STATE" <<STATE
 PGDATA_DIR=$dir/data
@@ -118,40 +97,51 @@ PG_ROOT=$dir
 DB_NAME=$DB_NAME_DEFAULT
 DB_USER=postgres
 DB_PASSWORD=
-DB_HOST=127.0.0.1
+DB_HOST=$listen
 DB_PORT=$port
 STATE
-  echo "PostgreSQL started on 127.0.0.1:$port (data in $dir)" >&2
+  echo "PostgreSQL started on $listen:$port (data in $dir)" >&2
+}
+
+# Trust PG_ALLOW's networks as initdb --auth=trust trusts loopback: for
+# connections and for replication (the replica's pg_basebackup and stream).
+# A replica copies this file, so it trusts the same networks.
+allow_networks() {
+  local hba=$1 network
+  for network in ${PG_ALLOW:-}; do
+    printf 'host all all %s trust\nhost replication all %s trust\n' "$network" "$network" >>"$hba"
+  done
 }
 
 replica_start() {
   running || { echo "PostgreSQL is not running; run: scripts/postgres.sh start" >&2; exit 1; }
   if [ -n "${REPLICA_PGDATA:-}" ] && as_owner "$(find_bin pg_ctl)" -D "$REPLICA_PGDATA" status >/dev/null 2>&1; then
-    echo "Replica already running on 127.0.0.1:$DB_REPLICA_PORT" >&2
+    echo "Replica already running on $DB_REPLICA_HOST:$DB_REPLICA_PORT" >&2
     return
   fi
-  local port data
-  port=$(free_port)
+  local port data listen=${PG_REPLICA_LISTEN:-127.0.0.1}
+  port=$(free_port "$listen")
   data="$PG_ROOT/replica"
   mkdir -p "$data" "$PG_ROOT/replica-socket"
   [ "$(id -u)" -eq 0 ] && chown postgres "$data" "$PG_ROOT/replica-socket"
   chmod 700 "$data"
-  # The default pg_hba.conf of a trust cluster lets loopback replicate; -R writes
-  # primary_conninfo and standby.signal, so the copy starts as a streaming standby.
-  as_owner "$(find_bin pg_basebackup)" -h 127.0.0.1 -p "$DB_PORT" -U postgres -D "$data" -R -X stream -c fast \
+  # The default pg_hba.conf of a trust cluster lets loopback replicate (PG_ALLOW
+  # adds networks); -R writes primary_conninfo and standby.signal, so the copy
+  # starts as a streaming standby of DB_HOST.
+  as_owner "$(find_bin pg_basebackup)" -h "$DB_HOST" -p "$DB_PORT" -U postgres -D "$data" -R -X stream -c fast \
     >"$PG_ROOT/basebackup.log" 2>&1 || { cat "$PG_ROOT/basebackup.log" >&2; exit 1; }
   as_owner "$(find_bin pg_ctl)" -D "$data" -l "$PG_ROOT/replica.log" -w -t 30 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $PG_ROOT/replica-socket -c hot_standby=on -c max_connections=200" \
+    -o "-c listen_addresses=$listen -p $port -k $PG_ROOT/replica-socket -c hot_standby=on -c max_connections=200" \
     start >/dev/null || { cat "$PG_ROOT/replica.log" >&2; exit 1; }
-  printf 'REPLICA_PGDATA=%s\nDB_REPLICA_HOST=127.0.0.1\nDB_REPLICA_PORT=%s\n' "$data" "$port" >>"$STATE"
-  echo "Replica started on 127.0.0.1:$port (streaming from 127.0.0.1:$DB_PORT)" >&2
+  printf 'REPLICA_PGDATA=%s\nDB_REPLICA_HOST=%s\nDB_REPLICA_PORT=%s\n' "$data" "$listen" "$port" >>"$STATE"
+  echo "Replica started on $listen:$port (streaming from $DB_HOST:$DB_PORT)" >&2
 }
 
 replica_sql() {
   # shellcheck disable=SC1090
   source "$STATE"
   [ -n "${DB_REPLICA_PORT:-}" ] || { echo "No replica; run: scripts/postgres.sh replica-start" >&2; exit 1; }
-  "$(find_bin psql)" -h 127.0.0.1 -p "$DB_REPLICA_PORT" -U postgres -d postgres -qAtc "$1"
+  "$(find_bin psql)" -h "$DB_REPLICA_HOST" -p "$DB_REPLICA_PORT" -U postgres -d postgres -qAtc "$1"
 }
 
 replica_delay() {
@@ -213,6 +203,6 @@ case "${1:-}" in
   replica-pause) replica_sql "SELECT pg_wal_replay_pause()" >/dev/null; echo "Replica replay paused." >&2 ;;
   replica-resume) replica_sql "SELECT pg_wal_replay_resume()" >/dev/null; echo "Replica replay resumed." >&2 ;;
   replica-env) replica_env ;;
-  status) if running; then echo "running on 127.0.0.1:$DB_PORT"; else echo "stopped"; exit 1; fi ;;
+  status) if running; then echo "running on $DB_HOST:$DB_PORT"; else echo "stopped"; exit 1; fi ;;
   *) echo "usage: $0 start|stop|env|status|run CMD...|pause|resume|replica-start|replica-delay MS|replica-pause|replica-resume|replica-env" >&2; exit 2 ;;
 esac

@@ -1,30 +1,26 @@
 #!/usr/bin/env bash
-# A throwaway Redis server on a free loopback port, for the shared cache.
+# A throwaway Redis server on a free port (loopback unless REDIS_BIND), for the shared cache.
 #
 #   scripts/redis.sh start | stop | status | env | run CMD...
 #
 # REDIS_PORT picks the port (default: a free one): a test that stops Redis
 # and starts it again keeps the address its servers were given.
 # Uses Debian's redis-server, installing the package when it is missing.
-# REDIS_STATE names the state file (default .run/redis.env).
+# REDIS_BIND is the listen address (default 127.0.0.1; on a private network,
+# the host's address there). REDIS_STATE names the state file (default .run/redis.env).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 STATE="${REDIS_STATE:-.run/redis.env}"
 
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+
 ensure_binary() {
   command -v redis-server >/dev/null 2>&1 && return
-  echo "redis-server not found; installing Debian's redis-server package..." >&2
-  local sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  $sudo apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >&2
+  echo "redis-server not found." >&2
   # The package may start a system-wide server on 6379; we do not use it.
-  $sudo service redis-server stop >/dev/null 2>&1 || true
-}
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+  apt_install redis-server redis-server
 }
 
 running() {
@@ -40,19 +36,23 @@ start() {
     return
   fi
   ensure_binary
-  local dir port
+  local dir port bind=${REDIS_BIND:-127.0.0.1}
   dir=$(mktemp -d "${TMPDIR:-/tmp}/backend-redis.XXXXXX")
-  port=${REDIS_PORT:-$(free_port)}
-  # Loopback only, nothing persisted: it holds a cache.
-  redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --save "" --appendonly no \
-    --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --protected-mode yes
+  port=${REDIS_PORT:-$(free_port "$bind")}
+  # One address (loopback unless REDIS_BIND), nothing persisted: it holds a
+  # cache. Protected mode refuses every client not on loopback when there is
+  # no password, so off the loopback it is off: the address is a private one.
+  local protected=yes
+  [ "$bind" = 127.0.0.1 ] || protected=no
+  redis-server --bind "$bind" --port "$port" --dir "$dir" --save "" --appendonly no \
+    --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --protected-mode "$protected"
   for _ in $(seq 1 50); do
-    redis-cli -h 127.0.0.1 -p "$port" ping >/dev/null 2>&1 && break
+    [ "$(redis-cli -h "$bind" -p "$port" ping 2>/dev/null)" = PONG ] && break
     sleep 0.1
   done
   mkdir -p "$(dirname "$STATE")"
-  printf 'REDIS_DIR=%s\nREDIS_URL=redis://127.0.0.1:%s/0\n' "$dir" "$port" >"$STATE"
-  echo "Redis started at redis://127.0.0.1:$port/0" >&2
+  printf 'REDIS_DIR=%s\nREDIS_URL=redis://%s:%s/0\n' "$dir" "$bind" "$port" >"$STATE"
+  echo "Redis started at redis://$bind:$port/0" >&2
 }
 
 stop() {
