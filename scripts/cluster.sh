@@ -11,13 +11,17 @@
 #   scripts/cluster.sh start NODE    # start the node's gunicorn again, on its port
 #   scripts/cluster.sh replica-delay MS   # the replica applies WAL MS late
 #   scripts/cluster.sh redis down|up      # stop Redis / start it again on its port
+#   scripts/cluster.sh kill-worker NODE   # SIGKILL the node's task worker (its whole session)
+#   scripts/cluster.sh start-worker NODE  # start the node's task worker again
 #   scripts/cluster.sh down          # stop everything (what Ctrl-C on `up` does)
 #
 # NODE is 1..CLUSTER_NODES (or node1, ...). Every host is a loopback port of
 # this machine (no network namespaces); the nodes read the replica directly
 # and write through PgBouncer. Migrations run once, against PostgreSQL
 # directly, before the nodes start. CLUSTER_DIR holds the state (default
-# .run/cluster): the verbs find what `up` started there.
+# .run/cluster): the verbs find what `up` started there. EMAIL_BACKEND,
+# EMAIL_HOST, EMAIL_PORT and the TASK_* reaper settings, when set in the
+# environment of `up`, are passed on to the nodes and workers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -73,6 +77,33 @@ start_worker() {
     setsid .venv/bin/python manage.py task_worker --queue-name '*' >>"$DIR/worker$n.log" 2>&1 &
     echo $! >"$DIR/worker$n.pid"
   )
+}
+
+# The worker of node N and everything it started, SIGKILLed at once (a worker killed mid-send).
+kill_worker() {
+  local n pid
+  n=$(node_number "$1")
+  alive "$DIR/worker$n.pid" || { echo "worker$n is not running" >&2; return; }
+  pid=$(cat "$DIR/worker$n.pid")
+  kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  for _ in $(seq 1 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  echo "worker$n stopped (SIGKILL)." >&2
+}
+
+restart_worker() {
+  local n
+  n=$(node_number "$1")
+  if alive "$DIR/worker$n.pid"; then echo "worker$n already running" >&2; return; fi
+  start_worker "$n"
+  echo "worker$n started (pid $(cat "$DIR/worker$n.pid"))." >&2
+}
+
+# The mail and task-reaper settings of the caller's environment, as exports for app.env.
+passthrough_env() {
+  local name
+  for name in EMAIL_BACKEND EMAIL_HOST EMAIL_PORT TASK_RUNNING_TIMEOUT_SECONDS TASK_REAP_INTERVAL_SECONDS TASK_MAX_CLAIMS; do
+    if [ -n "${!name:-}" ]; then printf 'export %s=%q\n' "$name" "${!name}"; fi
+  done
 }
 
 signal_node() {
@@ -137,6 +168,7 @@ up() {
     echo "export NUM_PROXIES=1"
     echo "export HTTP_DRAIN_SECONDS=${HTTP_DRAIN_SECONDS:-2}"
     echo "export GUNICORN_WORKERS=${GUNICORN_WORKERS:-1}"
+    passthrough_env
   } >"$DIR/app.env"
   local upstreams="" n port
   for n in $(seq 1 "$nodes"); do
@@ -148,7 +180,7 @@ up() {
   done
   PROXY_UPSTREAMS=$upstreams scripts/nginx.sh start
   echo "Cluster serving on http://${HOST:-127.0.0.1}:${PORT:-8000}/ ($nodes nodes: $upstreams; Ctrl-C stops everything)" >&2
-  echo "Drills: $0 stop|kill|start NODE, $0 replica-delay MS, $0 redis down|up, $0 status" >&2
+  echo "Drills: $0 stop|kill|start NODE, $0 kill-worker|start-worker NODE, $0 replica-delay MS, $0 redis down|up, $0 status" >&2
   while true; do
     sleep 1 &
     wait $! || true
@@ -215,6 +247,8 @@ case "${1:-}" in
   stop) signal_node TERM "${2:-}" ;;
   kill) signal_node KILL "${2:-}" ;;
   start) start_node "$(node_number "${2:-}")" ;;
+  kill-worker) kill_worker "${2:-}" ;;
+  start-worker) restart_worker "${2:-}" ;;
   replica-delay) scripts/postgres.sh replica-delay "${2:?usage: $0 replica-delay MS}" ;;
   redis)
     case "${2:-}" in
@@ -223,5 +257,5 @@ case "${1:-}" in
       *) echo "usage: $0 redis down|up" >&2; exit 2 ;;
     esac
     ;;
-  *) echo "usage: $0 up|down|status|stop NODE|kill NODE|start NODE|replica-delay MS|redis down|up" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|stop NODE|kill NODE|start NODE|kill-worker NODE|start-worker NODE|replica-delay MS|redis down|up" >&2; exit 2 ;;
 esac
