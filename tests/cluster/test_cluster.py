@@ -148,15 +148,18 @@ def test_a_node_killed_under_reads_and_writes_loses_no_acknowledged_write(cluste
         )
 
 
+def _together(cluster: Cluster, verb: str) -> list[int]:
+    """``cluster.sh VERB 1`` and ``cluster.sh VERB 2`` at the same moment; their exit codes."""
+    runs = [
+        subprocess.Popen([str(SCRIPT), verb, node], cwd=ROOT, env=cluster.script_env()) for node in ("1", "2")
+    ]
+    return [run.wait(timeout=180) for run in runs]
+
+
 def test_two_nodes_starting_together_both_serve(cluster: Cluster):
     account = register(cluster.url)
-    for node in ("1", "2"):
-        cluster.drill("stop", node)
-    starts = [
-        subprocess.Popen([str(SCRIPT), "start", node], cwd=ROOT, env=cluster.script_env())
-        for node in ("1", "2")
-    ]
-    assert [start.wait(timeout=180) for start in starts] == [0, 0]
+    assert _together(cluster, "stop") == [0, 0]
+    assert _together(cluster, "start") == [0, 0]
     for node in (1, 2):
         ready = call(cluster.node_url(node) + "/ready/")
         assert (ready.status, ready.body) == (200, {"status": "ok", "database": "ok", "redis": "ok"})
