@@ -28,7 +28,7 @@ help:
 	@echo "make fuzz-ci    the same, a short slice with a fixed seed (run by .ci/run)"
 	@echo "make serve      the production stack locally: nginx, gunicorn, PostgreSQL, Redis"
 	@echo "make cluster    nginx, CLUSTER_NODES app nodes, PgBouncer, PostgreSQL + replica, Redis (drills: scripts/cluster.sh)"
-	@echo "make cluster-test  start the cluster, write, read through each node, stop a node under load, tear down"
+	@echo "make cluster-test  start the cluster, run its failure drills (tests/cluster), tear down"
 	@echo "make lint       ruff (check, format check), black --check, isort --check-only, flake8, mypy"
 	@echo "make format     ruff fix and format"
 	@echo "make migrate    apply migrations"

@@ -11,6 +11,8 @@
 #   scripts/cluster.sh start NODE    # start the node's gunicorn again, on its address
 #   scripts/cluster.sh replica-delay MS   # the replica applies WAL MS late
 #   scripts/cluster.sh redis down|up      # stop Redis / start it again on its address
+#   scripts/cluster.sh kill-worker NODE   # SIGKILL the node's task worker (its whole session)
+#   scripts/cluster.sh start-worker NODE  # start the node's task worker again
 #   scripts/cluster.sh down          # stop everything (what Ctrl-C on `up` does)
 #   scripts/cluster.sh mode          # print the mode `up` would choose (netns|loopback)
 #
@@ -31,6 +33,9 @@
 # namespace), before the nodes start. CLUSTER_DIR holds the state (default
 # .run/cluster): the verbs find what `up` started there (nodeN.host and
 # nodeN.port: a node's address; network.env: the mode and subnet).
+# EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT and the TASK_* reaper settings, when set in
+# the environment of `up`, are passed on to the nodes and workers; EMAIL_HOST=root
+# names this machine as the hosts reach it (root.host: the bridge's .1, or 127.0.0.1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -240,6 +245,39 @@ start_worker() {
   )
 }
 
+# The worker of node N and everything it started, SIGKILLed at once (a worker killed mid-send).
+kill_worker() {
+  local n pid
+  n=$(node_number "$1")
+  alive "$DIR/worker$n.pid" || { echo "worker$n is not running" >&2; return; }
+  pid=$(cat "$DIR/worker$n.pid")
+  kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  for _ in $(seq 1 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  echo "worker$n stopped (SIGKILL)." >&2
+}
+
+restart_worker() {
+  local n
+  n=$(node_number "$1")
+  if alive "$DIR/worker$n.pid"; then echo "worker$n already running" >&2; return; fi
+  start_worker "$n"
+  echo "worker$n started (pid $(cat "$DIR/worker$n.pid"))." >&2
+}
+
+# The mail and task-reaper settings of the caller's environment, as exports for app.env.
+passthrough_env() {
+  local name
+  for name in EMAIL_BACKEND EMAIL_HOST EMAIL_PORT TASK_RUNNING_TIMEOUT_SECONDS TASK_REAP_INTERVAL_SECONDS TASK_MAX_CLAIMS; do
+    [ -n "${!name:-}" ] || continue
+    if [ "$name" = EMAIL_HOST ] && [ "${!name}" = root ]; then
+      # `root`: a mail server of this machine, at the address the hosts reach it by.
+      printf 'export EMAIL_HOST=%q\n' "$(cat "$DIR/root.host")"
+    else
+      printf 'export %s=%q\n' "$name" "${!name}"
+    fi
+  done
+}
+
 signal_node() {
   local signal=$1 n
   n=$(node_number "$2")
@@ -327,6 +365,7 @@ up() {
     echo "export NUM_PROXIES=1"
     echo "export HTTP_DRAIN_SECONDS=${HTTP_DRAIN_SECONDS:-2}"
     echo "export GUNICORN_WORKERS=${GUNICORN_WORKERS:-1}"
+    passthrough_env
   } >"$DIR/app.env"
   for n in $(seq 1 "$nodes"); do
     start_worker "$n"
@@ -334,7 +373,7 @@ up() {
   done
   PROXY_UPSTREAMS=$upstreams scripts/nginx.sh start
   echo "Cluster serving on http://${HOST:-127.0.0.1}:${PORT:-8000}/ ($nodes nodes: $upstreams; Ctrl-C stops everything)" >&2
-  echo "Drills: $0 stop|kill|start NODE, $0 replica-delay MS, $0 redis down|up, $0 status" >&2
+  echo "Drills: $0 stop|kill|start NODE, $0 kill-worker|start-worker NODE, $0 replica-delay MS, $0 redis down|up, $0 status" >&2
   while true; do
     sleep 1 &
     wait $! || true
@@ -414,6 +453,8 @@ case "${1:-}" in
   stop) signal_node TERM "${2:-}" ;;
   kill) signal_node KILL "${2:-}" ;;
   start) start_node "$(node_number "${2:-}")" ;;
+  kill-worker) kill_worker "${2:-}" ;;
+  start-worker) restart_worker "${2:-}" ;;
   replica-delay) scripts/postgres.sh replica-delay "${2:?usage: $0 replica-delay MS}" ;;
   redis)
     case "${2:-}" in
@@ -422,5 +463,5 @@ case "${1:-}" in
       *) echo "usage: $0 redis down|up" >&2; exit 2 ;;
     esac
     ;;
-  *) echo "usage: $0 up|down|status|mode|stop NODE|kill NODE|start NODE|replica-delay MS|redis down|up" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|mode|stop NODE|kill NODE|start NODE|kill-worker NODE|start-worker NODE|replica-delay MS|redis down|up" >&2; exit 2 ;;
 esac
