@@ -97,14 +97,14 @@ while time.monotonic() < deadline:
     try:
         os.kill(pid, 0)
     except OSError:
-        sys.exit(f"gunicorn exited; see {log}")
+        sys.exit(f"the server exited; see {log}")
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=2) as reply:
             if reply.status == 200:
                 sys.exit(0)
     except OSError:
         time.sleep(0.2)
-sys.exit(f"gunicorn did not answer within 30s; see {log}")
+sys.exit(f"the server did not answer within 30s; see {log}")
 PY
 }
 
