@@ -1,9 +1,11 @@
-"""Drives the running servers with wrk: ``python -m benchmarks.drive FIXTURE MASTER_PID URL OUT REF_PID REF_URL [WSGI_PID WSGI_URL]``.
+"""Drives the running servers with wrk: ``python -m benchmarks.drive FIXTURE MASTER_PID URL OUT REF_PID REF_URL [WSGI_PID WSGI_URL [PROXY_URL]]``.
 
 MASTER_PID and URL are the product's gunicorn; REF_PID and REF_URL the graphene
 reference's (reference/.venv), which answers the endpoints whose ``server`` is
 the reference; WSGI_PID and WSGI_URL the product on gunicorn gthread +
-backend.wsgi, which answers the ``*_wsgi`` entries.
+backend.wsgi, which answers the ``*_wsgi`` entries; PROXY_URL nginx in front
+of the product's gunicorn, which answers the ``*_proxy`` entries (their
+memory is the product's workers').
 
 Every endpoint of ``benchmarks.endpoints`` runs for a few seconds, then the
 next, in rounds (A, B, C ... A, B, C ...), so that whatever the machine does
@@ -17,7 +19,8 @@ that answered it), and each worker's VmHWM (peak resident set) at the end,
 the product's and the reference's apart.
 
 Settings from the environment: BENCH_ROUNDS (5), BENCH_DURATION seconds per
-run (4), BENCH_CONNECTIONS (8), BENCH_WARMUP seconds per endpoint (1).
+run (4), BENCH_CONNECTIONS (8), BENCH_WARMUP seconds per endpoint (1),
+BENCH_ONLY (comma-separated entry names: only those run; default every entry).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ import threading
 import time
 from pathlib import Path
 
-from .endpoints import PRODUCT, REFERENCE, WSGI, endpoints
+from .endpoints import PRODUCT, PROXY, REFERENCE, WSGI, Endpoint, endpoints
 
 HERE = Path(__file__).resolve().parent
 LUA = HERE / "wrk" / "request.lua"
@@ -121,6 +124,20 @@ def run_wrk(url: str, endpoint, token: str, seconds: float, connections: int, bo
     raise SystemExit(f"{endpoint.name}: no result from wrk:\n{output.stdout}\n{output.stderr}")
 
 
+def select(plan: list[Endpoint], only: str) -> list[Endpoint]:
+    """The entries BENCH_ONLY names (comma-separated), in the plan's order; empty: all of them.
+
+    An unknown name stops the run: a typo must not pass for a measurement.
+    """
+    names = {name.strip() for name in only.split(",") if name.strip()}
+    if not names:
+        return plan
+    unknown = names - {endpoint.name for endpoint in plan}
+    if unknown:
+        raise SystemExit(f"BENCH_ONLY names no entry: {', '.join(sorted(unknown))}")
+    return [endpoint for endpoint in plan if endpoint.name in names]
+
+
 def main(fixture_path: str, servers: dict[str, tuple[int, str]], out_path: str) -> None:
     rounds = int(os.environ.get("BENCH_ROUNDS", "5"))
     seconds = int(os.environ.get("BENCH_DURATION", "4"))
@@ -129,10 +146,13 @@ def main(fixture_path: str, servers: dict[str, tuple[int, str]], out_path: str) 
     fixture = json.loads(Path(fixture_path).read_text())
     plan = [
         endpoint
-        for endpoint in endpoints(fixture["detail_id"], fixture.get("cursors"))
+        for endpoint in select(
+            endpoints(fixture["detail_id"], fixture.get("cursors")), os.environ.get("BENCH_ONLY", "")
+        )
         if endpoint.server in servers
     ]
     urls = {server: url for server, (_pid, url) in servers.items()}
+    # The proxy's entries are answered by the product's workers: their memory is sampled there.
     sampler = MemorySampler({server: pid for server, (pid, _url) in servers.items()})
     sampler.start()
     runs: dict[str, list[dict]] = {endpoint.name: [] for endpoint in plan}
@@ -195,6 +215,7 @@ def main(fixture_path: str, servers: dict[str, tuple[int, str]], out_path: str) 
         }
     output = {
         "settings": {"rounds": rounds, "seconds": seconds, "connections": connections, "warmup": warmup},
+        "only": [endpoint.name for endpoint in plan] if os.environ.get("BENCH_ONLY", "").strip() else None,
         # The product's workers (the memory target); the reference's apart.
         "worker_peak_rss_mb": {str(pid): kb / 1024 for pid, kb in sampler.hwm_by_worker[PRODUCT].items()},
         "reference_worker_peak_rss_mb": {
@@ -215,9 +236,11 @@ def main(fixture_path: str, servers: dict[str, tuple[int, str]], out_path: str) 
 
 
 if __name__ == "__main__":
-    if len(sys.argv) not in (7, 9):
+    if len(sys.argv) not in (7, 9, 10):
         raise SystemExit(__doc__.splitlines()[0])
     servers = {PRODUCT: (int(sys.argv[2]), sys.argv[3]), REFERENCE: (int(sys.argv[5]), sys.argv[6])}
-    if len(sys.argv) == 9:
+    if len(sys.argv) >= 9:
         servers[WSGI] = (int(sys.argv[7]), sys.argv[8])
+    if len(sys.argv) == 10:
+        servers[PROXY] = (int(sys.argv[2]), sys.argv[9])
     main(sys.argv[1], servers, sys.argv[4])

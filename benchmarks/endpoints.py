@@ -8,8 +8,9 @@ keeps exactly its rows while the writes run.
 Each endpoint names the server that answers it: the product's gunicorn
 (uvicorn workers, backend.asgi), the same app on the server it ran on before
 live updates (gunicorn gthread, backend.wsgi: the ``*_wsgi`` entries, in the
-same interleaved run), or the graphene reference's own (reference/.venv,
-reference.settings_bench) over the same database.
+same interleaved run), the product's gunicorn through nginx (the production
+edge, scripts/nginx.sh: the ``*_proxy`` entries), or the graphene reference's
+own (reference/.venv, reference.settings_bench) over the same database.
 """
 
 from __future__ import annotations
@@ -41,13 +42,16 @@ SEARCHER = "searcher"
 # for 1 project and for 50 (tests/graphql/test_project_query_counts.py).
 PROJECTS_QUERY = (
     "{ projects { totalCount results { name role examples(pagination: {limit: 10}) "
-    "{ results { title owner { name } } } members { user { name } role } } } }"
+    "{ results { title owner { name } } } members { results { user { name } role } } } } }"
 )
-# Which server answers: the product (ASGI), the product on gthread WSGI, or the
-# graphene reference (a process of its own).
-PRODUCT, WSGI, REFERENCE = "product", "wsgi", "reference"
-# The same app under both servers: the SQL is the product's.
-SAME_APP = {WSGI: PRODUCT}
+# Which server answers: the product (ASGI), the product on gthread WSGI, the
+# product through nginx, or the graphene reference (a process of its own).
+PRODUCT, WSGI, PROXY, REFERENCE = "product", "wsgi", "proxy", "reference"
+# The same app under every server but the reference: the SQL is the product's.
+SAME_APP = {WSGI: PRODUCT, PROXY: PRODUCT}
+# The requests also sent through nginx, each beside its direct twin in the same run:
+# the edge's cost on a request that does nothing, on a REST list and on a GraphQL list.
+PROXIED = ("health", "rest_list_20", "strawberry_list_20")
 
 
 @dataclass(frozen=True)
@@ -236,7 +240,9 @@ def endpoints(detail_id: int, cursors: dict[str, str] | None = None) -> list[End
     """
     list_gql = {page: _gql(LIST_QUERY % (page, FIELDS_GQL)) for page in (20, 100)}
     detail_gql = _gql(DETAIL_QUERY % (detail_id, FIELDS_GQL))
-    rows: list[Endpoint] = []
+    rows: list[Endpoint] = [
+        Endpoint("health", "health", "health", "GET", "/health/", notes="liveness: no database, no auth")
+    ]
     for page in (20, 100):
         rows.append(
             Endpoint(
@@ -349,6 +355,17 @@ def endpoints(detail_id: int, cursors: dict[str, str] | None = None) -> list[End
                 server=WSGI,
                 notes="the same request on gunicorn gthread + backend.wsgi (the server before live updates)",
                 tags=("server",),
+            )
+        )
+    # The edge: the same requests through nginx (scripts/nginx.conf.template) to the product.
+    for twin in [row for row in rows if row.name in PROXIED]:
+        rows.append(
+            replace(
+                twin,
+                name=f"{twin.name}_proxy",
+                server=PROXY,
+                notes="the same request through nginx (the production edge) to the product's gunicorn",
+                tags=("proxy",),
             )
         )
     for page in (20, 100):

@@ -1,7 +1,7 @@
 """Turns one run's raw output into the committed results.
 
-``python -m benchmarks.report .run/bench [--print-only]`` reads fixture.json,
-sql.json and drive.json from that folder and writes:
+``python -m benchmarks.report .run/bench [--print-only | --only OUT.json]`` reads
+fixture.json, sql.json and drive.json from that folder and writes:
 
 - ``benchmarks/results/latest.json``: every number of the run;
 - ``benchmarks/results/throughput.png``: throughput relative to ``raw``;
@@ -9,12 +9,17 @@ sql.json and drive.json from that folder and writes:
   markers): machine, versions, date, the table, each target beside its
   measured ratio, and the EXPLAIN of the list queries. With
   ``benchmarks/results/before.json`` present, a before/after table too.
+
+``--only OUT.json`` (a ``BENCH_ONLY`` run of some entries): the entries' numbers
+go to OUT.json and their tables to stdout; no target, chart or committed result
+is touched.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import platform
 import subprocess
@@ -31,7 +36,13 @@ PACKAGES = (
     "Django", "djangorestframework", "strawberry-graphql", "strawberry-graphql-django",
     "graphql-core", "gunicorn", "psycopg2-binary", "orjson",
 )  # fmt: skip
-LABELS = {"raw": "raw Django", "rest": "REST (DRF)", "strawberry": "Strawberry", "graphene": "graphene"}
+LABELS = {
+    "raw": "raw Django",
+    "rest": "REST (DRF)",
+    "strawberry": "Strawberry",
+    "graphene": "graphene",
+    "health": "health check",
+}
 
 
 def _machine() -> dict:
@@ -214,7 +225,13 @@ def chart(data: dict, path: Path) -> None:
 
     ep = data["endpoints"]
     surfaces = ("raw", "rest", "strawberry", "graphene")
-    colours = {"raw": "#888888", "rest": "#1f77b4", "strawberry": "#d62728", "graphene": "#2ca02c"}
+    colours = {
+        "raw": "#888888",
+        "rest": "#1f77b4",
+        "strawberry": "#d62728",
+        "graphene": "#2ca02c",
+        "health": "#9467bd",
+    }
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5), gridspec_kw={"width_ratios": [1, 1.4]})
     width = 0.2
     for index, surface in enumerate(surfaces):
@@ -237,7 +254,8 @@ def chart(data: dict, path: Path) -> None:
     left.legend(fontsize=8, loc="upper right", ncol=2)
     left.set_ylim(0, 1.55)
 
-    names = [name for name in ep if not name.endswith("_100k")]
+    # The slow scale rows and the health check (no app work) would set the axis' scale.
+    names = [name for name in ep if not name.endswith("_100k") and ep[name]["kind"] != "health"]
     rps = [ep[name]["rps"] for name in names]
     bars = right.barh(names, rps, color=[colours[ep[name]["surface"]] for name in names])
     right.bar_label(bars, fmt="%.0f", fontsize=8)
@@ -258,9 +276,11 @@ def _table(data: dict) -> list[str]:
     ]
     for name, row in ep.items():
         relative = ""
-        if row["kind"] == "list" and row["who"] == "reader":
-            floor = raw[f"raw_list_{row['page']}"]["rps"]
-            relative = f"{row['rps'] / floor:.2f}"
+        floor = (
+            raw.get(f"raw_list_{row['page']}") if row["kind"] == "list" and row["who"] == "reader" else None
+        )
+        if floor is not None:
+            relative = f"{row['rps'] / floor['rps']:.2f}"
         lines.append(
             f"| `{name}` | {LABELS[row['surface']]} | {row['rps']:.0f} | {relative} | {row['p50_ms']:.1f} | "
             f"{row['p99_ms']:.1f} | {row['p99_ms'] / row['p50_ms']:.2f} | {queries[name]} | {row['rss_mb']:.0f} |"
@@ -311,6 +331,68 @@ def _servers(data: dict) -> list[str]:
             f"{asgi['p99_ms']:.1f} / {wsgi['p99_ms']:.1f} |"
         )
     return lines if len(lines) > 2 else []
+
+
+def _geometric_mean(values: list[float]) -> float:
+    return math.exp(sum(math.log(value) for value in values) / len(values))
+
+
+def _peak(peaks: dict) -> str:
+    return f"{max(peaks.values()):.0f} MB" if peaks else "not sampled"
+
+
+def _server_split(data: dict) -> list[str]:
+    """The chosen split (one ASGI server for HTTP and WebSocket) against the alternative, from the pairs."""
+    ep = data["endpoints"]
+    ratios = {
+        name.removesuffix("_wsgi"): ep[name.removesuffix("_wsgi")]["rps"] / row["rps"]
+        for name, row in ep.items()
+        if name.endswith("_wsgi") and name.removesuffix("_wsgi") in ep and row["rps"]
+    }
+    if not ratios:
+        return []
+    mean = _geometric_mean(list(ratios.values()))
+    low, high = min(ratios, key=ratios.get), max(ratios, key=ratios.get)
+    return [
+        f"The chosen split serves HTTP and WebSocket from one ASGI pool; the alternative serves HTTP "
+        f"on the WSGI column's server and routes `/graphql/` upgrades through the proxy to a second, "
+        f"ASGI pool. Over these {len(ratios)} requests ASGI's throughput is {mean:.2f}× WSGI's "
+        f"(geometric mean; from {ratios[low]:.2f}× for `{low}` to {ratios[high]:.2f}× for `{high}`). "
+        f"Worker peak RSS: ASGI {_peak(data.get('worker_peak_rss_mb') or {})}, "
+        f"WSGI {_peak(data.get('wsgi_worker_peak_rss_mb') or {})} per worker; the alternative runs "
+        "both pools on the same cores.",
+    ]
+
+
+def _proxy(data: dict) -> list[str]:
+    """Each request through nginx against the same request straight to gunicorn, in the same run."""
+    ep = data["endpoints"]
+    lines = [
+        "| request | direct req/s | through nginx req/s | nginx / direct | p50 ms direct → nginx (Δ) "
+        "| p99 ms direct → nginx (Δ) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, proxied in ep.items():
+        direct = ep.get(name.removesuffix("_proxy")) if name.endswith("_proxy") else None
+        if direct is None:
+            continue
+        lines.append(
+            f"| `{name.removesuffix('_proxy')}` | {direct['rps']:.0f} | {proxied['rps']:.0f} | "
+            f"{proxied['rps'] / direct['rps'] if direct['rps'] else float('nan'):.2f} | "
+            f"{direct['p50_ms']:.1f} → {proxied['p50_ms']:.1f} ({proxied['p50_ms'] - direct['p50_ms']:+.1f}) | "
+            f"{direct['p99_ms']:.1f} → {proxied['p99_ms']:.1f} ({proxied['p99_ms'] - direct['p99_ms']:+.1f}) |"
+        )
+    if len(lines) == 2:
+        return []
+    return [
+        "### The edge: through nginx against straight to gunicorn",
+        "",
+        "The same requests, interleaved in this run, to the product's gunicorn directly and through nginx "
+        "(`scripts/nginx.sh`, the production template, on the same machine; the `*_proxy` rows).",
+        "",
+        *lines,
+        "",
+    ]
 
 
 def _live_flood(data: dict) -> list[str]:
@@ -410,16 +492,7 @@ def markdown(data: dict, before: dict | None) -> str:
         "![Throughput relative to raw Django](benchmarks/results/throughput.png)",
         "",
     ]
-    servers = _servers(data)
-    if servers:
-        out += [
-            "### Server: gunicorn with uvicorn workers (ASGI, live updates) against gthread (WSGI, before)",
-            "",
-            "The same app, settings and worker count, interleaved in this run (the `*_wsgi` rows above).",
-            "",
-            *servers,
-            "",
-        ]
+    out += _sections(data)
     out += _live(data)
     out += _live_flood(data)
     if before is not None:
@@ -449,7 +522,38 @@ def markdown(data: dict, before: dict | None) -> str:
     return "\n".join(out)
 
 
-def main(work: str, print_only: bool = False) -> None:
+def _sections(data: dict) -> list[str]:
+    """The server split and the edge, each when its entries ran."""
+    out = []
+    servers = _servers(data)
+    if servers:
+        out += [
+            "### Server: gunicorn with uvicorn workers (ASGI, live updates) against gthread (WSGI, before)",
+            "",
+            "The same app, settings and worker count, interleaved in this run (the `*_wsgi` rows above).",
+            "",
+            *servers,
+            "",
+            *_server_split(data),
+            "",
+        ]
+    return out + _proxy(data)
+
+
+def only(data: dict, out_path: Path) -> str:
+    """A BENCH_ONLY run: its numbers to ``out_path``, its tables as text; nothing committed is touched."""
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(json.dumps(data, indent=2) + "\n")
+    load = data["load_average"]
+    head = (
+        f"**Run:** {data['date']} · commit `{data['machine']['commit']}` · entries {', '.join(data['endpoints'])} · "
+        f"{data['settings']['rounds']} interleaved rounds × {data['settings']['seconds']:g} s, "
+        f"{data['settings']['connections']} connections · load average mean {load['mean']:.1f}, max {load['max']:.1f}"
+    )
+    return "\n".join([head, "", *_table(data), "", *_sections(data)])
+
+
+def main(work: str, print_only: bool = False, only_path: str | None = None) -> None:
     work_dir = Path(work)
     fixture = json.loads((work_dir / "fixture.json").read_text())
     sql = json.loads((work_dir / "sql.json").read_text())
@@ -479,6 +583,14 @@ def main(work: str, print_only: bool = False) -> None:
             else None
         ),
     }
+    if only_path is not None:
+        # Some entries only: no target can be judged, and the committed results stay as they are.
+        data["queries"] = {name: data["queries"][name] for name in data["endpoints"]}
+        for key in ("sql", "explain"):
+            data.pop(key)
+        print(only(data, Path(only_path)))
+        print(f"wrote {only_path}", file=sys.stderr)
+        return
     data["targets"] = targets(data)
     for row in data["targets"]:
         print(
@@ -504,4 +616,6 @@ def main(work: str, print_only: bool = False) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], "--print-only" in sys.argv[2:])
+    arguments = sys.argv[2:]
+    only_path = arguments[arguments.index("--only") + 1] if "--only" in arguments else None
+    main(sys.argv[1], "--print-only" in arguments, only_path)

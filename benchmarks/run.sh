@@ -2,15 +2,19 @@
 # `make bench`: build a PostgreSQL database, serve the app with gunicorn under
 # production settings (benchmarks.settings) twice, on its uvicorn workers
 # (backend.asgi, the product) and on the gthread workers it used before
-# (backend.wsgi, the *_wsgi entries), and the graphene reference with its
-# own gunicorn from reference/.venv (reference.settings_bench, the same
-# database), drive both with wrk, write
+# (backend.wsgi, the *_wsgi entries), nginx in front of the first
+# (scripts/nginx.sh with the product's template, the *_proxy entries), and the
+# graphene reference with its own gunicorn from reference/.venv
+# (reference.settings_bench, the same database), drive them with wrk, write
 # benchmarks/results/latest.json, benchmarks/results/throughput.png and the
 # results section of BENCHMARKS.md. Everything started here is stopped on exit.
 #
 # Knobs (environment): BENCH_ROUNDS, BENCH_DURATION, BENCH_CONNECTIONS,
 # BENCH_WARMUP (see benchmarks/drive.py), BENCH_WORKERS (2), BENCH_THREADS (4),
 # BENCH_NO_REPORT=1 to leave the committed results alone (results stay in .run/bench),
+# BENCH_ONLY=name,name to run only those entries (no live-updates runs; the
+# committed results are left alone, the entries' numbers go to BENCH_OUT,
+# default .run/bench/only.json),
 # BENCH_LIVE_SUBSCRIBERS (100) and BENCH_LIVE_WRITES (20) for the live-updates
 # latency (benchmarks/live.py, over a Redis channel layer started here),
 # BENCH_FLOOD_SOCKETS (10), BENCH_FLOOD_SUBSCRIPTIONS (20) and
@@ -29,6 +33,7 @@ gunicorn_pid=""
 reference_pid=""
 wsgi_pid=""
 export REDIS_STATE="$WORK/redis.env"
+export NGINX_STATE="$WORK/nginx.env"
 cleanup() {
   for pid in "$gunicorn_pid" "$reference_pid" "$wsgi_pid"; do
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
@@ -39,6 +44,7 @@ cleanup() {
   gunicorn_pid=""
   reference_pid=""
   wsgi_pid=""
+  scripts/nginx.sh stop >/dev/null 2>&1 || true
   scripts/postgres.sh stop >/dev/null 2>&1 || true
   scripts/redis.sh stop >/dev/null 2>&1 || true
 }
@@ -62,6 +68,7 @@ eval "$(scripts/postgres.sh env)"
 # Redis for the live-updates channel layer only (the cache stays in memory, as before).
 scripts/redis.sh stop >/dev/null 2>&1 || true
 scripts/redis.sh start
+scripts/nginx.sh stop >/dev/null 2>&1 || true
 channel_layer_url=$(scripts/redis.sh env | sed -n 's/^export REDIS_URL=//p' | tr -d "'\"")
 
 export DJANGO_SETTINGS_MODULE=benchmarks.settings
@@ -90,14 +97,14 @@ while time.monotonic() < deadline:
     try:
         os.kill(pid, 0)
     except OSError:
-        sys.exit(f"gunicorn exited; see {log}")
+        sys.exit(f"the server exited; see {log}")
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=2) as reply:
             if reply.status == 200:
                 sys.exit(0)
     except OSError:
         time.sleep(0.2)
-sys.exit(f"gunicorn did not answer within 30s; see {log}")
+sys.exit(f"the server did not answer within 30s; see {log}")
 PY
 }
 
@@ -123,15 +130,27 @@ GUNICORN_BIND="127.0.0.1:$reference_port" DJANGO_SETTINGS_MODULE=reference.setti
   $REF/gunicorn -c gunicorn.conf.py reference.wsgi >"$WORK/reference.log" 2>&1 &
 reference_pid=$!
 wait_for "$reference_port" "$reference_pid" "$WORK/reference.log"
-echo "gunicorn (pid $gunicorn_pid) on 127.0.0.1:$port, the reference's (pid $reference_pid) on" \
-  "127.0.0.1:$reference_port; driving them with wrk..." >&2
+# The production edge in front of the product's gunicorn: the same template and
+# defaults as `make serve` (scripts/nginx.conf.template, worker_processes auto).
+proxy_port=$(free_port)
+PROXY_UPSTREAMS="127.0.0.1:$port" PROXY_LISTEN="127.0.0.1:$proxy_port" scripts/nginx.sh start
+proxy_master=$(cat "$(sed -n 's/^NGINX_DIR=//p' "$NGINX_STATE")/nginx.pid")
+wait_for "$proxy_port" "$proxy_master" "$(sed -n 's/^NGINX_DIR=//p' "$NGINX_STATE")/error.log"
+echo "gunicorn (pid $gunicorn_pid) on 127.0.0.1:$port, nginx in front of it on 127.0.0.1:$proxy_port," \
+  "the reference's (pid $reference_pid) on 127.0.0.1:$reference_port; driving them with wrk..." >&2
 $PY -m benchmarks.drive "$WORK/fixture.json" "$gunicorn_pid" "http://127.0.0.1:$port" "$WORK/drive.json" \
-  "$reference_pid" "http://127.0.0.1:$reference_port" "$wsgi_pid" "http://127.0.0.1:$wsgi_port"
-$PY -m benchmarks.live "$WORK/fixture.json" "http://127.0.0.1:$port" "$WORK/live.json"
-$PY -m benchmarks.live_flood "$WORK/fixture.json" "http://127.0.0.1:$port" "$WORK/live_flood.json"
+  "$reference_pid" "http://127.0.0.1:$reference_port" "$wsgi_pid" "http://127.0.0.1:$wsgi_port" \
+  "http://127.0.0.1:$proxy_port"
+rm -f "$WORK/live.json" "$WORK/live_flood.json"
+if [ -z "${BENCH_ONLY:-}" ]; then
+  $PY -m benchmarks.live "$WORK/fixture.json" "http://127.0.0.1:$port" "$WORK/live.json"
+  $PY -m benchmarks.live_flood "$WORK/fixture.json" "http://127.0.0.1:$port" "$WORK/live_flood.json"
+fi
 cleanup
 
-if [ "${BENCH_NO_REPORT:-0}" = "1" ]; then
+if [ -n "${BENCH_ONLY:-}" ]; then
+  $PY -m benchmarks.report "$WORK" --only "${BENCH_OUT:-$WORK/only.json}"
+elif [ "${BENCH_NO_REPORT:-0}" = "1" ]; then
   $PY -m benchmarks.report "$WORK" --print-only
 else
   $PY -m benchmarks.report "$WORK"

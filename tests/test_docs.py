@@ -81,7 +81,8 @@ def test_every_make_target_named_exists(doc):
 
 @functools.cache
 def top_level() -> set[str]:
-    return {entry.name for entry in ROOT.iterdir()} - {".git"}
+    # Output folders (.run/, .venv/) are no repository paths, whether or not this checkout has them.
+    return {entry.name for entry in ROOT.iterdir()} - {".git"} - SKIPPED_DIRS
 
 
 PATH_SPAN = re.compile(r"^[\w.*-]+(?:/[\w.*\[\]-]*)*(?:::[\w\[\]-]+)?$")
