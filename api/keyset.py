@@ -45,6 +45,7 @@ from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import models
 from django.db.models import F, OrderBy, Q
 
+from .policy import ordered_page
 from .querysets import MAX_PK
 
 # The timestamp keys a cursor page may be ordered by.
@@ -278,7 +279,7 @@ def keyset_slice(
         if after is not None:
             queryset = queryset.filter(_beyond(order, after, before=False))
         queryset = queryset.order_by(*order.order_by())
-    rows = list(queryset[: size + 1])
+    rows = list(ordered_page(queryset, 0, size + 1))
     more = len(rows) > size
     rows = rows[:size]
     if backward:

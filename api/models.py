@@ -87,6 +87,8 @@ class ProjectMembership(models.Model):
         indexes = [
             # Serves "the projects a user is a member of" (the policy's subqueries).
             models.Index(fields=["user", "project"], name="membership_user_project_idx"),
+            # Serves "the members of a project, in the order they joined", a page at a time.
+            models.Index(fields=["project", "added_at", "id"], name="membership_project_added_idx"),
         ]
 
     def __str__(self) -> str:
@@ -130,6 +132,8 @@ class ExampleModel(models.Model):
             models.Index(fields=["user", "-created_at", "-id"], name="example_user_newest_idx"),
             # Serves cursor pages ordered by updated_at (api.keyset) and the sync filters.
             models.Index(fields=["user", "-updated_at", "-id"], name="example_user_updated_idx"),
+            # Serves the policy's "in my projects" branch in page order (api.policy.ordered_page).
+            models.Index(fields=["project", "-created_at", "-id"], name="example_project_newest_idx"),
             # Serves search (api.search): GIN on PostgreSQL.
             SearchVectorIndex(fields=[SEARCH_VECTOR_FIELD], name="example_search_idx"),
         ]

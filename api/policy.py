@@ -18,7 +18,10 @@ Every subquery is uncorrelated and, on PostgreSQL, written as
 whose result the planner can use as an index condition. So a rule such as
 "mine OR in a project I may see" becomes a BitmapOr of two index scans (the
 ``user_id`` index and the ``project_id`` index), never a scan of the whole
-table; ``tests/api/test_policy_plans.py`` EXPLAINs it on PostgreSQL.
+table; ``tests/api/test_policy_plans.py`` EXPLAINs it on PostgreSQL. A
+BitmapOr yields rows in no order, so a policy may also give its condition as
+disjoint ``branches``: pages (``ordered_page``) and counts (``count_rows``)
+then read each branch from its own index (tests/api/test_cursor_explain.py).
 In the spirit of NetBox's ``RestrictedQuerySet.restrict``, with the rules in
 code rather than in permission rows.
 """
@@ -29,11 +32,12 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeGuard, TypeVar
 
-from django.core.exceptions import ImproperlyConfigured
-from django.db import models
-from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
+from django.db import connections, models
+from django.db.models import Case, Expression, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Now
-from django.db.models.lookups import In
+from django.db.models.lookups import Exact, In
+from django.db.models.sql.where import WhereNode
 
 from .models import OWNER_ROLE, ExampleModel, Invitation, Project, ProjectMembership, ProjectRole
 
@@ -67,6 +71,11 @@ M = TypeVar("M", bound=models.Model)
 class Policy(Protocol):
     def condition(self, user: AbstractBaseUser, action: str) -> Q | None:
         """The rows ``user`` (active, authenticated) may do ``action`` to; None = none at all."""
+
+
+class BranchedPolicy(Policy, Protocol):
+    def branches(self, user: AbstractBaseUser, action: str) -> tuple[Q, ...]:
+        """``condition(user, action)`` as disjoint parts whose union is exactly it (see ``PolicyCondition``)."""
 
 
 @dataclass(frozen=True)
@@ -156,7 +165,183 @@ def restrict(queryset: models.QuerySet[M], user: AnyUser, action: str) -> models
     condition = policy.condition(user, action)
     if condition is None:
         return queryset.none()
-    return queryset.filter(condition)
+    branches = policy.branches(user, action) if hasattr(policy, "branches") else ()
+    if len(branches) < 2:
+        return queryset.filter(condition)
+    return queryset.filter(PolicyCondition(condition, branches))
+
+
+class PolicyCondition(Expression):
+    """A policy's condition that knows its disjoint branches: SQL-wise it is the condition itself.
+
+    "Mine OR in my projects" is one condition, which PostgreSQL can only
+    plan as a BitmapOr: its rows come out in no order, so a page of them
+    sorts every visible row. A policy that also gives the condition as
+    disjoint branches (``Q(user=me)``, ``in my projects AND NOT Q(user=me)``)
+    lets ``ordered_page`` read each branch from its own index in the page's
+    order and ``count_rows`` count each with an index-only scan. Wrapping the
+    condition marks it in the WHERE clause, so those two can swap it for one
+    branch while every filter a surface added stays; compiled on its own it
+    is exactly the condition.
+    """
+
+    conditional = True
+
+    def __init__(self, condition: Q | WhereNode, branches: tuple[Q, ...]) -> None:
+        super().__init__(output_field=models.BooleanField())
+        self.condition = condition
+        self.branches = branches
+
+    def get_source_expressions(self) -> list:
+        return [self.condition]
+
+    def set_source_expressions(self, exprs: list) -> None:
+        [self.condition] = exprs
+
+    def as_sql(self, compiler, connection):  # type: ignore[no-untyped-def]
+        return compiler.compile(self.condition)
+
+
+def _policy_child(query) -> int | None:  # type: ignore[no-untyped-def]
+    """The index of the ``PolicyCondition`` among the top-level ANDed conditions of ``query``."""
+    where = query.where
+    if where.connector != "AND" or where.negated:
+        return None
+    for index, child in enumerate(where.children):
+        if isinstance(child, Exact) and isinstance(child.lhs, PolicyCondition) and child.rhs is True:
+            return index
+    return None
+
+
+def _branched(queryset: models.QuerySet) -> tuple[int, tuple[Q, ...]] | None:
+    """Where the policy condition of ``queryset`` is among its top-level conditions, and its branches.
+
+    None when the queryset has no branched policy condition at its top level
+    or is already cut, distinct, grouped, windowed or combined: then it is used as it is.
+    """
+    query = queryset.query
+    if query.is_sliced or query.distinct or query.combinator or query.group_by is not None:
+        return None
+    if any(getattr(a, "contains_over_clause", False) for a in query.annotations.values()):
+        return None
+    index = _policy_child(query)
+    if index is None:
+        return None
+    return index, query.where.children[index].lhs.branches
+
+
+def _replaced(queryset: models.QuerySet[M], index: int, condition: Q) -> models.QuerySet[M]:
+    """``queryset`` with ``condition`` in place of its policy condition; every other condition stays."""
+    clone = queryset.all()
+    clone.query.where.children[index] = condition.resolve_expression(clone.query)
+    return clone
+
+
+def _total_ordering(queryset: models.QuerySet) -> bool:
+    """Whether ``queryset`` is ordered and its last ordering key is the primary key (a total order)."""
+    query = queryset.query
+    ordering = query.order_by or (queryset.model._meta.ordering if query.default_ordering else ())
+    if not ordering or query.extra_order_by:
+        return False
+    last = ordering[-1]
+    name = (
+        last.lstrip("-+")
+        if isinstance(last, str)
+        else getattr(getattr(last, "expression", last), "name", None)
+    )
+    return name in ("id", "pk", queryset.model._meta.pk.name)
+
+
+class BranchUnion(Expression):
+    """``SELECT pk FROM (branch 1) UNION ALL SELECT pk FROM (branch 2) ...`` for ``pk IN (...)``.
+
+    Each branch is a whole query of its own (ordered and limited), compiled
+    for the outer query's database. Written as subqueries in FROM because
+    SQLite accepts no ORDER BY or LIMIT on the members of a compound SELECT
+    (and Django's ``union()`` then refuses sliced members); PostgreSQL runs
+    it the same way.
+    """
+
+    def __init__(self, queries: list, output_field: models.Field) -> None:
+        super().__init__(output_field=output_field)
+        self.queries = queries
+
+    def as_sql(self, compiler, connection):  # type: ignore[no-untyped-def]
+        parts, params = [], []
+        for number, query in enumerate(self.queries):
+            try:
+                sql, branch_params = query.get_compiler(connection=connection).as_sql()
+            except EmptyResultSet:
+                continue
+            alias = connection.ops.quote_name(f"_branch{number}")
+            parts.append(f"SELECT * FROM ({sql}) {alias}")  # noqa: S608 - Django-compiled SQL, values as params
+            params.extend(branch_params)
+        if not parts:
+            raise EmptyResultSet
+        return " UNION ALL ".join(parts), params
+
+
+def ordered_page(queryset: models.QuerySet[M], start: int, stop: int) -> models.QuerySet[M]:
+    """``queryset[start:stop]``, read branch by branch when its policy condition has branches.
+
+    The one page builder of every list (REST offset and cursor pages,
+    GraphQL lists and connections). With branches and a total ordering, the
+    page is ``queryset.filter(pk IN (branch 1 [:stop] UNION ALL branch 2
+    [:stop]))[start:stop]``: each branch keeps every filter and the
+    cursor's keyset, and walks its own index in the page's order (the
+    caller's rows on ``(user, -created_at, -id)``, their projects' on
+    ``(project, -created_at, -id)``), so the database sorts at most
+    ``stop`` rows per branch rather than every visible row. The branches are
+    disjoint and their union is the condition, so the rows and their order
+    are those of ``queryset[start:stop]``. The outer query reads the page's
+    rows by primary key: the whole condition there would tempt the planner
+    back into its BitmapOr (tests/api/test_cursor_explain.py). An offset page reads ``stop`` (offset + limit) ids per branch:
+    deep offsets cost their depth, which is what cursor pages are for.
+    """
+    branched = _branched(queryset) if _total_ordering(queryset) else None
+    if branched is None:
+        return queryset[start:stop]
+    index, branches = branched
+    queries = [_replaced(queryset, index, branch).values("pk")[:stop].query for branch in branches]
+    union = BranchUnion(queries, output_field=queryset.model._meta.pk)
+    # As an InSubquery, "pk = ANY(ARRAY(...))" on PostgreSQL: the page's few ids are read
+    # first, and the rows by primary key, never by a join the planner might make a scan.
+    return _replaced(queryset, index, Q(InSubquery(F("pk"), union)))[start:stop]
+
+
+def count_rows(queryset: models.QuerySet) -> int:
+    """``queryset.count()``, as the sum of its branches' counts when its policy condition has branches.
+
+    One statement, ``SELECT (SELECT COUNT(*) FROM branch 1) + ...``: each
+    branch alone is what an index answers (the caller's own rows: an
+    index-only scan of ``(user, ...)``), where the whole condition is a
+    BitmapOr that visits every visible row in the table.
+    """
+    queryset = queryset.order_by()
+    branched = _branched(queryset)
+    if branched is None:
+        return queryset.count()
+    index, branches = branched
+    connection = connections[queryset.db]
+    parts, params = [], []
+    for number, branch in enumerate(branches):
+        try:
+            sql, branch_params = (
+                _replaced(queryset, index, branch)
+                .values("pk")
+                .query.get_compiler(connection=connection)
+                .as_sql()
+            )
+        except EmptyResultSet:
+            continue
+        alias = connection.ops.quote_name(f"_branch{number}")
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) {alias})")  # noqa: S608 - Django-compiled SQL, values as params
+        params.extend(branch_params)
+    if not parts:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + " + ".join(parts), params)
+        return int(cursor.fetchone()[0])
 
 
 # Conditions on projects, shared by the three policies below.
@@ -203,11 +388,25 @@ def _project_ids(user_pk: object, action: str) -> models.QuerySet:
     return Project.objects.filter(condition).order_by().values("pk")
 
 
+@functools.lru_cache(maxsize=CONDITION_CACHE_SIZE)
+def _project_branches(user_pk: object, action: str) -> tuple[Q, ...]:
+    owner = Q(owner_id=user_pk)
+    if action == VIEW:
+        return (owner, _member_of(user_pk) & ~owner)
+    if action == ADD:
+        return (owner, _member_of(user_pk, roles=(ProjectRole.EDITOR,)) & ~owner)
+    return ()
+
+
 class ProjectPolicy:
     """See: owner and members. Change, delete, manage members: owner. Add examples: owner, editors."""
 
     def condition(self, user: AbstractBaseUser, action: str) -> Q | None:
         return _project_condition(user.pk, action)
+
+    def branches(self, user: AbstractBaseUser, action: str) -> tuple[Q, ...]:
+        """Owned; not owned but a member (of the right role)."""
+        return _project_branches(user.pk, action)
 
 
 @functools.lru_cache(maxsize=CONDITION_CACHE_SIZE)
@@ -229,6 +428,19 @@ class ExamplePolicy:
 
     def condition(self, user: AbstractBaseUser, action: str) -> Q | None:
         return _example_condition(user.pk, action)
+
+    def branches(self, user: AbstractBaseUser, action: str) -> tuple[Q, ...]:
+        """Authored; not authored but in a project that grants the action."""
+        return _example_branches(user.pk, action)
+
+
+@functools.lru_cache(maxsize=CONDITION_CACHE_SIZE)
+def _example_branches(user_pk: object, action: str) -> tuple[Q, ...]:
+    project_action = ExamplePolicy.PROJECT_ACTION.get(action)
+    if project_action is None:
+        return ()
+    mine = Q(user_id=user_pk)
+    return (mine, in_subquery("project_id", _project_ids(user_pk, project_action)) & ~mine)
 
 
 @functools.lru_cache(maxsize=CONDITION_CACHE_SIZE)

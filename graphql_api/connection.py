@@ -34,6 +34,7 @@ from strawberry_django.resolvers import django_resolver
 
 from api.keyset import CursorError, binding_of, key_order, keyset_slice, make_cursor, read_cursor
 from api.paging import PageError, parse_page
+from api.policy import count_rows
 
 from .errors import BAD_USER_INPUT
 from .types import ExampleType
@@ -78,7 +79,7 @@ class ExampleConnection(relay.Connection[ExampleType]):
     def total_count(self) -> int:
         assert self.matching is not None
         # django_resolver: in a thread when the schema runs in an async context.
-        return django_resolver(self.matching.count)()
+        return django_resolver(count_rows)(self.matching)
 
     @classmethod
     def resolve_connection(

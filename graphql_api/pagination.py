@@ -15,10 +15,12 @@ from strawberry.extensions.field_extension import (
     SyncExtensionResolver,
 )
 from strawberry.types import Info
+from strawberry_django.optimizer import is_optimized_by_prefetching
 from strawberry_django.pagination import OffsetPaginated as BaseOffsetPaginated
 from strawberry_django.pagination import OffsetPaginationInput
 
 from api.paging import PageError, parse_page
+from api.policy import count_rows, ordered_page
 
 from .errors import BAD_USER_INPUT
 
@@ -94,7 +96,25 @@ class OffsetPaginated(BaseOffsetPaginated[NodeType], Generic[NodeType]):
     counted: strawberry.Private[int | None] = None
 
     def get_total_count(self) -> int:
-        return self.counted if self.counted is not None else super().get_total_count()
+        if self.counted is not None:
+            return self.counted
+        if self.queryset is not None and not is_optimized_by_prefetching(self.queryset):
+            return count_rows(self.queryset)  # by the policy's branches, as REST counts
+        return super().get_total_count()
+
+    def get_paginated_queryset(self) -> QuerySet | None:
+        # A root page is cut by the one page builder (api.policy.ordered_page), as REST's;
+        # a prefetched nested one is already cut by the optimizer's window.
+        pagination = self.pagination
+        if (
+            self.queryset is None
+            or is_optimized_by_prefetching(self.queryset)
+            or not isinstance(pagination, OffsetPaginationInput)
+            or pagination.limit in (None, UNSET)
+            or pagination.limit < 0
+        ):
+            return super().get_paginated_queryset()
+        return ordered_page(self.queryset, pagination.offset, pagination.offset + pagination.limit)
 
 
 class CountedWithParent(FieldExtension):

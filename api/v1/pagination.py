@@ -23,6 +23,7 @@ from api.keyset import (
     read_cursor,
 )
 from api.paging import MAX_OFFSET, PageError, parse_page
+from api.policy import count_rows, ordered_page
 
 
 class PagePagination(LimitOffsetPagination):
@@ -42,7 +43,17 @@ class PagePagination(LimitOffsetPagination):
         except PageError as exc:
             raise ValidationError({exc.field: [exc.message]}) from None
         self._page = page
-        return super().paginate_queryset(queryset, request, view)
+        # DRF's LimitOffsetPagination.paginate_queryset, with the count and the page
+        # taken through the policy's branches (api.policy.count_rows, ordered_page).
+        self.request = request
+        self.limit = page.limit
+        self.count = self.get_count(queryset)
+        self.offset = page.offset
+        if self.count > self.limit and self.template is not None:
+            self.display_page_controls = True
+        if self.count == 0 or self.offset > self.count:
+            return []
+        return list(ordered_page(queryset, self.offset, self.offset + self.limit))
 
     # What to count instead of the page's queryset, when the list reads its
     # page as `.values()` rows (PolicyModelViewSet.list): the same rows,
@@ -51,7 +62,7 @@ class PagePagination(LimitOffsetPagination):
     count_queryset: QuerySet | None = None
 
     def get_count(self, queryset) -> int:
-        return super().get_count(queryset if self.count_queryset is None else self.count_queryset)
+        return count_rows(queryset if self.count_queryset is None else self.count_queryset)
 
     def get_limit(self, request: Request) -> int:
         return self._page.limit

@@ -5,13 +5,15 @@ on (user_id, key, id) from the cursor's position (an Index Cond on the key),
 never scan the table nor sort it. On SQLite these tests are skipped (the
 planner is another one); every other cursor test runs on both.
 
-Against the owner's own rows (``user_id = owner``): the policy's read
-condition ORs the owner with project membership; PostgreSQL plans it as a
-BitmapOr of two index scans (tests/api/test_policy_plans.py), which cannot be
-walked in key order, so a served page sorts the caller's rows after the
-cursor (BENCHMARKS.md). The same assertion on the served REST and GraphQL
-page queries is a strict xfail until a rewrite walks it in order: it starts passing (and so fails
-as an unexpected pass) on the day that rewrite lands.
+The served pages (REST and GraphQL, offset and cursor, examples, projects
+and members) go through the policy: its read condition "mine OR in my
+projects" alone is a BitmapOr that cannot be walked in key order.
+``api.policy.ordered_page`` reads each of the policy's branches from its own
+index in the page's order, limited, with the cursor's keyset in every
+branch; ``count_rows`` counts each branch from an index. The plans are read
+with EXPLAIN ANALYZE: no table is read by a Seq Scan or a BitmapOr, the
+caller's own rows come from an index walked in the page's order, and no Sort reads more
+rows than the branches' limits (never the caller's thousand rows).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from api import keyset
-from api.models import ExampleModel
+from api.models import ExampleModel, Project, ProjectMembership, ProjectRole
 from tests.factories import UserFactory, token_for
 from tests.helpers import client_with_token
 
@@ -96,18 +98,6 @@ def test_the_50th_page_is_an_index_range_scan(db, field, descending):
     assert_index_range(plan, field, descending=descending)
 
 
-WAITS_FOR_THE_POLICY = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "the policy's VIEW condition is an OR (user_id = me OR project_id = ANY(...)): since "
-        "api/policy.py's rewrite it is a BitmapOr of two index scans, not a table scan, but a "
-        "bitmap cannot be walked in key order, so the page is the caller's visible rows after "
-        "the cursor plus a top-N sort. Walking in order needs a UNION of per-branch index scans. "
-        "Strict: when that lands this passes, and the marker must go."
-    ),
-)
-
-
 def served_page_sql(client, first: str, follow) -> str:
     """The page query of the 50th page, walked to by the surface's own links or cursors."""
     after = first
@@ -119,7 +109,59 @@ def served_page_sql(client, first: str, follow) -> str:
     return sql
 
 
-@WAITS_FOR_THE_POLICY
+def analyzed(sql: str) -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+        return cursor.fetchone()[0][0]["Plan"]
+
+
+def rows_read(node: dict) -> int:
+    return node["Actual Rows"] * node.get("Actual Loops", 1)
+
+
+def assert_branches_in_order(plan: dict, *, table: str, index: str | None, bound: int) -> None:
+    """``table`` is read by index scans only (``index`` among them), no Sort reads more than ``bound`` rows.
+
+    A Bitmap Heap Scan is allowed on a single index (the policy's subquery reads the
+    caller's memberships by user), never on a BitmapOr: that is the unordered
+    "mine OR in my projects" the branches replace.
+    """
+    every = list(nodes(plan))
+    scans = [node for node in every if node.get("Relation Name") == table]
+    assert scans, plan
+    assert not any(node["Node Type"] == "Seq Scan" for node in scans), plan
+    assert not any(
+        child["Node Type"] == "BitmapOr"
+        for node in scans
+        if node["Node Type"] == "Bitmap Heap Scan"
+        for child in node["Plans"]
+    ), plan
+    assert index is None or index in {node.get("Index Name") for node in scans}, plan
+    # The index on (…, -key, -id) is walked forward for a newest-first page: in order, no sort.
+    assert all(node["Scan Direction"] == "Forward" for node in scans if node.get("Index Name") == index), plan
+    for node in every:
+        if node["Node Type"] in ("Sort", "Incremental Sort"):
+            assert sum(rows_read(child) for child in node["Plans"]) <= bound, plan
+
+
+def assert_counted_by_index(plan: dict, *, table: str) -> None:
+    """A count: each branch's count reads ``table`` by an index, and nothing is sorted."""
+    assert_branches_in_order(plan, table=table, index=None, bound=0)
+
+
+def seed_shared(owner, *, rows: int = 30) -> Project:
+    """A project of someone else in which ``owner`` is a viewer, with ``rows`` of its owner's rows in it."""
+    other = UserFactory()
+    project = Project.objects.create(name="shared", owner=other)
+    ProjectMembership.objects.create(project=project, user=owner, role=ProjectRole.VIEWER)
+    ExampleModel.objects.bulk_create(
+        ExampleModel(user=other, project=project, title=f"Shared {n}", content="") for n in range(rows)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE api_examplemodel")
+    return project
+
+
 def test_the_served_rest_50th_page_is_an_index_range_scan(db):
     owner = UserFactory()
     seed(owner, [UserFactory() for _ in range(3)])
@@ -132,10 +174,12 @@ def test_the_served_rest_50th_page_is_an_index_range_scan(db):
         client, client.get("/api/v1/examples/", {"cursor": "", "limit": PAGE}).json()["next"], follow
     )
 
-    assert_index_range(plan_of(sql), "created_at", descending=True)
+    plan = analyzed(sql)
+    assert_branches_in_order(
+        plan, table="api_examplemodel", index=INDEXES["created_at"], bound=2 * (PAGE + 1)
+    )
 
 
-@WAITS_FOR_THE_POLICY
 def test_the_served_graphql_50th_page_is_an_index_range_scan(db):
     from tests.graphql.conftest import GraphQLClient
 
@@ -152,4 +196,108 @@ def test_the_served_graphql_50th_page_is_an_index_range_scan(db):
 
     sql = served_page_sql(client, follow(None), follow)
 
-    assert_index_range(plan_of(sql), "created_at", descending=True)
+    plan = analyzed(sql)
+    assert_branches_in_order(
+        plan, table="api_examplemodel", index=INDEXES["created_at"], bound=2 * (PAGE + 1)
+    )
+
+
+def captured(run) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        run()
+    return [q["sql"] for q in queries.captured_queries]
+
+
+def the_query(sqls: list[str], *needles: str) -> str:
+    [sql] = [sql for sql in sqls if all(needle in sql for needle in needles)]
+    return sql
+
+
+@pytest.mark.parametrize("offset", [0, 200])
+def test_an_offset_page_and_its_count_read_the_branches_by_index(db, offset):
+    owner = UserFactory()
+    seed(owner, [UserFactory() for _ in range(3)])
+    seed_shared(owner)
+    client = client_with_token(owner)
+
+    sqls = captured(lambda: client.get("/api/v1/examples/", {"limit": PAGE, "offset": offset}))
+
+    page = the_query(sqls, 'FROM "api_examplemodel"', "LIMIT")
+    assert_branches_in_order(
+        analyzed(page), table="api_examplemodel", index=INDEXES["created_at"], bound=2 * (offset + PAGE)
+    )
+    count = analyzed(the_query(sqls, "COUNT(*)"))
+    assert_counted_by_index(count, table="api_examplemodel")
+
+
+def test_the_graphql_list_and_its_total_read_the_branches_by_index(db):
+    from tests.graphql.conftest import GraphQLClient
+
+    owner = UserFactory()
+    seed(owner, [UserFactory() for _ in range(3)])
+    seed_shared(owner)
+    client = GraphQLClient(token_for(owner))
+
+    sqls = captured(
+        lambda: client.run("{ examples(pagination: {limit: 20, offset: 40}) { totalCount results { id } } }")
+    )
+
+    page = the_query(sqls, 'FROM "api_examplemodel"', "LIMIT")
+    assert_branches_in_order(
+        analyzed(page), table="api_examplemodel", index=INDEXES["created_at"], bound=2 * (40 + PAGE)
+    )
+    count = analyzed(the_query(sqls, "COUNT(*)"))
+    assert_counted_by_index(count, table="api_examplemodel")
+
+
+def test_the_project_list_reads_owned_projects_in_order(db):
+    owner = UserFactory()
+    others = [UserFactory() for _ in range(3)]
+    Project.objects.bulk_create(
+        Project(name=f"P{n}", owner=user) for user in (owner, *others) for n in range(1500)
+    )
+    for project in Project.objects.filter(owner=others[0])[:30]:
+        ProjectMembership.objects.create(project=project, user=owner, role=ProjectRole.EDITOR)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE api_project SET created_at = now() - (id / 3) * interval '1 second'; "
+            "ANALYZE api_project; ANALYZE api_projectmembership"
+        )
+    client = client_with_token(owner)
+
+    sqls = captured(lambda: client.get("/api/v1/projects/", {"limit": PAGE, "offset": PAGE}))
+
+    page = the_query(sqls, 'FROM "api_project"', "LIMIT")
+    assert_branches_in_order(
+        analyzed(page), table="api_project", index="project_owner_newest_idx", bound=2 * (2 * PAGE)
+    )
+    count = analyzed(the_query(sqls, "COUNT(*)"))
+    assert_counted_by_index(count, table="api_project")
+
+
+def test_a_member_list_walks_the_project_in_join_order(db):
+    from django.contrib.auth.models import User
+
+    owner = UserFactory()
+    project = Project.objects.create(name="big", owner=owner)
+    others = Project.objects.bulk_create(Project(name=f"P{n}", owner=owner) for n in range(4))
+    # Enough members that sorting a project's members costs more than walking its index.
+    members = User.objects.bulk_create(User(username=f"member{n}") for n in range(1500))
+    ProjectMembership.objects.bulk_create(
+        ProjectMembership(project=each, user=member, role=ProjectRole.VIEWER)
+        for each in (project, *others)
+        for member in members
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE api_projectmembership SET added_at = now() - id * interval '1 second'; "
+            "ANALYZE api_projectmembership; ANALYZE api_project"
+        )
+    client = client_with_token(owner)
+
+    sqls = captured(lambda: client.get(f"/api/v1/projects/{project.pk}/members/", {"limit": PAGE}))
+
+    [page] = [sql for sql in sqls if sql.startswith('SELECT "api_projectmembership"."id"') and "LIMIT" in sql]
+    assert_branches_in_order(
+        analyzed(page), table="api_projectmembership", index="membership_project_added_idx", bound=PAGE
+    )

@@ -1,6 +1,7 @@
 """The policy's read rule is planned with indexes on PostgreSQL, never as a scan of the table.
 
-``ExamplePolicy``'s VIEW rule is "mine OR in a project I may see". Written as
+``ExamplePolicy``'s VIEW rule is "mine OR in a project I may see"; lists read
+it branch by branch (tests/api/test_cursor_explain.py). Written as
 ``project_id IN (SELECT ...)`` PostgreSQL could only plan it as a sequential
 scan with a hashed SubPlan filter, so every list read the whole table
 (BENCHMARKS.md, "Read this first"). These tests build a table in which the
@@ -107,10 +108,12 @@ def test_the_rest_list_counts_and_pages_with_indexes(crowded_table):
 
     assert response.json()["count"] == OWN_ROWS + SHARED_PROJECTS * ROWS_PER_SHARED_PROJECT
     found = plans_of(captured)
-    assert [sql.startswith("SELECT COUNT(*)") for sql, _ in found] == [True, False]  # the count, the page
+    assert ["COUNT(*)" in sql for sql, _ in found] == [True, False]  # the count, the page
     assert_no_table_scans(found)
-    # The two halves of the rule are each an index scan, combined.
-    assert all("BitmapOr" in plan for _, plan in found), found
+    # The two halves of the rule are read apart (api.policy.ordered_page, count_rows), each by an
+    # index, never OR-ed into a BitmapOr whose rows come out in no order.
+    assert "UNION ALL" in found[1][0]
+    assert not any("Bitmap Heap Scan on api_examplemodel" in plan for _, plan in found), found
 
 
 def test_the_graphql_list_counts_and_pages_with_indexes(crowded_table):
