@@ -29,8 +29,9 @@ code rather than in permission rows.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, TypeGuard, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeGuard, TypeVar, cast
 
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connections, models
@@ -195,14 +196,14 @@ class PolicyCondition(Expression):
     def get_source_expressions(self) -> list:
         return [self.condition]
 
-    def set_source_expressions(self, exprs: list) -> None:
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
         [self.condition] = exprs
 
-    def as_sql(self, compiler, connection):  # type: ignore[no-untyped-def]
+    def as_sql(self, compiler, connection):
         return compiler.compile(self.condition)
 
 
-def _policy_child(query) -> int | None:  # type: ignore[no-untyped-def]
+def _policy_child(query) -> int | None:
     """The index of the ``PolicyCondition`` among the top-level ANDed conditions of ``query``."""
     where = query.where
     if where.connector != "AND" or where.negated:
@@ -227,7 +228,9 @@ def _branched(queryset: models.QuerySet) -> tuple[int, tuple[Q, ...]] | None:
     index = _policy_child(query)
     if index is None:
         return None
-    return index, query.where.children[index].lhs.branches
+    # _policy_child found an Exact whose lhs is a PolicyCondition at this index.
+    condition = cast(Exact, query.where.children[index])
+    return index, condition.lhs.branches
 
 
 def _replaced(queryset: models.QuerySet[M], index: int, condition: Q) -> models.QuerySet[M]:
@@ -266,7 +269,7 @@ class BranchUnion(Expression):
         super().__init__(output_field=output_field)
         self.queries = queries
 
-    def as_sql(self, compiler, connection):  # type: ignore[no-untyped-def]
+    def as_sql(self, compiler, connection):
         parts, params = [], []
         for number, query in enumerate(self.queries):
             try:
@@ -274,7 +277,9 @@ class BranchUnion(Expression):
             except EmptyResultSet:
                 continue
             alias = connection.ops.quote_name(f"_branch{number}")
-            parts.append(f"SELECT * FROM ({sql}) {alias}")  # noqa: S608 - Django-compiled SQL, values as params
+            # Django-compiled SQL with its values as params.
+            branch = f"SELECT * FROM ({sql}) {alias}"  # noqa: S608
+            parts.append(branch)
             params.extend(branch_params)
         if not parts:
             raise EmptyResultSet
@@ -335,7 +340,9 @@ def count_rows(queryset: models.QuerySet) -> int:
         except EmptyResultSet:
             continue
         alias = connection.ops.quote_name(f"_branch{number}")
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) {alias})")  # noqa: S608 - Django-compiled SQL, values as params
+        # Django-compiled SQL with its values as params.
+        counted = f"(SELECT COUNT(*) FROM ({sql}) {alias})"  # noqa: S608
+        parts.append(counted)
         params.extend(branch_params)
     if not parts:
         return 0
