@@ -9,8 +9,8 @@ Against the owner's own rows (``user_id = owner``): the policy's read
 condition ORs the owner with project membership; PostgreSQL plans it as a
 BitmapOr of two index scans (tests/api/test_policy_plans.py), which cannot be
 walked in key order, so a served page sorts the caller's rows after the
-cursor (BENCHMARKS.md). The same assertion on the served REST and GraphQL
-page queries is a strict xfail until a rewrite walks it in order: it starts passing (and so fails
+cursor (docs/decisions/0006-exact-counts-at-scale.md). The same assertion on the served REST and
+GraphQL page queries is a strict xfail until a rewrite walks it in order: it starts passing (and so fails
 as an unexpected pass) on the day that rewrite lands.
 """
 
