@@ -3,8 +3,8 @@
 # `make bench` seeds it (benchmarks/seed.py): the worker CPU time per request
 # of each list endpoint, the product's gunicorn and the graphene reference's,
 # 1 worker x 1 thread each, endpoints interleaved. Ratios of CPU time hold on
-# a busy machine, where requests/s do not (BENCHMARKS.md, "Ratios on a busy
-# machine"). Everything started here is stopped on exit.
+# a busy machine, where requests/s do not (docs/decisions/0007-cpu-time-ratios.md).
+# Everything started here is stopped on exit.
 #
 # Knobs (environment): RATIO_ROUNDS (10), RATIO_BLOCK (30 requests per block),
 # RATIO_ARGS (more arguments for ratio.py, e.g. "--names strawberry_detail graphene_detail").

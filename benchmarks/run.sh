@@ -6,7 +6,7 @@
 # (scripts/nginx.sh with the product's template, the *_proxy entries), and the
 # graphene reference with its own gunicorn from reference/.venv
 # (reference.settings_bench, the same database), drive them with wrk, write
-# benchmarks/results/latest.json, benchmarks/results/throughput.png and the
+# benchmarks/results/latest.json, latest.md and throughput.png and the
 # results section of BENCHMARKS.md. Everything started here is stopped on exit.
 #
 # Knobs (environment): BENCH_ROUNDS, BENCH_DURATION, BENCH_CONNECTIONS,

@@ -8,7 +8,7 @@ relation) needs none of that: as a "basic" field, Strawberry calls
 ``get_result`` directly, which reads the same attribute. Which columns are
 fetched is unchanged: the optimizer plans from the type, not from resolvers.
 
-Kept because it is measured (BENCHMARKS.md, "Speed-ups and their guards"):
+Kept because it is measured (docs/decisions/0003-strawberry-per-field-work.md):
 without it a 100-row list costs about 30% more CPU. There is no public
 switch for this in strawberry-django. What it relies on, and the tests that
 fail loudly when an upgrade changes it (tests/graphql/test_column_field.py):

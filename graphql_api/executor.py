@@ -7,8 +7,7 @@ items, the middleware chain, ``complete_value`` twice for a non-null type,
 a plain column, no resolver, no field extension, no arguments) Strawberry's
 own resolver ignores the info and reads the attribute; everything else is
 bookkeeping for errors that cannot happen on a plain value. Measured gain:
-BENCHMARKS.md, "Strawberry list at 100 rows: leaf columns outside the
-per-field path".
+docs/decisions/0003-strawberry-per-field-work.md.
 
 How it stays correct: ``execute_fields`` is overridden (graphql-core's
 ``executor_class``, passed by Strawberry's public ``execution_context_class``)

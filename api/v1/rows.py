@@ -5,7 +5,7 @@ DRF serializes a list by building a model instance per row (and one per
 the field's ``get_attribute``. For a serializer whose readable fields can be
 read from columns, reading the page as rows (``.values()``) and calling each
 field's own ``to_representation`` on the row's value gives the same body for
-much less CPU on a 100-row page (BENCHMARKS.md, "Speed-ups and their guards").
+much less CPU on a 100-row page (docs/decisions/0004-rest-list-from-rows.md).
 
 What can be read from a row (``row_plan``), field by field:
 

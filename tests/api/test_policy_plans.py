@@ -4,7 +4,7 @@
 it branch by branch (tests/api/test_cursor_explain.py). Written as
 ``project_id IN (SELECT ...)`` PostgreSQL could only plan it as a sequential
 scan with a hashed SubPlan filter, so every list read the whole table
-(BENCHMARKS.md, "Read this first"). These tests build a table in which the
+(docs/decisions/0001-policy-read-rule-as-id-arrays.md). These tests build a table in which the
 caller's rows are a small share of many users' rows (bulk_create, then
 ANALYZE, so the planner's choice is the one it makes on real data), run the
 lists as a client does, and EXPLAIN every query they sent: none may read

@@ -5,7 +5,7 @@ N users cost N checks, since each is asked as themselves. Each socket then resol
 selection: ``example { owner project }`` is three queries (the example, its owner, its project
 with the caller's role). strawberry-django's optimizer does not run on subscription events
 (strawberry-django #941); making it run cut that to two but cost more CPU than it saved
-(BENCHMARKS.md, "Live updates: delivery to 100 subscribers").
+(docs/decisions/0005-live-updates-shared-checks.md).
 """
 
 from __future__ import annotations
