@@ -353,7 +353,9 @@ class LiveConsumer(LayerGuard, GraphQLWSConsumer):
                     await task
         if self.user_id is not None and self.channel_layer is not None and not self.layer_down:
             try:
-                await self.channel_layer.group_discard(revocation.sockets_group(self.user_id), self.channel_name)
+                await self.channel_layer.group_discard(
+                    revocation.sockets_group(self.user_id), self.channel_name
+                )
             except Exception as exc:
                 if not layer_unavailable(exc):
                     raise
