@@ -360,7 +360,7 @@ class LiveConsumer(LayerGuard, GraphQLWSConsumer):
                 if not layer_unavailable(exc):
                     raise
                 # The membership expires with the layer's group_expiry; the close itself is not an error.
-                logger.warning("Socket's group not left, the channel layer did not answer: %r", exc)
+                logger.warning("Socket's group not left, the channel layer did not answer: %s", exc)
         if self.run_task is not None:
             await super().disconnect(code)
         for lease in self.leases:
@@ -442,7 +442,7 @@ class LiveConsumer(LayerGuard, GraphQLWSConsumer):
             except Exception as exc:
                 if not layer_unavailable(exc):
                     raise
-                logger.warning("Socket refused, the channel layer did not answer: %r", exc)
+                logger.warning("Socket refused, the channel layer did not answer: %s", exc)
                 raise LayerUnavailable() from exc
 
 

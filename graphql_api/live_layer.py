@@ -77,5 +77,5 @@ class LayerGuard:
             if not layer_unavailable(exc):
                 raise
             self.layer_down = True
-            logger.warning("Live updates' channel layer unavailable, socket closed (1013): %r", exc)
+            logger.warning("Live updates' channel layer unavailable, socket closed (1013): %s", exc)
             return {"type": LAYER_DOWN}
