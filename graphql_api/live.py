@@ -301,6 +301,7 @@ class LiveConsumer(LayerGuard, GraphQLWSConsumer):
         # The socket's places under LIVE_MAX_SOCKETS_PER_ADDRESS and _PER_USER (graphql_api.live_caps).
         self.leases: list[live_caps.Lease] = []
         self.lease_task: asyncio.Task | None = None
+        self.closed = False
 
     def decode_json(self, data: str | bytes) -> object:
         # Every frame by the one JSON rule, then the message rule (graphql_api.frames).
@@ -333,6 +334,14 @@ class LiveConsumer(LayerGuard, GraphQLWSConsumer):
         self.last_message = asyncio.get_running_loop().time()
         self.idle_task = asyncio.create_task(self._close_when_idle())
         await super().connect()
+
+    async def close(self, code: int | bool | None = None, reason: str | None = None) -> None:
+        # Once: a second reason to close (the layer failing while a 4403 is on its way)
+        # would be a second websocket.close, which the server refuses with an error.
+        if self.closed:
+            return
+        self.closed = True
+        await super().close(code=code, reason=reason)
 
     async def _lease(self, key: str, limit: int) -> bool:
         """Take one of ``key``'s places; False when all are held (graphql_api.live_caps)."""

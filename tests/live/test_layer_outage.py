@@ -102,6 +102,29 @@ def test_an_open_subscribed_socket_closes_with_1013_when_the_layer_goes_down(mon
     assert not _problems(caplog)
 
 
+def test_a_socket_already_closing_is_not_closed_twice_when_the_layer_goes_down(monkeypatch, caplog):
+    token = token_for(UserFactory())
+
+    async def scenario():
+        outage = LayerOutage(monkeypatch)
+        socket = await Socket.ready(token)
+        await socket.send_text("x" * (64 * 1024 + 1))
+        assert await socket.closed_with() == 1009
+        outage.down()
+        deadline = asyncio.get_running_loop().time() + 3
+        while not _layer_warnings(caplog):
+            assert asyncio.get_running_loop().time() < deadline, "the layer's failure was not seen"
+            await asyncio.sleep(0.01)
+        # A second websocket.close would be refused by the server (an error, not a close).
+        assert await socket.communicator.receive_nothing(timeout=0.2)
+        await socket.close()
+
+    with caplog.at_level(logging.WARNING):
+        async_to_sync(scenario)()
+    assert len(_layer_warnings(caplog)) == 1, caplog.records
+    assert not _problems(caplog)
+
+
 def test_connection_init_while_the_layer_is_down_closes_with_1013(monkeypatch, caplog):
     token = token_for(UserFactory())
 
