@@ -84,6 +84,7 @@ from authentication.throttles import client_address
 from . import live_caps
 from .errors import BAD_REQUEST
 from .frames import FrameRefused, decode_frame
+from .live_layer import LAYER_DOWN, LayerGuard, layer_unavailable
 from .live_work import SocketWork
 from .persisted import resolve_request
 from .schema import schema as default_schema
@@ -97,7 +98,7 @@ UNAUTHORIZED = 4401
 FORBIDDEN = 4403
 IDLE = 4408
 TOO_MANY = 4429
-TRY_AGAIN_LATER = 1013  # RFC 6455: the socket counts live in the cache, which did not answer
+TRY_AGAIN_LATER = 1013  # RFC 6455: the cache (socket counts) or the channel layer did not answer
 TOO_BIG = 1009
 NO_QUERY = "No GraphQL query found in the request."
 # RFC 6455: a close frame's reason is at most 123 bytes of UTF-8.
@@ -110,6 +111,10 @@ class Unauthenticated(Exception):
 
 class TooManySockets(Exception):
     """The user already holds LIVE_MAX_SOCKETS_PER_USER sockets: closed with 4429 at connection_init."""
+
+
+class LayerUnavailable(Exception):
+    """The channel layer did not answer at connection_init: the socket cannot follow its credentials (1013)."""
 
 
 def handshake_request(scope: dict[str, Any]) -> HttpRequest:
@@ -210,7 +215,7 @@ class LiveTransportWSHandler(BaseGraphQLTransportWSHandler):
             await self.websocket.close(code=UNAUTHORIZED, reason="Unauthorized")
         except TooManySockets:
             await self.websocket.close(code=TOO_MANY, reason="Too many sockets for this user")
-        except live_caps.CapsUnavailable:
+        except (live_caps.CapsUnavailable, LayerUnavailable):
             await self.websocket.close(code=TRY_AGAIN_LATER, reason="Try again later")
 
     async def handle_subscribe(self, message: Any) -> None:
@@ -274,7 +279,7 @@ class LiveTransportWSHandler(BaseGraphQLTransportWSHandler):
         return resolve_request(data, payload, self.context.request.user).query
 
 
-class LiveConsumer(GraphQLWSConsumer):
+class LiveConsumer(LayerGuard, GraphQLWSConsumer):
     """One WebSocket at ``/graphql/``. Settings are read per socket (``override_settings`` works)."""
 
     graphql_transport_ws_handler_class = LiveTransportWSHandler
@@ -296,6 +301,7 @@ class LiveConsumer(GraphQLWSConsumer):
         # The socket's places under LIVE_MAX_SOCKETS_PER_ADDRESS and _PER_USER (graphql_api.live_caps).
         self.leases: list[live_caps.Lease] = []
         self.lease_task: asyncio.Task | None = None
+        self.closed = False
 
     def decode_json(self, data: str | bytes) -> object:
         # Every frame by the one JSON rule, then the message rule (graphql_api.frames).
@@ -306,6 +312,11 @@ class LiveConsumer(GraphQLWSConsumer):
             # Refused before accept (HTTP 403): the legacy graphql-ws protocol and
             # sockets that name no protocol never reach a handler.
             await self.close()
+            return
+        if self.layer_down:
+            # The layer failed before the handshake was dispatched (graphql_api.live_layer).
+            await self.accept(GRAPHQL_TRANSPORT_WS_PROTOCOL)
+            await self.close(code=TRY_AGAIN_LATER, reason="Try again later")
             return
         try:
             leased = await self._lease(
@@ -324,6 +335,14 @@ class LiveConsumer(GraphQLWSConsumer):
         self.idle_task = asyncio.create_task(self._close_when_idle())
         await super().connect()
 
+    async def close(self, code: int | bool | None = None, reason: str | None = None) -> None:
+        # Once: a second reason to close (the layer failing while a 4403 is on its way)
+        # would be a second websocket.close, which the server refuses with an error.
+        if self.closed:
+            return
+        self.closed = True
+        await super().close(code=code, reason=reason)
+
     async def _lease(self, key: str, limit: int) -> bool:
         """Take one of ``key``'s places; False when all are held (graphql_api.live_caps)."""
         lease = await live_caps.acquire(key, limit)
@@ -341,8 +360,16 @@ class LiveConsumer(GraphQLWSConsumer):
                 task.cancel()
                 with suppress(asyncio.CancelledError):
                     await task
-        if self.user_id is not None and self.channel_layer is not None:
-            await self.channel_layer.group_discard(revocation.sockets_group(self.user_id), self.channel_name)
+        if self.user_id is not None and self.channel_layer is not None and not self.layer_down:
+            try:
+                await self.channel_layer.group_discard(
+                    revocation.sockets_group(self.user_id), self.channel_name
+                )
+            except Exception as exc:
+                if not layer_unavailable(exc):
+                    raise
+                # The membership expires with the layer's group_expiry; the close itself is not an error.
+                logger.warning("Socket's group not left, the channel layer did not answer: %s", exc)
         if self.run_task is not None:
             await super().disconnect(code)
         for lease in self.leases:
@@ -353,6 +380,11 @@ class LiveConsumer(GraphQLWSConsumer):
         # listeners; the credentials message is the socket's own.
         if message.get("type") == revocation.MESSAGE_TYPE:
             await self._credentials_changed(message)
+            return
+        if message.get("type") == LAYER_DOWN:
+            # Before connect() the handshake is refused there; after it, the open socket closes.
+            if self.idle_task is not None:
+                await self.close(code=TRY_AGAIN_LATER, reason="Live updates unavailable, reconnect later")
             return
         await super().dispatch(message)
 
@@ -414,7 +446,13 @@ class LiveConsumer(GraphQLWSConsumer):
         """Join the user's sockets group, so that a logout or a deleted token closes this socket."""
         self.user_id, self.credential = user_id, credential
         if self.channel_layer is not None:
-            await self.channel_layer.group_add(revocation.sockets_group(user_id), self.channel_name)
+            try:
+                await self.channel_layer.group_add(revocation.sockets_group(user_id), self.channel_name)
+            except Exception as exc:
+                if not layer_unavailable(exc):
+                    raise
+                logger.warning("Socket refused, the channel layer did not answer: %s", exc)
+                raise LayerUnavailable() from exc
 
 
 class AllowedHostsOnly:

@@ -233,6 +233,9 @@ else:
 # reaches only the sockets of the process that made the change (development).
 CHANNEL_LAYER_REDIS_URL = env_str("CHANNEL_LAYER_REDIS_URL") or REDIS_URL
 if CHANNEL_LAYER_REDIS_URL:
+    from redis.asyncio.retry import Retry
+    from redis.backoff import NoBackoff
+
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -241,7 +244,12 @@ if CHANNEL_LAYER_REDIS_URL:
                 # channels-redis's blocking pop (brpop_timeout = 5): the pop would time
                 # out on a quiet socket and crash its consumer. A read timeout above
                 # the pop's keeps a dead Redis from hanging a socket forever.
-                "hosts": [{"address": CHANNEL_LAYER_REDIS_URL, "socket_timeout": 15}],
+                # retry: a command on a pooled connection that a Redis restart closed is sent
+                # once more on a new one (redis-py retries nothing by default), so the first
+                # sockets after an outage are not refused; a Redis still down fails it again.
+                "hosts": [
+                    {"address": CHANNEL_LAYER_REDIS_URL, "socket_timeout": 15, "retry": Retry(NoBackoff(), 1)}
+                ],
                 "prefix": env_str("CHANNEL_LAYER_PREFIX", "live"),
                 # A socket that stops reading loses events past this many, instead of growing Redis.
                 "capacity": env_int("CHANNEL_LAYER_CAPACITY", 100, minimum=1),

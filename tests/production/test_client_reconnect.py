@@ -7,6 +7,8 @@ starts on the same address; the client reconnects with backoff, tells the
 caller (``onReconnected``, where a page refetches) and has subscribed again:
 the next change arrives as an event. Then the token is revoked: the server
 closes the socket with 4403 and the client does not retry (no new socket).
+When Redis (the channel layer and the cache) stops, the socket closes with
+1013 and the client retries the same way until Redis is back.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import queue
 import signal
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -129,3 +132,43 @@ def test_the_typed_client_reconnects_after_1012_and_resubscribes_and_stops_on_44
     assert new.request("POST", "/api/auth/logout/", headers={"Authorization": f"Token {token}"}).status == 204
     ended = client.next_matching(lambda line: "error" in line)
     assert ended == {"error": 4403, "sockets": sockets}
+
+
+def test_the_typed_client_reconnects_after_1013_when_redis_stops_and_resubscribes(
+    start_server, watcher, tmp_path
+):
+    """The channel layer and the cache on one Redis: it stops, the socket closes with 1013,
+    the client retries until Redis is back, then subscribes again and gets the next event."""
+    redis_env = {"REDIS_STATE": str(tmp_path / "redis.env"), "REDIS_PORT": str(free_port())}
+
+    def redis(command: str) -> None:
+        subprocess.run(["scripts/redis.sh", command], cwd=ROOT, env={**os.environ, **redis_env}, check=True)
+
+    redis("start")
+    try:
+        url = f"redis://127.0.0.1:{redis_env['REDIS_PORT']}/0"
+        port = free_port()
+        server = start_server(port=port, REDIS_URL=url, CHANNEL_LAYER_REDIS_URL=url)
+        body = {"username": "outlasting", "email": "outlasting@example.com", "password": PASSWORD}
+        registered = server.request("POST", "/api/auth/register/", body)
+        assert registered.status == 201, registered.body
+        token = registered.json()["token"]
+        headers = {"Authorization": f"Token {token}"}
+        created = server.request("POST", "/api/v1/examples/", {"title": "Before"}, headers)
+        assert created.status == 201, created.body
+        example_id = created.json()["id"]
+        client = watcher(f"http://127.0.0.1:{port}", "outlasting", PASSWORD)
+        rename_until_seen(server, token, example_id, client, "Seen before the outage")
+
+        redis("stop")
+        deadline = time.monotonic() + WAIT
+        while "channel layer unavailable, socket closed (1013)" not in server.log.read_text():
+            assert time.monotonic() < deadline, server.log.read_text()[-3000:]
+            time.sleep(0.05)
+        redis("start")
+        reconnected = client.next_matching(lambda line: "reconnected" in line)
+        assert reconnected["reconnected"]["closeCode"] == 1013
+        rename_until_seen(server, token, example_id, client, "Seen after the outage")
+    finally:
+        redis("stop")
+    assert "Traceback" not in server.log.read_text()

@@ -11,10 +11,14 @@ GraphQL answers a throttled mutation as it answers a lost database: a coded
 from __future__ import annotations
 
 import json
+import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
-from websockets.sync.client import connect
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection, connect
 
 from .conftest import _script, _state, free_port
 
@@ -156,3 +160,74 @@ def test_graphql_throttled_mutations_while_redis_is_down(start_server, own_redis
     # a 503, logger django.request, says "Service Unavailable" at ERROR for REST's 503s too).
     assert [line for line in log.splitlines() if "graphql_api" in line and "ERROR" in line] == []
     assert "GraphQL operation failed by an outage" in log
+
+
+PROTOCOL = "graphql-transport-ws"
+EVENTS = "subscription { exampleEvents { kind example { title } } }"
+TRY_AGAIN_LATER = 1013
+
+
+@contextmanager
+def _subscribed_socket(server, auth: dict[str, str]) -> Iterator[ClientConnection]:
+    """An acknowledged socket subscribed to the user's events, proven by one event it receives."""
+    with connect(
+        f"ws://127.0.0.1:{server.port}/graphql/", subprotocols=[PROTOCOL], open_timeout=10
+    ) as socket:
+        socket.send(json.dumps({"type": "connection_init", "payload": auth}))
+        ack = json.loads(socket.recv(timeout=10))
+        assert ack == {"type": "connection_ack"}, server.log.read_text()[-3000:]
+        socket.send(json.dumps({"id": "events", "type": "subscribe", "payload": {"query": EVENTS}}))
+        # The subscription joins its group asynchronously: write until an event comes (a deadline, no sleep).
+        deadline = time.monotonic() + 20
+        while True:
+            created = server.request("POST", "/api/v1/examples/", {"title": "probe"}, headers=auth)
+            assert created.status == 201, created.body
+            try:
+                message = json.loads(socket.recv(timeout=1))
+            except TimeoutError:
+                assert time.monotonic() < deadline, server.log.read_text()[-3000:]
+                continue
+            assert message["id"] == "events" and message["type"] == "next", (
+                message,
+                server.log.read_text()[-3000:],
+            )
+            assert message["payload"]["data"]["exampleEvents"]["kind"] == "CREATED"
+            break
+        yield socket
+
+
+def test_an_open_socket_closes_with_1013_when_the_shared_redis_stops(start_server, own_redis):
+    """The channel layer and the cache on ONE Redis, as ``make serve`` and the cluster run them.
+
+    A subscribed socket gets a close frame with 1013 (try again later) when Redis stops, the
+    server logs a warning and no traceback; once Redis is back a new socket subscribes and
+    receives events again (graphql_api.live_layer says why the socket is closed, not kept).
+    """
+    prefix = f"down-{uuid.uuid4().hex[:6]}"
+    server = start_server(
+        REDIS_URL=own_redis.url,
+        CHANNEL_LAYER_REDIS_URL=own_redis.url,
+        CACHE_KEY_PREFIX=prefix,
+        CHANNEL_LAYER_PREFIX=prefix,
+        GRAPHQL_TRUSTED_DOCUMENTS_ONLY="0",
+    )
+    email = f"{uuid.uuid4().hex[:12]}@example.com"
+    registered = server.request("POST", "/api/auth/register/", {"email": email, "password": STRONG})
+    assert registered.status == 201, registered.body
+    auth = {"Authorization": f"Token {registered.json()['token']}"}
+
+    with _subscribed_socket(server, auth) as socket:
+        own_redis.down()
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:  # events already on their way may come first
+                socket.recv(timeout=30)
+    assert closed.value.rcvd is not None, "no close frame from the server"
+    assert closed.value.rcvd.code == TRY_AGAIN_LATER
+
+    own_redis.up()
+    with _subscribed_socket(server, auth):
+        pass
+    log = server.log.read_text()
+    assert "Traceback" not in log
+    assert [line for line in log.splitlines() if "graphql_api" in line and "ERROR" in line] == []
+    assert "channel layer unavailable, socket closed (1013)" in log
