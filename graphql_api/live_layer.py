@@ -29,6 +29,7 @@ import functools
 import logging
 from typing import Any
 
+from channels.consumer import AsyncConsumer
 from channels.exceptions import StopConsumer
 from channels.layers import get_channel_layer
 from channels.utils import await_many_dispatch
@@ -45,13 +46,12 @@ def layer_unavailable(exc: BaseException) -> bool:
     return is_cache_unavailable(exc) or isinstance(exc, OSError)
 
 
-class LayerGuard:
-    """Mixin for an ``AsyncConsumer``: a failing layer ``receive`` is a ``LAYER_DOWN`` message, once."""
+class LayerGuard(AsyncConsumer):
+    """An ``AsyncConsumer`` whose failing layer ``receive`` is a ``LAYER_DOWN`` message, once."""
 
-    channel_layer_alias: str
     layer_down = False
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         # channels.consumer.AsyncConsumer.__call__, with channel_receive guarded.
         self.scope = scope
         self.channel_layer = get_channel_layer(self.channel_layer_alias)
