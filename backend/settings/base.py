@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: sees every response, the ones answered before routing included (backend/metrics.py).
+    "backend.metrics.MetricsMiddleware",
     "backend.request_id.RequestIDMiddleware",
     # Decides, before anything reads, whether this request may read the replica (backend/replica.py).
     "backend.replica.ReplicaReadsMiddleware",
