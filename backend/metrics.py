@@ -67,6 +67,32 @@ GRAPHQL_COST = Histogram(
     ["operation"],
     buckets=(1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000),
 )
+# Live updates (graphql_api.live, graphql_api.subscriptions). "livesum": the
+# sockets of a worker that died leave the sum with it.
+LIVE_SOCKETS = Gauge(
+    "live_sockets", "Open live-updates WebSockets (acknowledged).", multiprocess_mode="livesum"
+)
+LIVE_SUBSCRIPTIONS = Gauge(
+    "live_subscriptions", "Running subscriptions on the open WebSockets.", multiprocess_mode="livesum"
+)
+LIVE_DELIVERIES = Counter("live_deliveries_total", "Events sent to a subscription.")
+LIVE_DELIVERY_LATENCY = Histogram(
+    "live_delivery_latency_seconds",
+    "From the commit's announcement (api.events.publish) to the event's delivery to one subscription.",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+# Background tasks (authentication.tasks, authentication.task_reaper), counted in
+# the task worker; the queue's depth is read from the database when scraped
+# (authentication.task_metrics). ``task`` is a task's name: a fixed set.
+TASK_FAILURES = Counter("task_failures_total", "Task attempts that failed, by task.", ["task"])
+TASK_RETRIES = Counter(
+    "task_retries_total", "Failed tasks enqueued again for a later attempt, by task.", ["task"]
+)
+TASKS_REAPED = Counter(
+    "tasks_reaped_total",
+    "Tasks whose worker died while running them: requeued or failed for good.",
+    ["outcome"],
+)
 DATABASE_UP = Gauge(
     "database_up",
     "1 when the database answered the last /ready/ probe, else 0.",
@@ -78,7 +104,7 @@ REDIS_UP = Gauge(
 
 
 def route_of(request: HttpRequest) -> str:
-    """The matched URL pattern (``api/v1/projects/<int:pk>/``), so labels stay as many as the routes."""
+    """The matched URL pattern (``api/v1/examples/(?P<pk>[0-9]+)/$``), so labels stay as many as the routes."""
     match = getattr(request, "resolver_match", None)
     if match is not None and match.route:
         return str(match.route)
@@ -127,6 +153,13 @@ def record_request(request: HttpRequest, status: int, seconds: float, queries: i
     SQL_QUERIES.labels(route).observe(queries)
     if status == 429:
         THROTTLED.labels(route).inc()
+
+
+def record_delivery(published_at: object) -> None:
+    """One event delivered; its latency when the announcement carried its time."""
+    LIVE_DELIVERIES.inc()
+    if isinstance(published_at, (int, float)):
+        LIVE_DELIVERY_LATENCY.observe(max(0.0, time.time() - published_at))
 
 
 def record_availability(database: bool, redis: bool | None) -> None:

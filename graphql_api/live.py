@@ -80,6 +80,7 @@ from strawberry.types.unset import UnsetType
 
 from authentication import revocation
 from authentication.throttles import client_address
+from backend.metrics import LIVE_SOCKETS
 
 from . import live_caps
 from .errors import BAD_REQUEST
@@ -296,6 +297,8 @@ class LiveConsumer(GraphQLWSConsumer):
         # The socket's places under LIVE_MAX_SOCKETS_PER_ADDRESS and _PER_USER (graphql_api.live_caps).
         self.leases: list[live_caps.Lease] = []
         self.lease_task: asyncio.Task | None = None
+        # In the live_sockets gauge (backend/metrics.py) since its connection_ack.
+        self.counted = False
 
     def decode_json(self, data: str | bytes) -> object:
         # Every frame by the one JSON rule, then the message rule (graphql_api.frames).
@@ -347,6 +350,9 @@ class LiveConsumer(GraphQLWSConsumer):
             await super().disconnect(code)
         for lease in self.leases:
             await lease.release()
+        if self.counted:
+            self.counted = False
+            LIVE_SOCKETS.dec()
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Strawberry's consumer hands every layer message to its subscriptions'
@@ -408,6 +414,8 @@ class LiveConsumer(GraphQLWSConsumer):
         self.scope["live_owner"].key = f"user:{user.pk}"
         context.request.user, context.request.auth = user, token
         await self._follow_credentials(user.pk, credential)
+        LIVE_SOCKETS.inc()
+        self.counted = True
         return UNSET  # a plain connection_ack
 
     async def _follow_credentials(self, user_id: int, credential: tuple[str, str]) -> None:

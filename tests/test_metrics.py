@@ -3,9 +3,11 @@
 import secrets
 
 import pytest
+from django.test import override_settings
 from prometheus_client import REGISTRY
 
 from backend.metrics import UNMATCHED
+from tests.helpers import client_with_token
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +73,17 @@ def test_unknown_methods_share_one_label_value(client):
 def test_ready_reports_database_availability(client):
     assert client.get("/ready/").status_code == 200
     assert _value("database_up") == 1
+
+
+@override_settings(PASSWORD_CHANGE_THROTTLE_RATE="2/min")
+def test_a_throttle_refusal_is_counted_by_route(user):
+    client = client_with_token(user)
+    route = "api/auth/password/change/"
+    before = _value("http_throttled_total", route=route)
+    codes = [
+        client.post("/" + route, {"old_password": "guess", "new_password": "n3w-Passphrase!"}).status_code
+        for _ in range(3)
+    ]
+    assert codes[-1] == 429, codes
+    assert _value("http_throttled_total", route=route) == before + 1
+    assert _value("http_requests_total", route=route, method="POST", status="429") >= 1

@@ -341,6 +341,8 @@ MAIL_TASK_RETRY_SECONDS = env_int("MAIL_TASK_RETRY_SECONDS", 30, minimum=1)
 TASK_RUNNING_TIMEOUT_SECONDS = env_int("TASK_RUNNING_TIMEOUT_SECONDS", 300, minimum=1)
 TASK_REAP_INTERVAL_SECONDS = env_int("TASK_REAP_INTERVAL_SECONDS", 60, minimum=1)
 TASK_MAX_CLAIMS = env_int("TASK_MAX_CLAIMS", 3, minimum=1)
+# host:port of the task worker's Prometheus listener (authentication.task_metrics); empty: none.
+TASK_METRICS_BIND = env_str("TASK_METRICS_BIND", "")
 
 # Pagination, shared by REST and GraphQL (one rule, api.paging).
 API_PAGE_SIZE_DEFAULT = env_int("API_PAGE_SIZE_DEFAULT", 20, minimum=1)
