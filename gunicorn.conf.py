@@ -72,3 +72,44 @@ logconfig_dict = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "loggers": {"gunicorn.error": {"handlers": ["console"], "level": loglevel.upper(), "propagate": False}},
 }
+
+# Prometheus metrics (backend/metrics.py). METRICS_BIND (host:port, loopback or
+# a private address; empty: no listener) is a listener of its own in the master,
+# never the public port, so nginx has no way to route to it. Each worker writes
+# its values to files in PROMETHEUS_MULTIPROC_DIR, which must be set before the
+# app (preloaded here) imports prometheus_client; the listener sums the files of
+# every worker, past ones included. One folder per node, emptied at start so a
+# restarted node does not add its previous life's counts.
+metrics_bind = os.environ.get("METRICS_BIND", "").strip()
+if metrics_bind:
+    import glob
+    import tempfile
+
+    _metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="gunicorn-metrics-")
+    os.makedirs(_metrics_dir, exist_ok=True)
+    # Only the client's own files: the folder may be one an operator chose.
+    for _stale in glob.glob(os.path.join(_metrics_dir, "*.db")):
+        os.remove(_stale)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_dir
+
+
+def when_ready(server) -> None:
+    """Start the metrics listener in the master, once, before the workers fork."""
+    if not metrics_bind:
+        return
+    from prometheus_client import CollectorRegistry, start_http_server
+    from prometheus_client.multiprocess import MultiProcessCollector
+
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry)
+    host, _, port = metrics_bind.rpartition(":")
+    start_http_server(int(port), addr=host or "127.0.0.1", registry=registry)
+    server.log.info("metrics on http://%s/metrics", metrics_bind)
+
+
+def child_exit(server, worker) -> None:
+    """A worker's gauges of live things leave with it; its counters stay in the sums."""
+    if metrics_bind:
+        from prometheus_client.multiprocess import mark_process_dead
+
+        mark_process_dead(worker.pid)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import enum
 import logging
 import secrets
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -143,7 +144,9 @@ def publish(event: ExampleEvent, groups: list[str]) -> None:
         for group in groups:
             # The group rides along: a socket in several groups gets one copy per
             # group, and each subscription takes only its own group's copies.
-            async_to_sync(layer.group_send)(group, {**event.as_message(), "group": group})
+            # published_at (wall clock, as the nodes share it) times the delivery (backend/metrics.py).
+            message = {**event.as_message(), "group": group, "published_at": time.time()}
+            async_to_sync(layer.group_send)(group, message)
     except Exception as exc:  # the layer's own errors (Redis, network) must not turn a commit into a 500
         if is_cache_unavailable(exc) or isinstance(exc, OSError):
             # An outage, not a bug: one line per lost event, no traceback.

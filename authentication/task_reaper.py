@@ -26,6 +26,8 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from backend.metrics import TASKS_REAPED
+
 logger = logging.getLogger(__name__)
 
 
@@ -59,4 +61,6 @@ def reap_stuck_tasks(*, now: datetime | None = None) -> Reaped:
             row.save(update_fields=["status", "run_after"])
             logger.warning("task %s (%s) requeued: its worker died while running it", row.id, row.task_path)
             requeued += 1
+    TASKS_REAPED.labels("requeued").inc(requeued)
+    TASKS_REAPED.labels("failed").inc(failed)
     return Reaped(requeued=requeued, failed=failed)

@@ -27,6 +27,8 @@ from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
 from django_tasks.base import Task
 
+from backend.metrics import TASK_FAILURES, TASK_RETRIES
+
 logger = logging.getLogger(__name__)
 
 
@@ -42,6 +44,7 @@ def _deliver(
     try:
         send_mail(subject=subject, message=message, from_email=None, recipient_list=[to])
     except Exception as exc:  # SMTP errors, refused connections, timeouts: all retried alike.
+        TASK_FAILURES.labels(retry_task.name).inc()
         max_attempts = settings.MAIL_TASK_MAX_ATTEMPTS
         if attempt >= max_attempts:
             logger.error(
@@ -58,6 +61,7 @@ def _deliver(
         if retry_task.get_backend().supports_defer:
             retry_task = retry_task.using(run_after=timezone.now() + delay)
         retry_task.enqueue(**retry_kwargs, attempt=attempt + 1)
+        TASK_RETRIES.labels(retry_task.name).inc()
         raise
 
 

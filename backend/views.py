@@ -16,6 +16,7 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from .draining import draining
 from .errors import DATABASE_UNAVAILABLE, is_cache_unavailable, json_error
+from .metrics import record_availability
 from .middleware import PAGE_POLICY, set_policy
 
 logger = logging.getLogger(__name__)
@@ -74,11 +75,14 @@ def ready(request: HttpRequest) -> JsonResponse:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
+        record_availability(database=False, redis=None)
         return json_error(DATABASE_UNAVAILABLE, 503, Retry_After="5")
     body = {"status": "ok", "database": "ok"}
-    if settings.REDIS_URL:
-        body["redis"] = "ok" if _cache_answers() else "unavailable"
-        if body["redis"] != "ok":
+    redis_answers = _cache_answers() if settings.REDIS_URL else None
+    record_availability(database=True, redis=redis_answers)
+    if redis_answers is not None:
+        body["redis"] = "ok" if redis_answers else "unavailable"
+        if not redis_answers:
             body["status"] = "degraded"
     return JsonResponse(body)
 

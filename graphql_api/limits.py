@@ -50,6 +50,7 @@ from strawberry.types.execution import StreamExecutionResult
 from .cost import estimate_cost
 from .errors import INTERNAL_SERVER_ERROR, MASKED_MESSAGE, is_unexpected, outage_error, outage_of
 from .lists import check_lists
+from .metrics import remember_cost
 from .shape import measure, overlap_comparisons
 
 TOKEN_LIMIT_EXCEEDED = "TOKEN_LIMIT_EXCEEDED"  # noqa: S105 -- an error code
@@ -220,6 +221,7 @@ class DocumentLimits(SchemaExtension):
             raise limit_error(
                 DEPTH_LIMIT_EXCEEDED, "The document is nested too deeply.", settings.GRAPHQL_MAX_DEPTH
             ) from None
+        remember_cost(context, cost)
         if cost is not None and cost > limit:
             raise limit_error(
                 COST_LIMIT_EXCEEDED,

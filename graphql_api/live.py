@@ -80,6 +80,7 @@ from strawberry.types.unset import UnsetType
 
 from authentication import revocation
 from authentication.throttles import client_address
+from backend.metrics import LIVE_SOCKETS
 
 from . import live_caps
 from .errors import BAD_REQUEST
@@ -302,6 +303,8 @@ class LiveConsumer(LayerGuard, GraphQLWSConsumer):
         self.leases: list[live_caps.Lease] = []
         self.lease_task: asyncio.Task | None = None
         self.closed = False
+        # In the live_sockets gauge (backend/metrics.py) since its connection_ack.
+        self.counted = False
 
     def decode_json(self, data: str | bytes) -> object:
         # Every frame by the one JSON rule, then the message rule (graphql_api.frames).
@@ -374,6 +377,9 @@ class LiveConsumer(LayerGuard, GraphQLWSConsumer):
             await super().disconnect(code)
         for lease in self.leases:
             await lease.release()
+        if self.counted:
+            self.counted = False
+            LIVE_SOCKETS.dec()
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Strawberry's consumer hands every layer message to its subscriptions'
@@ -440,6 +446,8 @@ class LiveConsumer(LayerGuard, GraphQLWSConsumer):
         self.scope["live_owner"].key = f"user:{user.pk}"
         context.request.user, context.request.auth = user, token
         await self._follow_credentials(user.pk, credential)
+        LIVE_SOCKETS.inc()
+        self.counted = True
         return UNSET  # a plain connection_ack
 
     async def _follow_credentials(self, user_id: int, credential: tuple[str, str]) -> None:

@@ -21,6 +21,7 @@ from .caching import CACHE_EXTENSIONS
 from .errors import ErrorCodes, log_errors, mark_outage, outage_of
 from .executor import LeafColumnsExecutor
 from .limits import LIMIT_EXTENSIONS, error_mask
+from .metrics import OperationMetrics
 from .mutations import Mutation
 from .persisted import TrustedDocuments
 from .queries import Query
@@ -71,6 +72,8 @@ def build_schema(query: type = Query, mutation: type = Mutation) -> GraphQLSchem
             # First: extensions exit in reverse order, so this one's exit runs after every
             # other's and names any error still without a code (the masked ones too).
             ErrorCodes,
+            # Its exit sees the outcome of every other extension's work.
+            OperationMetrics,
             *LIMIT_EXTENSIONS,
             RequireAuthentication,
             SubscriptionsOverWebSocketOnly,

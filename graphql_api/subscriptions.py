@@ -51,6 +51,7 @@ from api.events import MESSAGE_TYPE, EventKind, ExampleEvent, project_group, use
 from api.models import ExampleModel, Project
 from api.policy import VIEW, is_active_user, restrict
 from api.querysets import parse_pk
+from backend.metrics import LIVE_SUBSCRIPTIONS, record_delivery
 
 from .context import viewer
 from .errors import BAD_REQUEST, NOT_FOUND
@@ -191,14 +192,19 @@ class Subscription:
                 # One answer for missing, junk and invisible, as the project(id:) query gives null.
                 raise GraphQLError(UNKNOWN_PROJECT, extensions={"code": NOT_FOUND})
             groups = [project_group(wanted_project)]
-        async with socket.listen_to_channel(MESSAGE_TYPE, groups=groups) as messages:
-            async for message in messages:
-                # Every subscription of the socket sees every message the socket
-                # gets; a copy sent to another subscription's group is not ours.
-                if message.get("group") not in groups:
-                    continue
-                event = ExampleEvent.from_message(message)
-                if wanted_project is not None and event.project_id != wanted_project:
-                    continue
-                if await shared_checks.may_receive(user, token, event):
-                    yield ExampleEventType(kind=event.kind, id=strawberry.ID(str(event.id)), pk=event.id)
+        LIVE_SUBSCRIPTIONS.inc()
+        try:
+            async with socket.listen_to_channel(MESSAGE_TYPE, groups=groups) as messages:
+                async for message in messages:
+                    # Every subscription of the socket sees every message the socket
+                    # gets; a copy sent to another subscription's group is not ours.
+                    if message.get("group") not in groups:
+                        continue
+                    event = ExampleEvent.from_message(message)
+                    if wanted_project is not None and event.project_id != wanted_project:
+                        continue
+                    if await shared_checks.may_receive(user, token, event):
+                        record_delivery(message.get("published_at"))
+                        yield ExampleEventType(kind=event.kind, id=strawberry.ID(str(event.id)), pk=event.id)
+        finally:
+            LIVE_SUBSCRIPTIONS.dec()

@@ -21,9 +21,12 @@ INSTALLED_APPS = [
     "authentication",
     "api",
 ]
-# The product's stack, minus the two apps this environment does not install
-# (static files and CORS mean nothing to a GraphQL endpoint read by tests and wrk).
-MIDDLEWARE = [name for name in MIDDLEWARE if not name.startswith(("whitenoise.", "corsheaders."))]
+# The product's stack, minus what this environment does not install (static
+# files, CORS and the Prometheus metrics mean nothing to a GraphQL endpoint
+# read by tests and wrk).
+MIDDLEWARE = [
+    name for name in MIDDLEWARE if not name.startswith(("whitenoise.", "corsheaders.", "backend.metrics."))
+]
 ROOT_URLCONF = "reference.urls"
 WSGI_APPLICATION = "reference.wsgi.application"
 # The product's REST_FRAMEWORK names classes of packages this environment does

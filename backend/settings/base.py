@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: sees every response, the ones answered before routing included (backend/metrics.py).
+    "backend.metrics.MetricsMiddleware",
     "backend.request_id.RequestIDMiddleware",
     # Decides, before anything reads, whether this request may read the replica (backend/replica.py).
     "backend.replica.ReplicaReadsMiddleware",
@@ -347,6 +349,8 @@ MAIL_TASK_RETRY_SECONDS = env_int("MAIL_TASK_RETRY_SECONDS", 30, minimum=1)
 TASK_RUNNING_TIMEOUT_SECONDS = env_int("TASK_RUNNING_TIMEOUT_SECONDS", 300, minimum=1)
 TASK_REAP_INTERVAL_SECONDS = env_int("TASK_REAP_INTERVAL_SECONDS", 60, minimum=1)
 TASK_MAX_CLAIMS = env_int("TASK_MAX_CLAIMS", 3, minimum=1)
+# host:port of the task worker's Prometheus listener (authentication.task_metrics); empty: none.
+TASK_METRICS_BIND = env_str("TASK_METRICS_BIND", "")
 
 # Pagination, shared by REST and GraphQL (one rule, api.paging).
 API_PAGE_SIZE_DEFAULT = env_int("API_PAGE_SIZE_DEFAULT", 20, minimum=1)

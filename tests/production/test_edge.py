@@ -34,6 +34,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -59,6 +60,7 @@ class Stack:
     log: Path
     proxy: Server  # the public address: nginx
     app_port: int  # gunicorn, loopback only
+    metrics_port: int  # gunicorn's metrics listener (METRICS_BIND), loopback only
 
     def worker_pids(self) -> set[int]:
         return {int(pid) for pid in re.findall(r"Booting worker with pid: (\d+)", self.log.read_text())}
@@ -81,7 +83,7 @@ def stack(pg_cluster, tmp_path_factory) -> Iterator[Stack]:
     """scripts/serve.sh as `make serve` runs it, on free ports; SIGTERM stops all it started."""
     folder = tmp_path_factory.mktemp("serve")
     log = folder / "serve.log"
-    port, app_port = free_port(), free_port()
+    port, app_port, metrics_port = free_port(), free_port(), free_port()
     env = {
         **os.environ,
         "HOST": "127.0.0.1",
@@ -89,6 +91,7 @@ def stack(pg_cluster, tmp_path_factory) -> Iterator[Stack]:
         "GUNICORN_BIND": f"127.0.0.1:{app_port}",
         "GUNICORN_WORKERS": "1",
         "GUNICORN_THREADS": str(THREADS),
+        "METRICS_BIND": f"127.0.0.1:{metrics_port}",
         # The session's PostgreSQL (serve.sh finds it running and leaves it); its own Redis and nginx.
         "PG_STATE": str(pg_cluster.state_file),
         "REDIS_STATE": str(folder / "redis.env"),
@@ -102,7 +105,7 @@ def stack(pg_cluster, tmp_path_factory) -> Iterator[Stack]:
         process = subprocess.Popen(
             [str(ROOT / "scripts" / "serve.sh")], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
         )
-    stack = Stack(process, log, Server(port, process, log), app_port)
+    stack = Stack(process, log, Server(port, process, log), app_port, metrics_port)
     try:
         _wait_for_health(stack)
         yield stack
@@ -203,6 +206,15 @@ def test_the_app_server_listens_on_loopback_only_behind_the_proxy(stack):
     assert served.status == 200
     assert served.headers["server"] == "nginx"
     assert f"127.0.0.1:{stack.app_port}" in stack.log.read_text()
+
+
+def test_metrics_are_served_on_their_own_listener_and_never_through_the_proxy(stack):
+    with urllib.request.urlopen(f"http://127.0.0.1:{stack.metrics_port}/metrics", timeout=GUARD) as reply:
+        assert b"http_requests_total" in reply.read()
+    for path in ("/metrics", "/metrics/"):
+        status, body = get(stack.proxy.port, path)
+        assert status == 404, (path, body[:500])
+        assert b"http_requests_total" not in body
 
 
 def test_slow_bodies_hold_no_app_thread(stack, token):

@@ -3,7 +3,8 @@
 Same arguments as ``db_worker``. It reaps once at start, then every
 ``TASK_REAP_INTERVAL_SECONDS`` in a background thread (its own database
 connection), so any running worker brings back the tasks of one that was
-killed (authentication.task_reaper).
+killed (authentication.task_reaper). With ``TASK_METRICS_BIND`` it serves its
+Prometheus metrics there (authentication.task_metrics).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.db import connections
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 
+from authentication.task_metrics import serve_task_metrics
 from authentication.task_reaper import reap_stuck_tasks
 
 logger = logging.getLogger(__name__)
@@ -35,6 +37,8 @@ class Command(DBWorkerCommand):
     help = "Run the database task worker, reaping tasks whose worker died (see authentication.task_reaper)."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.TASK_METRICS_BIND:
+            serve_task_metrics(settings.TASK_METRICS_BIND)
         reap_stuck_tasks()
         stop = threading.Event()
         if not options.get("batch"):
