@@ -1,4 +1,4 @@
-"""Swagger UI and GraphiQL with every request outside the backend blocked, and no CSP violation (issue 11, item 10).
+"""Swagger UI and GraphiQL with every request outside the backend blocked, and no CSP violation.
 
 Both pages must render and work from the backend's own files: any request to
 another origin is aborted (``backend_only``) and fails the test, and so does
@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .conftest import ADMIN_PASSWORD, ADMIN_USERNAME
-from .test_graphiql import log_in_through_admin, run_and_read_result, type_operation
+from .test_graphiql import log_in_as_user, run_and_read_result, type_operation
 
 CSP_WATCH = """
 window.__cspViolations = [];
@@ -41,14 +41,14 @@ def csp_watch(page: Page, browser_log):
 
 
 def test_graphiql_runs_a_query_with_only_the_backend_reachable(page: Page, backend, backend_only, csp_watch):
-    log_in_through_admin(page, backend, "/graphql/")
+    log_in_as_user(page, backend, "self-hosted-reader", "/graphql/")
     expect(page).to_have_url(f"{backend.url}/graphql/")
     response = page.request.get(f"{backend.url}/graphql/", headers={"Accept": "text/html"})
     assert "script-src 'self'" in response.headers["content-security-policy"]
     expect(page.locator(".graphiql-query-editor .CodeMirror")).to_be_visible()
     expect(page.locator(".graphiql-execute-button")).to_be_enabled()
     type_operation(page, "query Who { me { username } }")
-    assert run_and_read_result(page) == {"data": {"me": {"username": "e2e-admin"}}}
+    assert run_and_read_result(page) == {"data": {"me": {"username": "self-hosted-reader"}}}
     # The explorer plugin (a vendored file too) opens.
     page.click("button[aria-label='Show GraphiQL Explorer']")
     expect(page.locator(".graphiql-explorer-root")).to_be_visible()
@@ -59,7 +59,7 @@ def test_graphiql_runs_a_query_with_only_the_backend_reachable(page: Page, backe
 def test_swagger_ui_opens_an_operation_with_only_the_backend_reachable(
     page: Page, backend, backend_only, csp_watch
 ):
-    log_in_through_admin(page, backend, "/api/docs/")
+    log_in_as_user(page, backend, "swagger-reader", "/api/docs/")
     expect(page).to_have_url(f"{backend.url}/api/docs/")
     response = page.request.get(f"{backend.url}/api/docs/")
     assert "script-src 'self'" in response.headers["content-security-policy"]
@@ -74,8 +74,8 @@ def test_swagger_ui_opens_an_operation_with_only_the_backend_reachable(
     body = page.locator(
         "#operations-auth-auth_user_retrieve .responses-wrapper .live-responses-table .microlight"
     )
-    expect(body.first).to_contain_text('"username": "e2e-admin"')
-    assert json.loads(answer.value.text())["username"] == "e2e-admin"
+    expect(body.first).to_contain_text('"username": "swagger-reader"')
+    assert json.loads(answer.value.text())["username"] == "swagger-reader"
     assert backend_only.urls == []
     assert csp_watch() == []
 
