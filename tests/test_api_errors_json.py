@@ -1,4 +1,4 @@
-"""Error answers on API paths are JSON with DEBUG on and off (issue 11, item 11).
+"""Error answers on API paths are JSON with DEBUG on and off.
 
 With DEBUG on, Django's HTML debug pages answered unknown API URLs, slash-less
 POSTs and methods a view does not take; JSON clients saw only a status. The

@@ -1,4 +1,4 @@
-"""Every /api/ endpoint takes JSON bodies only; a cross-site form cannot log anyone in (issue 11, item 9).
+"""Every /api/ endpoint takes JSON bodies only; a cross-site form cannot log anyone in.
 
 An HTML form on any site can POST ``application/x-www-form-urlencoded``,
 ``multipart/form-data`` or ``text/plain`` to this server without a CORS

@@ -1,4 +1,4 @@
-"""One input rule on every surface: JSON decoding, the search cap, date-time messages (issue 11, item 4).
+"""One input rule on every surface: JSON decoding, the search cap, date-time messages.
 
 Each case is sent to REST and to GraphQL (POST body, and GET ``?variables=``
 where the rule applies there too); both must answer a 400 (or a GraphQL

@@ -1,4 +1,4 @@
-"""No third-party scripts: Swagger UI and GraphiQL from the backend's own files, under a CSP (issue 11, item 10).
+"""No third-party scripts: Swagger UI and GraphiQL from the backend's own files, under a CSP.
 
 The browser test (tests/e2e/test_self_hosted_pages.py) renders both pages
 with every request outside the backend blocked; these tests pin what the

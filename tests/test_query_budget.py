@@ -1,4 +1,4 @@
-"""SQL queries per authenticated list request, on every surface (issue 7's budget).
+"""SQL queries per authenticated list request, on every surface.
 
 At most 3, the token lookup (joined to its user) included: the token, the
 count, the page. The same at 20 and 100 rows. The bodies are the ones

@@ -1,4 +1,4 @@
-"""One identity per login on Django's built-in User (issue 13; issue 11, item 6).
+"""One identity per login on Django's built-in User.
 
 - The database refuses two usernames, or two non-empty emails, that differ
   only in case (expression indexes of authentication migration 0002).
