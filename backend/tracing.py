@@ -174,7 +174,9 @@ def start(processor: SpanProcessor | None = None) -> TracerProvider | None:
     _started_in = os.getpid()
     # The sampler the SDK would take from OTEL_TRACES_SAMPLER, for traces this process starts.
     sampler = ParentBased(root=_NoLoneClientSpans(_get_from_env_or_default()))
-    provider = TracerProvider(resource=Resource.create({SERVICE_NAME: settings.OTEL_SERVICE_NAME}), sampler=sampler)
+    provider = TracerProvider(
+        resource=Resource.create({SERVICE_NAME: settings.OTEL_SERVICE_NAME}), sampler=sampler
+    )
     provider.add_span_processor(processor or BatchSpanProcessor(_exporter()))
     trace.set_tracer_provider(provider)
     return provider

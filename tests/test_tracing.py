@@ -106,12 +106,17 @@ def test_a_rest_request_is_a_server_span_with_its_route_sql_request_id_and_log_l
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_graphql_request_has_an_operation_span_with_its_name_over_its_sql(exported, auth_client, example_factory, user):
+def test_a_graphql_request_has_an_operation_span_with_its_name_over_its_sql(
+    exported, auth_client, example_factory, user
+):
     exporter, _ = exported
     example_factory(user=user)
     query = "query MyExamples { examples { totalCount } }"
     response = auth_client.post(
-        "/graphql/", {"query": query, "operationName": "MyExamples"}, format="json", HTTP_X_REQUEST_ID="gql-req-1"
+        "/graphql/",
+        {"query": query, "operationName": "MyExamples"},
+        format="json",
+        HTTP_X_REQUEST_ID="gql-req-1",
     )
     assert response.status_code == 200, response.content
     assert response.json()["data"]["examples"]["totalCount"] == 1
@@ -178,7 +183,12 @@ def test_with_tracing_off_nothing_is_instrumented():
     environment = {key: value for key, value in os.environ.items() if not key.startswith("OTEL_")}
     environment["DJANGO_SETTINGS_MODULE"] = "backend.settings.test"
     probe = subprocess.run(
-        [sys.executable, "-c", OFF_PROBE], cwd=ROOT, env=environment, capture_output=True, text=True, check=True
+        [sys.executable, "-c", OFF_PROBE],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     state = json.loads(probe.stdout.strip().splitlines()[-1])
     assert state["modules"] == []

@@ -357,7 +357,9 @@ TASK_METRICS_BIND = env_str("TASK_METRICS_BIND", "")
 # console prints them. Off, nothing of OpenTelemetry is even imported.
 OTEL_TRACES_EXPORTER = env_str("OTEL_TRACES_EXPORTER", "none").strip().lower() or "none"
 if OTEL_TRACES_EXPORTER not in ("none", "otlp", "console"):
-    raise ImproperlyConfigured(f"OTEL_TRACES_EXPORTER must be none, otlp or console, got {OTEL_TRACES_EXPORTER!r}.")
+    raise ImproperlyConfigured(
+        f"OTEL_TRACES_EXPORTER must be none, otlp or console, got {OTEL_TRACES_EXPORTER!r}."
+    )
 TRACING = OTEL_TRACES_EXPORTER != "none" and not env_bool("OTEL_SDK_DISABLED", False)
 OTEL_SERVICE_NAME = env_str("OTEL_SERVICE_NAME", "").strip() or "backend"
 
