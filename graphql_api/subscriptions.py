@@ -231,7 +231,7 @@ class Subscription:
                     event = ExampleEvent.from_message(message)
                     if wanted_project is not None and event.project_id != wanted_project:
                         continue
-                    with delivery_span(event.kind, event.id) as span:
+                    with delivery_span(event.kind.value, event.id) as span:
                         allowed = await shared_checks.may_receive(user, token, event)
                         span.set_attribute("live.delivered", allowed)
                     if allowed:

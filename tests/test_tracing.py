@@ -146,11 +146,11 @@ def test_log_records_inside_a_span_carry_its_ids(exported):
 
 def test_a_live_delivery_is_a_span(exported):
     exporter, _ = exported
-    with tracing.live_delivery("updated", 7) as span:
+    with tracing.live_delivery("UPDATED", 7) as span:
         span.set_attribute("live.delivered", True)
     (delivery,) = exporter.get_finished_spans()
     assert delivery.name == "live.delivery"
-    assert delivery.attributes["live.event.kind"] == "updated"
+    assert delivery.attributes["live.event.kind"] == "UPDATED"
     assert delivery.attributes["live.event.id"] == "7"
 
 
