@@ -29,7 +29,9 @@ def test_a_delivery_is_a_span(team, write, monkeypatch):  # noqa: F811
         await owner.subscribe("1")
         await subscribed(user_group(team["owner"].pk))
         await write(
-            lambda: services.example_update(user=team["editor"], example_id=example.pk, data={"title": "Traced"})
+            lambda: services.example_update(
+                user=team["editor"], example_id=example.pk, data={"title": "Traced"}
+            )
         )
         assert (await owner.receive())["type"] == "next"
         await owner.close()
