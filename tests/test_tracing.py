@@ -204,3 +204,17 @@ def test_with_tracing_on_the_schema_has_the_operation_span(settings):
     assert tracing.OperationSpan in build_schema().extensions
     settings.TRACING = False
     assert tracing.OperationSpan not in build_schema().extensions
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_is_a_span_with_its_queries_below_it(exported):
+    """django-tasks' signals, as the task worker sends them (here the immediate backend runs it)."""
+    from authentication.tasks import send_password_reset_mail
+
+    exporter, _ = exported
+    send_password_reset_mail.enqueue(email="nobody@example.com")
+    spans = exporter.get_finished_spans()
+    (task,) = [span for span in spans if span.name == "task send_password_reset_mail"]
+    assert task.kind is SpanKind.CONSUMER
+    assert task.attributes["task.status"] == "SUCCESSFUL"
+    assert sql_spans(descendants(list(spans), task)), "the task's lookup is not its child"
