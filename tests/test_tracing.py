@@ -218,3 +218,16 @@ def test_a_task_is_a_span_with_its_queries_below_it(exported):
     assert task.kind is SpanKind.CONSUMER
     assert task.attributes["task.status"] == "SUCCESSFUL"
     assert sql_spans(descendants(list(spans), task)), "the task's lookup is not its child"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_spans_hold_no_sql_parameters_graphql_documents_or_variables(exported, auth_client):
+    exporter, _ = exported
+    query = "query Find($title: String!) { examples(filters: {title: {exact: $title}}) { totalCount } }"
+    body = {"query": query, "operationName": "Find", "variables": {"title": "s3cret-title"}}
+    response = auth_client.post("/graphql/", body, format="json")
+    assert response.json()["data"]["examples"]["totalCount"] == 0
+    spans = exporter.get_finished_spans()
+    assert sql_spans(list(spans)), "no SQL span to look into"
+    values = [str(value) for span in spans for value in (span.attributes or {}).values()]
+    assert not [value for value in values if "s3cret-title" in value or "examples(filters" in value]
