@@ -52,7 +52,7 @@ def attributes(span: Span) -> dict[str, object]:
     return {kv.key: getattr(kv.value, kv.value.WhichOneof("value")) for kv in span.attributes}
 
 
-def test_workers_export_request_and_sql_spans_and_log_lines_carry_the_trace_id(start_server):
+def test_workers_export_request_sql_and_redis_spans_and_log_lines_carry_the_trace_id(start_server, redis_url):
     collector = Collector()
     threading.Thread(target=collector.serve_forever, daemon=True).start()
     try:
@@ -63,6 +63,7 @@ def test_workers_export_request_and_sql_spans_and_log_lines_carry_the_trace_id(s
             OTEL_SERVICE_NAME="backend-under-test",
             OTEL_BSP_SCHEDULE_DELAY="100",
             LOG_FORMAT="json",
+            REDIS_URL=redis_url,
         )
         assert server.request("GET", "/ready/", headers={"X-Request-ID": "ready-1"}).status == 200
         refused = server.request("GET", "/api/v1/examples/1/", headers={"X-Request-ID": "refused-1"})
@@ -88,6 +89,8 @@ def test_workers_export_request_and_sql_spans_and_log_lines_carry_the_trace_id(s
             if span.trace_id == ready.trace_id and span.kind == Span.SPAN_KIND_CLIENT
         ]
         assert any("SELECT 1" in str(attributes(query).get("db.statement", "")) for query in queries), queries
+        # /ready/ asks the cache too: Redis' command is in the same trace.
+        assert any(attributes(query).get("db.system") == "redis" for query in queries), queries
 
         _, refused_span = server_span("refused-1")
         lines = [json.loads(line) for line in server.log.read_text().splitlines() if line.startswith("{")]
