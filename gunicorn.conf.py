@@ -113,3 +113,22 @@ def child_exit(server, worker) -> None:
         from prometheus_client.multiprocess import mark_process_dead
 
         mark_process_dead(worker.pid)
+
+
+def post_fork(server, worker) -> None:
+    """Traces (backend/tracing.py): each worker starts its own exporter thread, after the fork.
+
+    Every worker class passes here (uvicorn's and gthread's). The instrumentation
+    itself was installed when the app loaded (in the master when preloaded): its
+    tracers are proxies that start recording once this sets the provider.
+    """
+    if os.environ.get("OTEL_TRACES_EXPORTER", "").strip().lower() in ("", "none"):
+        return
+    # Without preload the app loads after this hook; the settings are needed now.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings.production")
+    from django.conf import settings
+
+    if settings.TRACING:
+        from backend.tracing import start
+
+        start()

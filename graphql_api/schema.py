@@ -8,6 +8,7 @@ correct under any settings, in production and under ``override_settings``.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
 from graphql import GraphQLError
 from strawberry import Schema
@@ -58,6 +59,15 @@ def query_optimizer() -> DjangoOptimizerExtension:
     return DjangoOptimizerExtension(prefetch_custom_queryset=True)
 
 
+def tracing_extensions() -> list:
+    """The operation's span (backend.tracing) when traces are on; when off, not even the import."""
+    if not settings.TRACING:
+        return []
+    from backend.tracing import operation_extensions
+
+    return operation_extensions()
+
+
 def build_schema(query: type = Query, mutation: type = Mutation) -> GraphQLSchema:
     """The served schema; ``query``/``mutation`` are parameters so a test can serve the product's
     root types merged with a throwaway resource's (tests/matrix/throwaway.py) under the same extensions."""
@@ -72,6 +82,8 @@ def build_schema(query: type = Query, mutation: type = Mutation) -> GraphQLSchem
             # First: extensions exit in reverse order, so this one's exit runs after every
             # other's and names any error still without a code (the masked ones too).
             ErrorCodes,
+            # Outside the rest: the operation's span covers their work too.
+            *tracing_extensions(),
             # Its exit sees the outcome of every other extension's work.
             OperationMetrics,
             *LIMIT_EXTENSIONS,

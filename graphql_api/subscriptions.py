@@ -39,6 +39,7 @@ from typing import Any
 import strawberry
 import strawberry_django
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, QuerySet
 from graphql import GraphQLError
@@ -106,6 +107,33 @@ def may_receive(user: Any, token: Any, event: ExampleEvent) -> bool:
         return get_user_model().objects.filter(signed_in).filter(pk=user.pk).exists()
     return restrict(ExampleModel.objects.filter(pk=event.id), user, VIEW).filter(signed_in).exists()
 
+
+class _Untraced:
+    """``delivery_span`` with traces off: no span, and nothing of OpenTelemetry imported."""
+
+    def __init__(self, *args: object) -> None:
+        pass
+
+    def __enter__(self) -> _Untraced:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+    def set_attribute(self, key: str, value: object) -> None:
+        pass
+
+
+def _delivery_span_factory() -> Any:
+    if not settings.TRACING:
+        return _Untraced
+    from backend.tracing import live_delivery
+
+    return live_delivery
+
+
+# A span per event's delivery to a subscription (backend.tracing), when traces are on.
+delivery_span = _delivery_span_factory()
 
 CheckKey = tuple[str, int, Any]
 
@@ -203,7 +231,10 @@ class Subscription:
                     event = ExampleEvent.from_message(message)
                     if wanted_project is not None and event.project_id != wanted_project:
                         continue
-                    if await shared_checks.may_receive(user, token, event):
+                    with delivery_span(event.kind.value, event.id) as span:
+                        allowed = await shared_checks.may_receive(user, token, event)
+                        span.set_attribute("live.delivered", allowed)
+                    if allowed:
                         record_delivery(message.get("published_at"))
                         yield ExampleEventType(kind=event.kind, id=strawberry.ID(str(event.id)), pk=event.id)
         finally:

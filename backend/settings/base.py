@@ -352,6 +352,17 @@ TASK_MAX_CLAIMS = env_int("TASK_MAX_CLAIMS", 3, minimum=1)
 # host:port of the task worker's Prometheus listener (authentication.task_metrics); empty: none.
 TASK_METRICS_BIND = env_str("TASK_METRICS_BIND", "")
 
+# Traces (backend/tracing.py), off by default. OTEL_TRACES_EXPORTER=otlp sends
+# them over OTLP/HTTP, where the SDK's own OTEL_EXPORTER_OTLP_* variables say;
+# console prints them. Off, nothing of OpenTelemetry is even imported.
+OTEL_TRACES_EXPORTER = env_str("OTEL_TRACES_EXPORTER", "none").strip().lower() or "none"
+if OTEL_TRACES_EXPORTER not in ("none", "otlp", "console"):
+    raise ImproperlyConfigured(
+        f"OTEL_TRACES_EXPORTER must be none, otlp or console, got {OTEL_TRACES_EXPORTER!r}."
+    )
+TRACING = OTEL_TRACES_EXPORTER != "none" and not env_bool("OTEL_SDK_DISABLED", False)
+OTEL_SERVICE_NAME = env_str("OTEL_SERVICE_NAME", "").strip() or "backend"
+
 # Pagination, shared by REST and GraphQL (one rule, api.paging).
 API_PAGE_SIZE_DEFAULT = env_int("API_PAGE_SIZE_DEFAULT", 20, minimum=1)
 API_PAGE_SIZE_MAX = env_int("API_PAGE_SIZE_MAX", 100, minimum=1)

@@ -4,7 +4,8 @@ Same arguments as ``db_worker``. It reaps once at start, then every
 ``TASK_REAP_INTERVAL_SECONDS`` in a background thread (its own database
 connection), so any running worker brings back the tasks of one that was
 killed (authentication.task_reaper). With ``TASK_METRICS_BIND`` it serves its
-Prometheus metrics there (authentication.task_metrics).
+Prometheus metrics there (authentication.task_metrics); with traces on, each
+task is a span (backend.tracing).
 """
 
 from __future__ import annotations
@@ -39,6 +40,11 @@ class Command(DBWorkerCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.TASK_METRICS_BIND:
             serve_task_metrics(settings.TASK_METRICS_BIND)
+        if settings.TRACING:
+            # A span per task (backend.tracing; instrumented when Django started), exported from here.
+            from backend.tracing import start
+
+            start()
         reap_stuck_tasks()
         stop = threading.Event()
         if not options.get("batch"):
