@@ -24,12 +24,14 @@ whose input is called otherwise (``project`` -> ``projectId``, ``user`` ->
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
 import strawberry
 import strawberry_django
+from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from strawberry import UNSET
 from strawberry.types import Info
@@ -56,8 +58,9 @@ from .types import (
     given_fields,
 )
 
-# Model field name in a service's ValidationError -> the input's name for it.
-FIELD_NAMES = {"project": "project_id", "user": "username"}
+# Model field name in a service's ValidationError -> the input's name for it: a relation is
+# sent as its id (``project`` -> ``projectId``), except the user, who is named by username.
+FIELD_NAMES = {"user": "username"}
 CONFLICT_CODE = "CONFLICT"
 RATE_LIMITED_CODE = "RATE_LIMITED"
 IF_UPDATED_AT = strawberry.argument(
@@ -76,6 +79,18 @@ def not_found() -> OperationInfo:
     )
 
 
+@functools.cache
+def _relations() -> frozenset[str]:
+    return frozenset(
+        f.name for m in apps.get_app_config("api").get_models() for f in m._meta.fields if f.is_relation
+    )
+
+
+def input_name(name: str) -> str:
+    """The input's name for a model field a service's ValidationError names."""
+    return FIELD_NAMES.get(name) or (f"{name}_id" if name in _relations() else name)
+
+
 @contextmanager
 def _input_field_names() -> Iterator[None]:
     try:
@@ -84,7 +99,7 @@ def _input_field_names() -> Iterator[None]:
         if not hasattr(error, "error_dict"):
             raise
         raise ValidationError(
-            {FIELD_NAMES.get(name, name): errors for name, errors in error.error_dict.items()}
+            {input_name(name): errors for name, errors in error.error_dict.items()}
         ) from None
 
 

@@ -80,6 +80,11 @@ class PublicUserType:
     )
 
 
+def page_extensions() -> list:
+    """What every paginated or filtered list field runs: NUL refused, search and dates bounded, pages clamped."""
+    return [RejectNulCharacters(), BoundedSearchText(), BoundedFilter(), DateTimesInUTC(), PageRule()]
+
+
 @strawberry.enum(name="ProjectRole", description="The caller's or a member's role on a project.")
 class ProjectRoleEnum(enum.Enum):
     OWNER = OWNER_ROLE
@@ -178,13 +183,7 @@ class ProjectType(PolicyType):
     )
     examples: OffsetPaginated[ExampleType] = strawberry_django.offset_paginated(
         field_name="examples",
-        extensions=[
-            RejectNulCharacters(),
-            BoundedSearchText(),
-            BoundedFilter(),
-            DateTimesInUTC(),
-            PageRule(),
-        ],
+        extensions=page_extensions(),
         description="The project's examples the caller may see, newest first.",
     )
     created_at: auto

@@ -52,7 +52,34 @@ MEMBER_PROJECT_ID = id_parameter("project_id", "The project's id.")
 MEMBER_USER_ID = id_parameter("user_id", "The member's user id.")
 INVITATION_ID = id_parameter("id", "The invitation's id.")
 
-EXAMPLES = ["examples"]
+COLLECTION_ACTIONS = ("list", "create")
+# The viewsets api/v1/urls.py registers, in order: (prefix, viewset, basename), added by ``routed``.
+ROUTES: list[tuple[str, type, str]] = []
+
+
+def routed(prefix: str, basename: str):
+    """Register the decorated viewset at ``/api/v1/<prefix>/`` (api/v1/urls.py reads ``ROUTES``)."""
+
+    def register(viewset: type) -> type:
+        ROUTES.append((prefix, viewset, basename))
+        return viewset
+
+    return register
+
+
+def documented(tag: str, id_param: OpenApiParameter | None = None, **actions: str | dict):
+    """``extend_schema_view`` for a viewset: each action a summary, or extend_schema's keywords.
+
+    Every action gets the ``tag``; a detail action (not list or create) also gets ``id_param``.
+    """
+    schemas = {}
+    for name, spec in actions.items():
+        kwargs = {"summary": spec} if isinstance(spec, str) else dict(spec)
+        kwargs.setdefault("tags", [tag])
+        if id_param is not None and name not in COLLECTION_ACTIONS:
+            kwargs.setdefault("parameters", [id_param])
+        schemas[name] = extend_schema(**kwargs)
+    return extend_schema_view(**schemas)
 
 
 def paged(view, queryset: models.QuerySet) -> Response:
@@ -100,11 +127,13 @@ def example_list_queryset(user) -> models.QuerySet:
     )
 
 
-@extend_schema_view(
-    list=extend_schema(
-        tags=EXAMPLES,
-        summary="List the examples the caller may see.",
-        description=(
+@routed("examples", basename="example")
+@documented(
+    "examples",
+    EXAMPLE_ID,
+    list={
+        "summary": "List the examples the caller may see.",
+        "description": (
             "The caller's own examples and those of the projects they own or are a member of. "
             "Newest first unless `ordering` says otherwise; ties are always broken by id, "
             "newest first, so pages are stable. Filters combine with AND. "
@@ -112,35 +141,28 @@ def example_list_queryset(user) -> models.QuerySet:
             "offset: `{next, previous, results}`, no `count`, every page as cheap as the first. "
             "`updated_after` fetches what changed since a client last looked."
         ),
-    ),
-    create=extend_schema(
-        tags=EXAMPLES,
-        summary="Create an example authored by the caller.",
-        description="A `user`, `owner` or `id` in the body is ignored. `project` needs the right to add to it.",
-    ),
-    retrieve=extend_schema(tags=EXAMPLES, summary="One example.", parameters=[EXAMPLE_ID]),
-    update=extend_schema(
-        tags=EXAMPLES,
-        summary="Replace an example.",
-        description="`title` is required; `content` and `project` are left unchanged when omitted.",
-        parameters=[EXAMPLE_ID],
-    ),
-    partial_update=extend_schema(
-        tags=EXAMPLES, summary="Change the title, content or project of an example.", parameters=[EXAMPLE_ID]
-    ),
-    destroy=extend_schema(tags=EXAMPLES, summary="Delete an example.", parameters=[EXAMPLE_ID]),
-    duplicate=extend_schema(
-        tags=EXAMPLES,
-        summary="Copy an example.",
-        description=(
+    },
+    create={
+        "summary": "Create an example authored by the caller.",
+        "description": "A `user`, `owner` or `id` in the body is ignored. `project` needs the right to add to it.",
+    },
+    retrieve="One example.",
+    update={
+        "summary": "Replace an example.",
+        "description": "`title` is required; `content` and `project` are left unchanged when omitted.",
+    },
+    partial_update="Change the title, content or project of an example.",
+    destroy="Delete an example.",
+    duplicate={
+        "summary": "Copy an example.",
+        "description": (
             "The copy has the same content and the title followed by ` (copy)`, shortened to fit "
             "200 characters. It is authored by the caller, and in the same project when the "
             "caller may add to it (else in none)."
         ),
-        parameters=[EXAMPLE_ID],
-        request=None,
-        responses={201: ExampleModelSerializer},
-    ),
+        "request": None,
+        "responses": {201: ExampleModelSerializer},
+    },
 )
 class ExampleModelViewSet(PolicyModelViewSet):
     """Examples: the caller's own and their projects'. An invisible example answers 404, like a missing one."""
@@ -169,43 +191,35 @@ class ExampleModelViewSet(PolicyModelViewSet):
         return Response(self.get_serializer(self.shown(copy)).data, status=status.HTTP_201_CREATED)
 
 
-PROJECTS = ["projects"]
 # `?ordering=` keys of the project list (api.v1.ordering).
 PROJECT_ORDERING_FIELDS = ("created_at", "updated_at", "name")
 
 
-@extend_schema_view(
-    list=extend_schema(
-        tags=PROJECTS,
-        summary="List the projects the caller owns or is a member of.",
-        description=(
+@routed("projects", basename="project")
+@documented(
+    "projects",
+    PROJECT_ID,
+    list={
+        "summary": "List the projects the caller owns or is a member of.",
+        "description": (
             "Newest first unless `ordering` says otherwise; ties are always broken by id, "
             "newest first. `role` is the caller's role on each."
         ),
-    ),
-    create=extend_schema(
-        tags=PROJECTS,
-        summary="Create a project owned by the caller.",
-        description="`owner` and `role` are ignored.",
-    ),
-    retrieve=extend_schema(tags=PROJECTS, summary="One project.", parameters=[PROJECT_ID]),
-    update=extend_schema(
-        tags=PROJECTS,
-        summary="Replace a project's name and description: its owner only.",
-        description="`name` is required; `description` is left unchanged when omitted.",
-        parameters=[PROJECT_ID],
-    ),
-    partial_update=extend_schema(
-        tags=PROJECTS,
-        summary="Change a project's name or description: its owner only.",
-        parameters=[PROJECT_ID],
-    ),
-    destroy=extend_schema(
-        tags=PROJECTS,
-        summary="Delete a project: its owner only.",
-        description="Its memberships go with it; its examples leave it and stay with their authors.",
-        parameters=[PROJECT_ID],
-    ),
+    },
+    create={
+        "summary": "Create a project owned by the caller.",
+        "description": "`owner` and `role` are ignored.",
+    },
+    retrieve="One project.",
+    update={
+        "summary": "Replace a project's name and description: its owner only.",
+        "description": "`name` is required; `description` is left unchanged when omitted.",
+    },
+    partial_update="Change a project's name or description: its owner only.",
+    destroy={
+        "summary": "Delete a project: its owner only.",
+        "description": "Its memberships go with it; its examples leave it and stay with their authors.",
+    },
 )
 class ProjectViewSet(PolicyModelViewSet):
     """Projects the caller owns or is a member of, with the caller's `role` on each."""
@@ -233,6 +247,7 @@ class ProjectViewSet(PolicyModelViewSet):
 MEMBERS = ["members"]
 
 
+@routed(r"projects/(?P<project_id>[0-9]+)/members", basename="project-member")
 @extend_schema_view(
     list=extend_schema(
         tags=MEMBERS,
@@ -342,6 +357,7 @@ def invitation_rows() -> models.QuerySet:
     )
 
 
+@routed("invitations", basename="invitation")
 @extend_schema_view(
     list=extend_schema(
         tags=INVITATIONS,
