@@ -109,6 +109,28 @@ def _validated_save(instance: M, *, fields: Iterable[str] | None = None, exclude
     return instance
 
 
+def locked_row(
+    model: type[M], *, user: AnyUser, action: str, pk: object, expected: versions.Precondition | None
+) -> M:
+    """The row ``pk`` that ``user`` may do ``action`` to, locked, and as the client last saw it.
+
+    ``get_for_action(..., lock=True)`` then ``versions.check(row, expected)``: the start of every
+    update and delete service (``expected`` is REST's If-Match, GraphQL's ifUpdatedAt).
+    """
+    _require_user(user)
+    row = get_for_action(model, user=user, action=action, pk=pk, lock=True)
+    versions.check(row, expected)
+    return row
+
+
+def deleted(row: M) -> M:
+    """Delete ``row``; returns it as it was (id included) for the caller to echo."""
+    pk = row.pk
+    row.delete()
+    row.pk = pk
+    return row
+
+
 def model_update(instance: M, *, data: Mapping[str, Any], fields: Iterable[str]) -> M:
     """Set the ``fields`` present in ``data`` on ``instance``, validate and save only those.
 
@@ -241,12 +263,10 @@ def example_update(
     author or the project's owner), putting it into one the right to ADD to
     that project; its current project again is no change.
     """
-    _require_user(user)
     unknown = set(data) - UPDATABLE_FIELDS
     if unknown:
         raise ValueError(f"example_update cannot change {sorted(unknown)}")
-    example = get_for_action(ExampleModel, user=user, action=policy.CHANGE, pk=example_id, lock=True)
-    versions.check(example, expected)
+    example = locked_row(ExampleModel, user=user, action=policy.CHANGE, pk=example_id, expected=expected)
     changes = dict(data)
     if policy.EXAMPLE_PARENT.id_field in changes:
         changes[policy.EXAMPLE_PARENT.id_field] = parent_to_write(
@@ -265,15 +285,10 @@ def example_delete(
 
     ``expected`` as for ``example_update``.
     """
-    _require_user(user)
-    example = get_for_action(ExampleModel, user=user, action=policy.DELETE, pk=example_id, lock=True)
-    versions.check(example, expected)
-    pk = example.pk
+    example = locked_row(ExampleModel, user=user, action=policy.DELETE, pk=example_id, expected=expected)
     # Before the delete: the audience is who could see the row while it existed.
     announce_example(EventKind.DELETED, example)
-    example.delete()
-    example.pk = pk
-    return example
+    return deleted(example)
 
 
 def duplicate_title(title: str) -> str:
@@ -327,12 +342,10 @@ def project_update(
 
     ``expected`` as for ``example_update``.
     """
-    _require_user(user)
     unknown = set(data) - PROJECT_UPDATABLE_FIELDS
     if unknown:
         raise ValueError(f"project_update cannot change {sorted(unknown)}")
-    project = get_for_action(Project, user=user, action=policy.CHANGE, pk=project_id, lock=True)
-    versions.check(project, expected)
+    project = locked_row(Project, user=user, action=policy.CHANGE, pk=project_id, expected=expected)
     return model_update(project, data=data, fields=PROJECT_UPDATABLE_FIELDS)
 
 
@@ -344,14 +357,9 @@ def project_delete(
 
     ``expected`` as for ``example_update``.
     """
-    _require_user(user)
-    project = get_for_action(Project, user=user, action=policy.DELETE, pk=project_id, lock=True)
-    versions.check(project, expected)
-    pk = project.pk
+    project = locked_row(Project, user=user, action=policy.DELETE, pk=project_id, expected=expected)
     # SET_NULL on ExampleModel.project: one UPDATE, no example deleted.
-    project.delete()
-    project.pk = pk
-    return project
+    return deleted(project)
 
 
 # Memberships

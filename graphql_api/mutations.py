@@ -131,6 +131,41 @@ def _call(service: Callable[..., Any], **kwargs: Any) -> Any:
         )
 
 
+IfUpdatedAt = Annotated[dt.datetime | None, IF_UPDATED_AT]
+
+
+def conditional_update(
+    service: Callable[..., Any],
+    id_kwarg: str,
+    data: type,
+    payload: object,
+    fields: tuple[str, ...],
+    **options,
+) -> Any:
+    """``update<Type>(data: <Type>PartialInput!, ifUpdatedAt: DateTime)``: the given ``fields`` of the
+    row ``data.id`` written by ``service`` (``user=``, ``<id_kwarg>=``, ``data=``, ``expected=``)."""
+
+    def resolve(info: Info, data, if_updated_at: IfUpdatedAt = None):
+        changes = given_fields(data, fields)
+        return _call(
+            service, user=viewer(info), **{id_kwarg: data.id}, data=changes, expected=expected(if_updated_at)
+        )
+
+    resolve.__annotations__.update({"data": data, "return": payload})
+    return strawberry_django.mutation(resolver=resolve, handle_django_errors=True, **options)
+
+
+def conditional_delete(service: Callable[..., Any], id_kwarg: str, payload: object, **options) -> Any:
+    """``delete<Type>(id: ID!, ifUpdatedAt: DateTime)``: ``service`` (``user=``, ``<id_kwarg>=``,
+    ``expected=``) deletes the row and it is returned as it was."""
+
+    def resolve(info: Info, id: strawberry.ID, if_updated_at: IfUpdatedAt = None):
+        return _call(service, user=viewer(info), **{id_kwarg: id}, expected=expected(if_updated_at))
+
+    resolve.__annotations__["return"] = payload
+    return strawberry_django.mutation(resolver=resolve, handle_django_errors=True, **options)
+
+
 @strawberry.type
 class Mutation:
     @strawberry_django.mutation(handle_django_errors=True)
@@ -143,33 +178,19 @@ class Mutation:
             project_id=None if data.project_id is UNSET else data.project_id,
         )
 
-    @strawberry_django.mutation(handle_django_errors=True)
-    def update_example(
-        self,
-        info: Info,
-        data: ExamplePartialInput,
-        if_updated_at: Annotated[dt.datetime | None, IF_UPDATED_AT] = None,
-    ) -> ExamplePayload:
-        return _call(
-            services.example_update,
-            user=viewer(info),
-            example_id=data.id,
-            data=given_fields(data, ("title", "content", "project_id")),
-            expected=expected(if_updated_at),
-        )
-
-    @strawberry_django.mutation(
-        handle_django_errors=True, description="Deletes one example and returns it as it was."
+    update_example = conditional_update(
+        services.example_update,
+        "example_id",
+        ExamplePartialInput,
+        ExamplePayload,
+        ("title", "content", "project_id"),
     )
-    def delete_example(
-        self,
-        info: Info,
-        id: strawberry.ID,
-        if_updated_at: Annotated[dt.datetime | None, IF_UPDATED_AT] = None,
-    ) -> ExamplePayload:
-        return _call(
-            services.example_delete, user=viewer(info), example_id=id, expected=expected(if_updated_at)
-        )
+    delete_example = conditional_delete(
+        services.example_delete,
+        "example_id",
+        ExamplePayload,
+        description="Deletes one example and returns it as it was.",
+    )
 
     @strawberry_django.mutation(
         handle_django_errors=True, description="Copies one example; the copy's title ends in ` (copy)`."
@@ -187,36 +208,22 @@ class Mutation:
     def create_project(self, info: Info, data: ProjectInput) -> ProjectPayload:
         return _call(services.project_create, user=viewer(info), name=data.name, description=data.description)
 
-    @strawberry_django.mutation(
-        handle_django_errors=True, description="The owner changes name or description."
+    update_project = conditional_update(
+        services.project_update,
+        "project_id",
+        ProjectPartialInput,
+        ProjectPayload,
+        ("name", "description"),
+        description="The owner changes name or description.",
     )
-    def update_project(
-        self,
-        info: Info,
-        data: ProjectPartialInput,
-        if_updated_at: Annotated[dt.datetime | None, IF_UPDATED_AT] = None,
-    ) -> ProjectPayload:
-        return _call(
-            services.project_update,
-            user=viewer(info),
-            project_id=data.id,
-            data=given_fields(data, ("name", "description")),
-            expected=expected(if_updated_at),
-        )
-
-    @strawberry_django.mutation(
-        handle_django_errors=True,
-        description="The owner deletes a project; its examples stay with their authors. Returns it as it was.",
+    delete_project = conditional_delete(
+        services.project_delete,
+        "project_id",
+        ProjectPayload,
+        description=(
+            "The owner deletes a project; its examples stay with their authors. Returns it as it was."
+        ),
     )
-    def delete_project(
-        self,
-        info: Info,
-        id: strawberry.ID,
-        if_updated_at: Annotated[dt.datetime | None, IF_UPDATED_AT] = None,
-    ) -> ProjectPayload:
-        return _call(
-            services.project_delete, user=viewer(info), project_id=id, expected=expected(if_updated_at)
-        )
 
     @strawberry_django.mutation(
         handle_django_errors=True,
