@@ -165,6 +165,10 @@ def relations(resource: Resource, obj: models.Model, user: User | None) -> froze
         found.add("author")
     if resource.self_field and getattr(obj, f"{resource.self_field}_id") == user.pk:
         found.add("self")
+    if resource.parent is not None and (parent := follow(resource, obj, resource.parent_field)):
+        # "parent:view": the actor may view the row's parent, by the parent's own table and relations.
+        parent_rels = relations(resource.parent, parent, user)
+        found |= {f"parent:{a}" for a in resource.parent.table if resource.parent.allowed(a, parent_rels)}
     project = obj if isinstance(obj, Project) else follow(resource, obj, resource.project_field)
     if project is not None:
         if project.owner_id == user.pk:
@@ -288,8 +292,11 @@ class Resource:
     project_field: str | None = None
     # Creating one needs (action on the parent, how a refusal answers: "field" 400 or "object" 403/404).
     create_needs: tuple[str, str] | None = None
-    # The resource a create names (None: the project); its target is the parent the create is about.
+    # The resource a create names (None: the project), reached by the first step of project_field;
+    # its target is the parent a create is about, and "parent:<action>" a relation to the row.
     parent: Resource | None = None
+    # A row in ``parent`` by a user, for the policy worlds (tests/matrix/test_policy_worlds.py).
+    make_row: Callable[[models.Model, User], models.Model] | None = None
     nested_in_project: bool = False  # its collection routes carry the project's id
     # With nested_in_project: the collection operations that do (None: every one).
     nested_ops: frozenset[str] | None = None
@@ -585,6 +592,7 @@ INVITATION = Resource(
         "cancel": Op("cancel", policy.DELETE, "delete"),
     },
 )
+
 
 RESOURCES: list[Resource] = [EXAMPLE, PROJECT, MEMBERSHIP, INVITATION]
 
