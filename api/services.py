@@ -33,7 +33,15 @@ from backend.validators import reject_nulls
 
 from . import policy, versions
 from .events import EventKind, announce_example
-from .models import TITLE_MAX_LENGTH, ExampleModel, Invitation, Project, ProjectMembership, ProjectRole
+from .models import (
+    TITLE_MAX_LENGTH,
+    Comment,
+    ExampleModel,
+    Invitation,
+    Project,
+    ProjectMembership,
+    ProjectRole,
+)
 from .querysets import parse_pk
 
 COPY_SUFFIX = " (copy)"
@@ -360,6 +368,35 @@ def project_delete(
     project = locked_row(Project, user=user, action=policy.DELETE, pk=project_id, expected=expected)
     # SET_NULL on ExampleModel.project: one UPDATE, no example deleted.
     return deleted(project)
+
+
+# Comments
+
+
+@transaction.atomic
+def comment_create(*, user: AnyUser, example_id: object, body: str) -> Comment:
+    """A comment by ``user`` on an example they see; any other id is one ``example`` field error."""
+    _require_user(user)
+    key = parse_pk(example_id)
+    visible = ExampleModel.objects.restrict(user, policy.VIEW)
+    # Locked, so the example cannot be deleted between this check and the insert.
+    example = visible.select_for_update().filter(pk=key).first() if key is not None else None
+    if example is None:
+        raise ValidationError({"example": [ValidationError("Invalid example: not found.", code="invalid")]})
+    return _validated_save(Comment(example=example, user=user, body=body), exclude=["example", "user"])
+
+
+@transaction.atomic
+def comment_update(*, user: AnyUser, comment_id: object, data: Mapping[str, Any], expected=None) -> Comment:
+    """Change a comment's ``body``: its author only. It never moves: another ``example`` is ignored."""
+    comment = locked_row(Comment, user=user, action=policy.CHANGE, pk=comment_id, expected=expected)
+    return model_update(comment, data={k: v for k, v in data.items() if k == "body"}, fields=["body"])
+
+
+@transaction.atomic
+def comment_delete(*, user: AnyUser, comment_id: object, expected=None) -> Comment:
+    """Delete a comment: its author or the example's project owner. Returns it as it was."""
+    return deleted(locked_row(Comment, user=user, action=policy.DELETE, pk=comment_id, expected=expected))
 
 
 # Memberships

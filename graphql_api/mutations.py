@@ -44,6 +44,9 @@ from .context import viewer
 from .errors import NOT_FOUND_MESSAGE
 from .inputs import RejectNulCharacters
 from .types import (
+    CommentInput,
+    CommentPartialInput,
+    CommentPayload,
     ExampleInput,
     ExamplePartialInput,
     ExamplePayload,
@@ -287,3 +290,19 @@ class Mutation:
         self, info: Info, project_id: strawberry.ID, username: str
     ) -> ProjectMemberPayload:
         return _call(services.member_remove, user=viewer(info), project_id=project_id, username=username)
+
+    @strawberry_django.mutation(
+        handle_django_errors=True, description="A comment by the caller on an example they see."
+    )
+    def create_comment(self, info: Info, data: CommentInput) -> CommentPayload:
+        return _call(services.comment_create, user=viewer(info), example_id=data.example_id, body=data.body)
+
+    update_comment = conditional_update(
+        services.comment_update, "comment_id", CommentPartialInput, CommentPayload, ("body",)
+    )
+    delete_comment = conditional_delete(
+        services.comment_delete,
+        "comment_id",
+        CommentPayload,
+        description="The author or the example's project owner deletes a comment. Returns it as it was.",
+    )

@@ -11,7 +11,7 @@ from strawberry import UNSET
 from strawberry.types import Info
 from strawberry_django.pagination import OffsetPaginationInput
 
-from api.models import ExampleModel, Invitation, Project
+from api.models import Comment, ExampleModel, Invitation, Project
 from api.querysets import parse_pk
 
 from .connection import ExampleConnection
@@ -19,6 +19,7 @@ from .context import viewer
 from .inputs import BoundedFilter, BoundedSearchText, DateTimesInUTC, RejectNulCharacters
 from .pagination import OffsetPaginated, PageRule
 from .types import (
+    CommentType,
     ExampleFilter,
     ExampleOrder,
     ExampleType,
@@ -135,4 +136,12 @@ class Query:
             "The pending invitations the caller may see: those to them (until they expire; accept or "
             "decline them) and those of the projects they own, newest first."
         ),
+    )
+    comment: CommentType | None = strawberry_django.field(
+        resolver=by_id(Comment), description="A comment the caller may see; null when missing or not visible."
+    )
+    comments: OffsetPaginated[CommentType] = strawberry_django.offset_paginated(
+        resolver=every(Comment),
+        extensions=page_extensions(),
+        description="The comments on the examples the caller may see, newest first.",
     )

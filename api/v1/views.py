@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api import policy, services
-from api.models import ExampleModel, Invitation, Project, ProjectMembership
+from api.models import Comment, ExampleModel, Invitation, Project, ProjectMembership
 from api.querysets import ORDERING_FIELDS, parse_pk
 from backend.openapi import THROTTLED, VALIDATION_ERROR
 
@@ -27,6 +27,7 @@ from .filters import ExampleFilter
 from .pagination import PageOrCursorPagination
 from .serializers import (
     SHOWN_PROJECT,
+    CommentSerializer,
     ExampleModelSerializer,
     InvitationSerializer,
     InviteSerializer,
@@ -441,3 +442,36 @@ class InvitationViewSet(PolicyViewSet):
     @action(detail=True, methods=["post"])
     def decline(self, request: Request, pk: str | None = None, **kwargs) -> Response:
         return self.answered(services.invitation_decline)
+
+
+def comment_rows() -> models.QuerySet:
+    """Comments (before the policy) with their author's public columns, in one query."""
+    columns = ("id", "example_id", "body", "created_at", "updated_at", *public_user_columns("user"))
+    return Comment.objects.select_related("user__profile").only(*columns)
+
+
+@routed("comments", basename="comment")
+@documented(
+    "comments",
+    id_parameter("id", "The comment's id."),
+    list="List the comments on the examples the caller may see, newest first.",
+    create="Comment on an example the caller may see (any other `example` is a 400).",
+    retrieve="One comment.",
+    update="Replace a comment's body: its author only. `example` is ignored.",
+    partial_update="Change a comment's body: its author only.",
+    destroy="Delete a comment: its author or the example's project owner.",
+)
+class CommentViewSet(PolicyModelViewSet):
+    """Comments on examples: seen by whoever sees the example."""
+
+    model = Comment
+    serializer_class = CommentSerializer
+    writes = Writes(
+        id_kwarg="comment_id",
+        create=services.comment_create,
+        update=services.comment_update,
+        delete=services.comment_delete,
+    )
+
+    def base_queryset(self) -> models.QuerySet:
+        return comment_rows()

@@ -43,7 +43,7 @@ from graphql import (
 )
 
 from api import policy
-from api.models import ExampleModel, Invitation, Project, ProjectMembership, ProjectRole
+from api.models import Comment, ExampleModel, Invitation, Project, ProjectMembership, ProjectRole
 from authentication.models import Profile
 
 from ..factories import ExampleFactory, UserFactory, token_for
@@ -594,7 +594,42 @@ INVITATION = Resource(
 )
 
 
-RESOURCES: list[Resource] = [EXAMPLE, PROJECT, MEMBERSHIP, INVITATION]
+def _comment_body(p: Population, op: str, variant: Variant) -> dict[str, Any]:
+    example = p.foreign_example if variant.foreign_project else p.example
+    return {
+        "example": getattr(example, "pk", None),
+        "body": "said in the matrix",
+        "owner": p.users[STRANGER].pk,
+    }
+
+
+COMMENT = Resource(
+    name="comment",
+    model=Comment,
+    graphql_type="Comment",
+    table={
+        policy.VIEW: frozenset({"parent:view"}),
+        policy.CHANGE: frozenset({"author"}),
+        policy.DELETE: frozenset({"author", "owner"}),
+    },
+    # By the editor, on the author's example in the shared project.
+    make_target=lambda p: Comment.objects.create(example=p.example, user=p.users[EDITOR], body="a remark"),
+    url_values=lambda p, target: {"pk": target},
+    rest_body=_comment_body,
+    graphql_values=lambda p, op, variant, target: {
+        "id": str(target),
+        "exampleId": str(_comment_body(p, op, variant)["example"]),
+        "body": "said in the matrix",
+    },
+    author_field="user",
+    project_field="example__project",
+    parent=EXAMPLE,
+    make_row=lambda example, user: Comment.objects.create(example=example, user=user, body="x"),
+    create_needs=(policy.VIEW, "field"),
+    variants=lambda op, surface: (DEFAULT, FOREIGN) if op == "create" else (DEFAULT,),
+)
+
+RESOURCES: list[Resource] = [EXAMPLE, PROJECT, MEMBERSHIP, INVITATION, COMMENT]
 
 
 def resource_for_model(model: type[models.Model], resources: Iterable[Resource]) -> Resource | None:
