@@ -13,6 +13,7 @@ proves the check bites with a throwaway wrong rule (tests/matrix/throwaway_forge
 
 from __future__ import annotations
 
+import dataclasses
 from unittest import mock
 
 import pytest
@@ -99,3 +100,13 @@ def test_a_forgetful_rule_fails_the_worlds():
     assert any(line.startswith("comment view stranger: not in the table [], missing [") for line in found), (
         found
     )
+
+
+def test_a_path_the_registry_cannot_follow_fails_naming_the_fix():
+    """``project_field="example__projekt"`` is the registry's mistake, not "no project": it says so."""
+    population = build_population()
+    comment = COMMENT.make_row(population.example, population.users[AUTHOR])
+    typo = dataclasses.replace(COMMENT, project_field="example__projekt")
+    with pytest.raises(AssertionError, match=r"ExampleModel has no field 'projekt'.*fix the path"):
+        relations(typo, comment, population.users[OWNER])
+    assert typo.parent_field == "example"  # the refused field of a create is the path's first step
