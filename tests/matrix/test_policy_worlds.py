@@ -93,13 +93,13 @@ def test_the_world_has_rows_beyond_one_project():
 
 def test_a_forgetful_rule_fails_the_worlds():
     """A Comment view rule that forgets examples outside any project (and a removed member's own
-    example) passes the matrix's one shared project but not the worlds."""
+    example) passes the matrix's one shared project but not the worlds: the stranger misses the
+    comments on their own example in no project."""
     world = build_world()
     with mock.patch.dict(policy._registry, {Comment: ForgetfulCommentPolicy()}):
         found = disagreements(world, COMMENT)
-    assert any(line.startswith("comment view stranger: not in the table [], missing [") for line in found), (
-        found
-    )
+    stranger_misses = "comment view stranger: not in the table [], missing ["
+    assert any(line.startswith(stranger_misses) for line in found), found
 
 
 def test_a_path_the_registry_cannot_follow_fails_naming_the_fix():
