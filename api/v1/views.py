@@ -245,13 +245,11 @@ class ProjectViewSet(PolicyModelViewSet):
         )
 
 
-MEMBERS = ["members"]
-
-
 @routed(r"projects/(?P<project_id>[0-9]+)/members", basename="project-member")
-@extend_schema_view(
-    list=extend_schema(
-        tags=MEMBERS,
+@documented(
+    "members",
+    None,
+    list=dict(
         summary="The members of a project.",
         description=(
             "Anyone who can see the project sees its members (the owner is `owner` on the project), "
@@ -259,8 +257,7 @@ MEMBERS = ["members"]
         ),
         parameters=[MEMBER_PROJECT_ID],
     ),
-    create=extend_schema(
-        tags=MEMBERS,
+    create=dict(
         summary="Invite a user by username: the project's owner only.",
         description=(
             "Adds nobody: the user becomes a member when they accept (`/invitations/{id}/accept/`). "
@@ -272,15 +269,13 @@ MEMBERS = ["members"]
         request=InviteSerializer,
         responses={202: InviteSerializer, 429: THROTTLED},
     ),
-    partial_update=extend_schema(
-        tags=MEMBERS,
+    partial_update=dict(
         summary="Change a member's role: the project's owner only.",
         parameters=[MEMBER_PROJECT_ID, MEMBER_USER_ID],
         request=MemberRoleSerializer,
         responses={200: MemberSerializer},
     ),
-    destroy=extend_schema(
-        tags=MEMBERS,
+    destroy=dict(
         summary="Remove a member: the project's owner, or the member themself.",
         description="The owner is no member and cannot leave their own project (400 `{user: [...]}`).",
         parameters=[MEMBER_PROJECT_ID, MEMBER_USER_ID],
@@ -341,9 +336,6 @@ class MemberViewSet(PolicyViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-INVITATIONS = ["invitations"]
-
-
 def invitation_rows() -> models.QuerySet:
     """Invitations (before the policy) with their project's name and the inviter's public columns, in one query."""
     return Invitation.objects.select_related("project", "invited_by__profile").only(
@@ -359,9 +351,10 @@ def invitation_rows() -> models.QuerySet:
 
 
 @routed("invitations", basename="invitation")
-@extend_schema_view(
-    list=extend_schema(
-        tags=INVITATIONS,
+@documented(
+    "invitations",
+    INVITATION_ID,
+    list=dict(
         summary="The pending invitations the caller may see.",
         description=(
             "Those to the caller (until they expire) and those of the projects the caller owns "
@@ -379,27 +372,21 @@ def invitation_rows() -> models.QuerySet:
             )
         ],
     ),
-    retrieve=extend_schema(tags=INVITATIONS, summary="One pending invitation.", parameters=[INVITATION_ID]),
-    destroy=extend_schema(
-        tags=INVITATIONS,
+    retrieve="One pending invitation.",
+    destroy=dict(
         summary="Cancel an invitation: the project's owner only.",
         description="The invitee gets 403 (they decline instead).",
-        parameters=[INVITATION_ID],
         responses={204: None},
     ),
-    accept=extend_schema(
-        tags=INVITATIONS,
+    accept=dict(
         summary="Accept an invitation to the caller: they become a member with its role.",
         description="Returns the invitation as it was; it is gone afterwards. The project's owner gets 403.",
-        parameters=[INVITATION_ID],
         request=None,
         responses={200: InvitationSerializer},
     ),
-    decline=extend_schema(
-        tags=INVITATIONS,
+    decline=dict(
         summary="Decline an invitation to the caller.",
         description="Returns the invitation as it was; it is gone afterwards. The project's owner gets 403.",
-        parameters=[INVITATION_ID],
         request=None,
         responses={200: InvitationSerializer},
     ),
