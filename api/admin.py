@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db import transaction
 
 from .events import EventKind, announce_example
-from .models import ExampleModel, Project, ProjectMembership
+from .models import Comment, ExampleModel, Project, ProjectMembership
 
 
 @admin.register(ExampleModel)
@@ -70,3 +70,12 @@ class ProjectMembershipAdmin(admin.ModelAdmin):
     raw_id_fields = ["project", "user"]
     readonly_fields = ["added_at"]
     ordering = ["-added_at", "-id"]
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["id", "example", "user", "created_at", "updated_at"]
+    list_select_related = ["example", "user"]
+    search_fields = ["body", "user__username"]
+    raw_id_fields = ["example", "user"]
+    readonly_fields = ["created_at", "updated_at"]

@@ -14,6 +14,7 @@ from .querysets import (
     InvitationQuerySet,
     ProjectMembershipQuerySet,
     ProjectQuerySet,
+    RestrictedQuerySet,
 )
 from .search import (
     SEARCH_VECTOR_FIELD,
@@ -27,6 +28,7 @@ TITLE_MAX_LENGTH = 200
 CONTENT_MAX_LENGTH = 100_000
 PROJECT_NAME_MAX_LENGTH = 100
 PROJECT_DESCRIPTION_MAX_LENGTH = 2000
+COMMENT_MAX_LENGTH = 10_000
 
 
 class ProjectRole(models.TextChoices):
@@ -190,3 +192,25 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} to {self.project} ({self.role})"
+
+
+class Comment(models.Model):
+    """A remark on an example by its author; seen by whoever sees the example (api.policy.CommentPolicy)."""
+
+    example = models.ForeignKey(ExampleModel, on_delete=models.CASCADE, related_name="comments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments")
+    body = models.TextField(
+        max_length=COMMENT_MAX_LENGTH,
+        validators=[MaxLengthValidator(COMMENT_MAX_LENGTH), prohibit_null_characters, prohibit_blank],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = list(DEFAULT_ORDERING)
+        indexes = [models.Index(fields=["example", "-created_at", "-id"], name="comment_example_newest_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.example_id}"

@@ -40,7 +40,7 @@ from django.db.models.functions import Now
 from django.db.models.lookups import Exact, In
 from django.db.models.sql.where import WhereNode
 
-from .models import OWNER_ROLE, ExampleModel, Invitation, Project, ProjectMembership, ProjectRole
+from .models import OWNER_ROLE, Comment, ExampleModel, Invitation, Project, ProjectMembership, ProjectRole
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -537,3 +537,26 @@ class InvitationPolicy:
 
 
 register(Invitation, InvitationPolicy())
+
+
+@functools.lru_cache(maxsize=CONDITION_CACHE_SIZE)
+def _comment_condition(user_pk: object, action: str) -> Q | None:
+    mine = Q(user_id=user_pk)
+    if action == VIEW:
+        examples = ExampleModel.objects.filter(_example_condition(user_pk, VIEW)).order_by().values("pk")
+        return in_subquery("example_id", examples)
+    if action == CHANGE:
+        return mine
+    if action == DELETE:
+        return mine | in_subquery("example__project_id", _project_ids(user_pk, DELETE))
+    return None
+
+
+class CommentPolicy:
+    """See: whoever sees the example. Change: the author. Delete: the author or the example's project owner."""
+
+    def condition(self, user: AbstractBaseUser, action: str) -> Q | None:
+        return _comment_condition(user.pk, action)
+
+
+register(Comment, CommentPolicy())

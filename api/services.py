@@ -33,7 +33,15 @@ from backend.validators import reject_nulls
 
 from . import policy, versions
 from .events import EventKind, announce_example
-from .models import TITLE_MAX_LENGTH, ExampleModel, Invitation, Project, ProjectMembership, ProjectRole
+from .models import (
+    TITLE_MAX_LENGTH,
+    Comment,
+    ExampleModel,
+    Invitation,
+    Project,
+    ProjectMembership,
+    ProjectRole,
+)
 from .querysets import parse_pk
 
 COPY_SUFFIX = " (copy)"
@@ -107,6 +115,28 @@ def _validated_save(instance: M, *, fields: Iterable[str] | None = None, exclude
             names.append("updated_at")
         instance.save(update_fields=names)
     return instance
+
+
+def locked_row(
+    model: type[M], *, user: AnyUser, action: str, pk: object, expected: versions.Precondition | None
+) -> M:
+    """The row ``pk`` that ``user`` may do ``action`` to, locked, and as the client last saw it.
+
+    ``get_for_action(..., lock=True)`` then ``versions.check(row, expected)``: the start of every
+    update and delete service (``expected`` is REST's If-Match, GraphQL's ifUpdatedAt).
+    """
+    _require_user(user)
+    row = get_for_action(model, user=user, action=action, pk=pk, lock=True)
+    versions.check(row, expected)
+    return row
+
+
+def deleted(row: M) -> M:
+    """Delete ``row``; returns it as it was (id included) for the caller to echo."""
+    pk = row.pk
+    row.delete()
+    row.pk = pk
+    return row
 
 
 def model_update(instance: M, *, data: Mapping[str, Any], fields: Iterable[str]) -> M:
@@ -241,12 +271,10 @@ def example_update(
     author or the project's owner), putting it into one the right to ADD to
     that project; its current project again is no change.
     """
-    _require_user(user)
     unknown = set(data) - UPDATABLE_FIELDS
     if unknown:
         raise ValueError(f"example_update cannot change {sorted(unknown)}")
-    example = get_for_action(ExampleModel, user=user, action=policy.CHANGE, pk=example_id, lock=True)
-    versions.check(example, expected)
+    example = locked_row(ExampleModel, user=user, action=policy.CHANGE, pk=example_id, expected=expected)
     changes = dict(data)
     if policy.EXAMPLE_PARENT.id_field in changes:
         changes[policy.EXAMPLE_PARENT.id_field] = parent_to_write(
@@ -265,15 +293,10 @@ def example_delete(
 
     ``expected`` as for ``example_update``.
     """
-    _require_user(user)
-    example = get_for_action(ExampleModel, user=user, action=policy.DELETE, pk=example_id, lock=True)
-    versions.check(example, expected)
-    pk = example.pk
+    example = locked_row(ExampleModel, user=user, action=policy.DELETE, pk=example_id, expected=expected)
     # Before the delete: the audience is who could see the row while it existed.
     announce_example(EventKind.DELETED, example)
-    example.delete()
-    example.pk = pk
-    return example
+    return deleted(example)
 
 
 def duplicate_title(title: str) -> str:
@@ -327,12 +350,10 @@ def project_update(
 
     ``expected`` as for ``example_update``.
     """
-    _require_user(user)
     unknown = set(data) - PROJECT_UPDATABLE_FIELDS
     if unknown:
         raise ValueError(f"project_update cannot change {sorted(unknown)}")
-    project = get_for_action(Project, user=user, action=policy.CHANGE, pk=project_id, lock=True)
-    versions.check(project, expected)
+    project = locked_row(Project, user=user, action=policy.CHANGE, pk=project_id, expected=expected)
     return model_update(project, data=data, fields=PROJECT_UPDATABLE_FIELDS)
 
 
@@ -344,14 +365,38 @@ def project_delete(
 
     ``expected`` as for ``example_update``.
     """
-    _require_user(user)
-    project = get_for_action(Project, user=user, action=policy.DELETE, pk=project_id, lock=True)
-    versions.check(project, expected)
-    pk = project.pk
+    project = locked_row(Project, user=user, action=policy.DELETE, pk=project_id, expected=expected)
     # SET_NULL on ExampleModel.project: one UPDATE, no example deleted.
-    project.delete()
-    project.pk = pk
-    return project
+    return deleted(project)
+
+
+# Comments
+
+
+@transaction.atomic
+def comment_create(*, user: AnyUser, example_id: object, body: str) -> Comment:
+    """A comment by ``user`` on an example they see; any other id is one ``example`` field error."""
+    _require_user(user)
+    key = parse_pk(example_id)
+    visible = ExampleModel.objects.restrict(user, policy.VIEW)
+    # Locked, so the example cannot be deleted between this check and the insert.
+    example = visible.select_for_update().filter(pk=key).first() if key is not None else None
+    if example is None:
+        raise ValidationError({"example": [ValidationError("Invalid example: not found.", code="invalid")]})
+    return _validated_save(Comment(example=example, user=user, body=body), exclude=["example", "user"])
+
+
+@transaction.atomic
+def comment_update(*, user: AnyUser, comment_id: object, data: Mapping[str, Any], expected=None) -> Comment:
+    """Change a comment's ``body``: its author only. It never moves: another ``example`` is ignored."""
+    comment = locked_row(Comment, user=user, action=policy.CHANGE, pk=comment_id, expected=expected)
+    return model_update(comment, data={k: v for k, v in data.items() if k == "body"}, fields=["body"])
+
+
+@transaction.atomic
+def comment_delete(*, user: AnyUser, comment_id: object, expected=None) -> Comment:
+    """Delete a comment: its author or the example's project owner. Returns it as it was."""
+    return deleted(locked_row(Comment, user=user, action=policy.DELETE, pk=comment_id, expected=expected))
 
 
 # Memberships

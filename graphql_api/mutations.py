@@ -24,12 +24,14 @@ whose input is called otherwise (``project`` -> ``projectId``, ``user`` ->
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
 import strawberry
 import strawberry_django
+from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from strawberry import UNSET
 from strawberry.types import Info
@@ -42,6 +44,9 @@ from .context import viewer
 from .errors import NOT_FOUND_MESSAGE
 from .inputs import RejectNulCharacters
 from .types import (
+    CommentInput,
+    CommentPartialInput,
+    CommentPayload,
     ExampleInput,
     ExamplePartialInput,
     ExamplePayload,
@@ -56,8 +61,9 @@ from .types import (
     given_fields,
 )
 
-# Model field name in a service's ValidationError -> the input's name for it.
-FIELD_NAMES = {"project": "project_id", "user": "username"}
+# Model field name in a service's ValidationError -> the input's name for it: a relation is
+# sent as its id (``project`` -> ``projectId``), except the user, who is named by username.
+FIELD_NAMES = {"user": "username"}
 CONFLICT_CODE = "CONFLICT"
 RATE_LIMITED_CODE = "RATE_LIMITED"
 IF_UPDATED_AT = strawberry.argument(
@@ -76,6 +82,18 @@ def not_found() -> OperationInfo:
     )
 
 
+@functools.cache
+def _relations() -> frozenset[str]:
+    return frozenset(
+        f.name for m in apps.get_app_config("api").get_models() for f in m._meta.fields if f.is_relation
+    )
+
+
+def input_name(name: str) -> str:
+    """The input's name for a model field a service's ValidationError names."""
+    return FIELD_NAMES.get(name) or (f"{name}_id" if name in _relations() else name)
+
+
 @contextmanager
 def _input_field_names() -> Iterator[None]:
     try:
@@ -84,7 +102,7 @@ def _input_field_names() -> Iterator[None]:
         if not hasattr(error, "error_dict"):
             raise
         raise ValidationError(
-            {FIELD_NAMES.get(name, name): errors for name, errors in error.error_dict.items()}
+            {input_name(name): errors for name, errors in error.error_dict.items()}
         ) from None
 
 
@@ -116,6 +134,41 @@ def _call(service: Callable[..., Any], **kwargs: Any) -> Any:
         )
 
 
+IfUpdatedAt = Annotated[dt.datetime | None, IF_UPDATED_AT]
+
+
+def conditional_update(
+    service: Callable[..., Any],
+    id_kwarg: str,
+    data: type,
+    payload: object,
+    fields: tuple[str, ...],
+    **options,
+) -> Any:
+    """``update<Type>(data: <Type>PartialInput!, ifUpdatedAt: DateTime)``: the given ``fields`` of the
+    row ``data.id`` written by ``service`` (``user=``, ``<id_kwarg>=``, ``data=``, ``expected=``)."""
+
+    def resolve(info: Info, data, if_updated_at: IfUpdatedAt = None):
+        changes = given_fields(data, fields)
+        return _call(
+            service, user=viewer(info), **{id_kwarg: data.id}, data=changes, expected=expected(if_updated_at)
+        )
+
+    resolve.__annotations__.update({"data": data, "return": payload})
+    return strawberry_django.mutation(resolver=resolve, handle_django_errors=True, **options)
+
+
+def conditional_delete(service: Callable[..., Any], id_kwarg: str, payload: object, **options) -> Any:
+    """``delete<Type>(id: ID!, ifUpdatedAt: DateTime)``: ``service`` (``user=``, ``<id_kwarg>=``,
+    ``expected=``) deletes the row and it is returned as it was."""
+
+    def resolve(info: Info, id: strawberry.ID, if_updated_at: IfUpdatedAt = None):
+        return _call(service, user=viewer(info), **{id_kwarg: id}, expected=expected(if_updated_at))
+
+    resolve.__annotations__["return"] = payload
+    return strawberry_django.mutation(resolver=resolve, handle_django_errors=True, **options)
+
+
 @strawberry.type
 class Mutation:
     @strawberry_django.mutation(handle_django_errors=True)
@@ -128,33 +181,19 @@ class Mutation:
             project_id=None if data.project_id is UNSET else data.project_id,
         )
 
-    @strawberry_django.mutation(handle_django_errors=True)
-    def update_example(
-        self,
-        info: Info,
-        data: ExamplePartialInput,
-        if_updated_at: Annotated[dt.datetime | None, IF_UPDATED_AT] = None,
-    ) -> ExamplePayload:
-        return _call(
-            services.example_update,
-            user=viewer(info),
-            example_id=data.id,
-            data=given_fields(data, ("title", "content", "project_id")),
-            expected=expected(if_updated_at),
-        )
-
-    @strawberry_django.mutation(
-        handle_django_errors=True, description="Deletes one example and returns it as it was."
+    update_example = conditional_update(
+        services.example_update,
+        "example_id",
+        ExamplePartialInput,
+        ExamplePayload,
+        ("title", "content", "project_id"),
     )
-    def delete_example(
-        self,
-        info: Info,
-        id: strawberry.ID,
-        if_updated_at: Annotated[dt.datetime | None, IF_UPDATED_AT] = None,
-    ) -> ExamplePayload:
-        return _call(
-            services.example_delete, user=viewer(info), example_id=id, expected=expected(if_updated_at)
-        )
+    delete_example = conditional_delete(
+        services.example_delete,
+        "example_id",
+        ExamplePayload,
+        description="Deletes one example and returns it as it was.",
+    )
 
     @strawberry_django.mutation(
         handle_django_errors=True, description="Copies one example; the copy's title ends in ` (copy)`."
@@ -172,36 +211,22 @@ class Mutation:
     def create_project(self, info: Info, data: ProjectInput) -> ProjectPayload:
         return _call(services.project_create, user=viewer(info), name=data.name, description=data.description)
 
-    @strawberry_django.mutation(
-        handle_django_errors=True, description="The owner changes name or description."
+    update_project = conditional_update(
+        services.project_update,
+        "project_id",
+        ProjectPartialInput,
+        ProjectPayload,
+        ("name", "description"),
+        description="The owner changes name or description.",
     )
-    def update_project(
-        self,
-        info: Info,
-        data: ProjectPartialInput,
-        if_updated_at: Annotated[dt.datetime | None, IF_UPDATED_AT] = None,
-    ) -> ProjectPayload:
-        return _call(
-            services.project_update,
-            user=viewer(info),
-            project_id=data.id,
-            data=given_fields(data, ("name", "description")),
-            expected=expected(if_updated_at),
-        )
-
-    @strawberry_django.mutation(
-        handle_django_errors=True,
-        description="The owner deletes a project; its examples stay with their authors. Returns it as it was.",
+    delete_project = conditional_delete(
+        services.project_delete,
+        "project_id",
+        ProjectPayload,
+        description=(
+            "The owner deletes a project; its examples stay with their authors. Returns it as it was."
+        ),
     )
-    def delete_project(
-        self,
-        info: Info,
-        id: strawberry.ID,
-        if_updated_at: Annotated[dt.datetime | None, IF_UPDATED_AT] = None,
-    ) -> ProjectPayload:
-        return _call(
-            services.project_delete, user=viewer(info), project_id=id, expected=expected(if_updated_at)
-        )
 
     @strawberry_django.mutation(
         handle_django_errors=True,
@@ -265,3 +290,19 @@ class Mutation:
         self, info: Info, project_id: strawberry.ID, username: str
     ) -> ProjectMemberPayload:
         return _call(services.member_remove, user=viewer(info), project_id=project_id, username=username)
+
+    @strawberry_django.mutation(
+        handle_django_errors=True, description="A comment by the caller on an example they see."
+    )
+    def create_comment(self, info: Info, data: CommentInput) -> CommentPayload:
+        return _call(services.comment_create, user=viewer(info), example_id=data.example_id, body=data.body)
+
+    update_comment = conditional_update(
+        services.comment_update, "comment_id", CommentPartialInput, CommentPayload, ("body",)
+    )
+    delete_comment = conditional_delete(
+        services.comment_delete,
+        "comment_id",
+        CommentPayload,
+        description="The author or the example's project owner deletes a comment. Returns it as it was.",
+    )

@@ -2,46 +2,57 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import strawberry
 import strawberry_django
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from strawberry import UNSET
 from strawberry.types import Info
 from strawberry_django.pagination import OffsetPaginationInput
 
-from api.models import ExampleModel, Invitation, Project
+from api.models import Comment, ExampleModel, Invitation, Project
 from api.querysets import parse_pk
 
 from .connection import ExampleConnection
 from .context import viewer
 from .inputs import BoundedFilter, BoundedSearchText, DateTimesInUTC, RejectNulCharacters
 from .pagination import OffsetPaginated, PageRule
-from .types import ExampleFilter, ExampleOrder, ExampleType, InvitationType, ProjectType, UserType
+from .types import (
+    CommentType,
+    ExampleFilter,
+    ExampleOrder,
+    ExampleType,
+    InvitationType,
+    ProjectType,
+    UserType,
+    page_extensions,
+)
 
 
-def resolve_example(info: Info, id: strawberry.ID) -> QuerySet:
-    # Returned as a queryset: strawberry-django applies the type's get_queryset
-    # (visible_to) and the optimizer, then takes .first(), so a missing id and
-    # someone else's id both answer null.
-    pk = parse_pk(id)
-    examples = ExampleModel.objects.all()
-    return examples.filter(pk=pk) if pk is not None else examples.none()
+def by_id(model: type[Model]) -> Callable[..., QuerySet]:
+    """A root field's resolver of one ``model`` row by ``id``.
+
+    Returned as a queryset: strawberry-django applies the type's get_queryset
+    (the policy) and the optimizer, then takes .first(), so a missing id and
+    an invisible one both answer null.
+    """
+
+    def resolve(info: Info, id: strawberry.ID) -> QuerySet:
+        pk = parse_pk(id)
+        rows = model._default_manager.all()
+        return rows.filter(pk=pk) if pk is not None else rows.none()
+
+    return resolve
 
 
-def resolve_project(info: Info, id: strawberry.ID) -> QuerySet:
-    # As resolve_example: ProjectType.get_queryset (the policy) makes an
-    # invisible project answer like a missing one.
-    pk = parse_pk(id)
-    projects = Project.objects.all()
-    return projects.filter(pk=pk) if pk is not None else projects.none()
+def every(model: type[Model]) -> Callable[..., QuerySet]:
+    """A paginated root field's resolver: all ``model`` rows, which the type's get_queryset restricts."""
 
+    def resolve(pagination: OffsetPaginationInput | None = UNSET) -> QuerySet:
+        return model._default_manager.all()
 
-def resolve_projects(pagination: OffsetPaginationInput | None = UNSET) -> QuerySet:
-    return Project.objects.all()
-
-
-def resolve_invitations(pagination: OffsetPaginationInput | None = UNSET) -> QuerySet:
-    return Invitation.objects.all()
+    return resolve
 
 
 def resolve_me(info: Info) -> UserType | None:
@@ -81,18 +92,12 @@ class Query:
         resolver=resolve_me, description="The caller; null when anonymous."
     )
     example: ExampleType | None = strawberry_django.field(
-        resolver=resolve_example,
+        resolver=by_id(ExampleModel),
         description="An example the caller may see; null when missing or not visible.",
     )
     examples: OffsetPaginated[ExampleType] = strawberry_django.offset_paginated(
         resolver=resolve_examples,
-        extensions=[
-            RejectNulCharacters(),
-            BoundedSearchText(),
-            BoundedFilter(),
-            DateTimesInUTC(),
-            PageRule(),
-        ],
+        extensions=page_extensions(),
         filters=ExampleFilter,
         ordering=ExampleOrder,
         description=(
@@ -116,25 +121,27 @@ class Query:
         ),
     )
     project: ProjectType | None = strawberry_django.field(
-        resolver=resolve_project,
+        resolver=by_id(Project),
         description="A project the caller owns or is a member of; null when missing or not visible.",
     )
     projects: OffsetPaginated[ProjectType] = strawberry_django.offset_paginated(
-        resolver=resolve_projects,
-        extensions=[
-            RejectNulCharacters(),
-            BoundedSearchText(),
-            BoundedFilter(),
-            DateTimesInUTC(),
-            PageRule(),
-        ],
+        resolver=every(Project),
+        extensions=page_extensions(),
         description="The projects the caller owns or is a member of, newest first.",
     )
     invitations: OffsetPaginated[InvitationType] = strawberry_django.offset_paginated(
-        resolver=resolve_invitations,
+        resolver=every(Invitation),
         extensions=[PageRule()],
         description=(
             "The pending invitations the caller may see: those to them (until they expire; accept or "
             "decline them) and those of the projects they own, newest first."
         ),
+    )
+    comment: CommentType | None = strawberry_django.field(
+        resolver=by_id(Comment), description="A comment the caller may see; null when missing or not visible."
+    )
+    comments: OffsetPaginated[CommentType] = strawberry_django.offset_paginated(
+        resolver=every(Comment),
+        extensions=page_extensions(),
+        description="The comments on the examples the caller may see, newest first.",
     )

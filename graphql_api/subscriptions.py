@@ -66,7 +66,7 @@ OVER_HTTP = "Subscriptions run over WebSocket only: graphql-transport-ws at /gra
 
 
 def _event_example(root: ExampleEventType, info: Info) -> QuerySet:
-    # As resolve_example (graphql_api.queries): a queryset, so strawberry-django
+    # As by_id (graphql_api.queries): a queryset, so strawberry-django
     # applies ExampleType.get_queryset (the policy) and the optimizer, then .first().
     if root.kind is EventKind.DELETED:
         return ExampleModel.objects.none()

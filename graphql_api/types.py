@@ -25,6 +25,7 @@ from strawberry_django.fields.types import OperationInfo
 from api.models import (
     INVITATION_PENDING,
     OWNER_ROLE,
+    Comment,
     ExampleModel,
     Invitation,
     Project,
@@ -78,6 +79,11 @@ class PublicUserType:
     name: str = strawberry_django.field(
         resolver=_display_name, description=NAME_DESCRIPTION, only=NAME_COLUMNS, select_related=["profile"]
     )
+
+
+def page_extensions() -> list:
+    """What every paginated or filtered list field runs: NUL refused, search and dates bounded, pages clamped."""
+    return [RejectNulCharacters(), BoundedSearchText(), BoundedFilter(), DateTimesInUTC(), PageRule()]
 
 
 @strawberry.enum(name="ProjectRole", description="The caller's or a member's role on a project.")
@@ -178,13 +184,7 @@ class ProjectType(PolicyType):
     )
     examples: OffsetPaginated[ExampleType] = strawberry_django.offset_paginated(
         field_name="examples",
-        extensions=[
-            RejectNulCharacters(),
-            BoundedSearchText(),
-            BoundedFilter(),
-            DateTimesInUTC(),
-            PageRule(),
-        ],
+        extensions=page_extensions(),
         description="The project's examples the caller may see, newest first.",
     )
     created_at: auto
@@ -326,6 +326,31 @@ class ProfileInput:
     timezone: str | None = UNSET
 
 
+@policy_type(Comment, name="Comment", description="A remark on an example, seen by whoever sees the example.")
+class CommentType(PolicyType):
+    id: auto
+    body: auto
+    example: ExampleType
+    owner: PublicUserType = strawberry_django.field(field_name="user", description="The author.")
+    created_at: auto
+    updated_at: auto
+
+
+@strawberry.input(name="CommentInput")
+class CommentInput:
+    example_id: strawberry.ID = strawberry.field(description="An example the caller may see.")
+    body: str
+
+
+@strawberry.input(
+    name="CommentPartialInput", description="`id` picks the comment; its author changes `body`."
+)
+class CommentPartialInput:
+    id: strawberry.ID
+    body: str | None = UNSET
+
+
+CommentPayload = Annotated[CommentType | OperationInfo, strawberry.union("CommentPayload")]
 ExamplePayload = Annotated[ExampleType | OperationInfo, strawberry.union("ExamplePayload")]
 ProfilePayload = Annotated[ProfileType | OperationInfo, strawberry.union("ProfilePayload")]
 ProjectPayload = Annotated[ProjectType | OperationInfo, strawberry.union("ProjectPayload")]

@@ -16,7 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api import policy
-from api.models import INVITATION_PENDING, OWNER_ROLE, ExampleModel, Project, ProjectRole
+from api.models import INVITATION_PENDING, OWNER_ROLE, Comment, ExampleModel, Project, ProjectRole
 from authentication.identity import display_name, shown_name
 from backend.fields import StrictCharField, StrictModelSerializer
 
@@ -196,3 +196,18 @@ class InvitationSerializer(serializers.Serializer):
     invited_by = PublicUserSerializer(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
     expires_at = serializers.DateTimeField(read_only=True)
+
+
+class CommentSerializer(PolicyModelSerializer):
+    """A comment; its author is the caller who wrote it (`owner` in a body is ignored)."""
+
+    owner = PublicUserSerializer(source="user", read_only=True, help_text="The author.")
+    example = PolicyPrimaryKeyRelatedField(
+        model=ExampleModel, action=policy.VIEW, source="example_id", help_text="An example the caller sees."
+    )
+
+    class Meta:
+        model = Comment
+        fields = ("id", "example", "body", "owner", "created_at", "updated_at")
+        read_only_fields = ("id", "created_at", "updated_at")
+        extra_kwargs = {"body": _text("1 to 10,000 characters.")}

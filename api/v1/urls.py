@@ -2,12 +2,7 @@
 
 from rest_framework import permissions, routers
 
-from .views import (
-    ExampleModelViewSet,
-    InvitationViewSet,
-    MemberViewSet,
-    ProjectViewSet,
-)
+from .views import ROUTES
 
 
 class APIRootView(routers.APIRootView):
@@ -23,10 +18,9 @@ class Router(routers.DefaultRouter):
 
 
 router = Router()
-router.register("examples", ExampleModelViewSet, basename="example")
-router.register("projects", ProjectViewSet, basename="project")
-# Nested under a project; the API root links only routes without parameters.
-router.register(r"projects/(?P<project_id>[0-9]+)/members", MemberViewSet, basename="project-member")
-router.register("invitations", InvitationViewSet, basename="invitation")
+# Every viewset decorated with api.v1.views.routed, in the order they are defined;
+# the API root links only routes without parameters.
+for prefix, viewset, basename in ROUTES:
+    router.register(prefix, viewset, basename=basename)
 
 urlpatterns = router.urls

@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api import policy, services
-from api.models import ExampleModel, Invitation, Project, ProjectMembership
+from api.models import Comment, ExampleModel, Invitation, Project, ProjectMembership
 from api.querysets import ORDERING_FIELDS, parse_pk
 from backend.openapi import THROTTLED, VALIDATION_ERROR
 
@@ -27,6 +27,7 @@ from .filters import ExampleFilter
 from .pagination import PageOrCursorPagination
 from .serializers import (
     SHOWN_PROJECT,
+    CommentSerializer,
     ExampleModelSerializer,
     InvitationSerializer,
     InviteSerializer,
@@ -52,7 +53,34 @@ MEMBER_PROJECT_ID = id_parameter("project_id", "The project's id.")
 MEMBER_USER_ID = id_parameter("user_id", "The member's user id.")
 INVITATION_ID = id_parameter("id", "The invitation's id.")
 
-EXAMPLES = ["examples"]
+COLLECTION_ACTIONS = ("list", "create")
+# The viewsets api/v1/urls.py registers, in order: (prefix, viewset, basename), added by ``routed``.
+ROUTES: list[tuple[str, type, str]] = []
+
+
+def routed(prefix: str, basename: str):
+    """Register the decorated viewset at ``/api/v1/<prefix>/`` (api/v1/urls.py reads ``ROUTES``)."""
+
+    def register(viewset: type) -> type:
+        ROUTES.append((prefix, viewset, basename))
+        return viewset
+
+    return register
+
+
+def documented(tag: str, id_param: OpenApiParameter | None = None, **actions: str | dict):
+    """``extend_schema_view`` for a viewset: each action a summary, or extend_schema's keywords.
+
+    Every action gets the ``tag``; a detail action (not list or create) also gets ``id_param``.
+    """
+    schemas = {}
+    for name, spec in actions.items():
+        kwargs = {"summary": spec} if isinstance(spec, str) else dict(spec)
+        kwargs.setdefault("tags", [tag])
+        if id_param is not None and name not in COLLECTION_ACTIONS:
+            kwargs.setdefault("parameters", [id_param])
+        schemas[name] = extend_schema(**kwargs)
+    return extend_schema_view(**schemas)
 
 
 def paged(view, queryset: models.QuerySet) -> Response:
@@ -100,11 +128,13 @@ def example_list_queryset(user) -> models.QuerySet:
     )
 
 
-@extend_schema_view(
-    list=extend_schema(
-        tags=EXAMPLES,
-        summary="List the examples the caller may see.",
-        description=(
+@routed("examples", basename="example")
+@documented(
+    "examples",
+    EXAMPLE_ID,
+    list={
+        "summary": "List the examples the caller may see.",
+        "description": (
             "The caller's own examples and those of the projects they own or are a member of. "
             "Newest first unless `ordering` says otherwise; ties are always broken by id, "
             "newest first, so pages are stable. Filters combine with AND. "
@@ -112,35 +142,28 @@ def example_list_queryset(user) -> models.QuerySet:
             "offset: `{next, previous, results}`, no `count`, every page as cheap as the first. "
             "`updated_after` fetches what changed since a client last looked."
         ),
-    ),
-    create=extend_schema(
-        tags=EXAMPLES,
-        summary="Create an example authored by the caller.",
-        description="A `user`, `owner` or `id` in the body is ignored. `project` needs the right to add to it.",
-    ),
-    retrieve=extend_schema(tags=EXAMPLES, summary="One example.", parameters=[EXAMPLE_ID]),
-    update=extend_schema(
-        tags=EXAMPLES,
-        summary="Replace an example.",
-        description="`title` is required; `content` and `project` are left unchanged when omitted.",
-        parameters=[EXAMPLE_ID],
-    ),
-    partial_update=extend_schema(
-        tags=EXAMPLES, summary="Change the title, content or project of an example.", parameters=[EXAMPLE_ID]
-    ),
-    destroy=extend_schema(tags=EXAMPLES, summary="Delete an example.", parameters=[EXAMPLE_ID]),
-    duplicate=extend_schema(
-        tags=EXAMPLES,
-        summary="Copy an example.",
-        description=(
+    },
+    create={
+        "summary": "Create an example authored by the caller.",
+        "description": "A `user`, `owner` or `id` in the body is ignored. `project` needs the right to add to it.",
+    },
+    retrieve="One example.",
+    update={
+        "summary": "Replace an example.",
+        "description": "`title` is required; `content` and `project` are left unchanged when omitted.",
+    },
+    partial_update="Change the title, content or project of an example.",
+    destroy="Delete an example.",
+    duplicate={
+        "summary": "Copy an example.",
+        "description": (
             "The copy has the same content and the title followed by ` (copy)`, shortened to fit "
             "200 characters. It is authored by the caller, and in the same project when the "
             "caller may add to it (else in none)."
         ),
-        parameters=[EXAMPLE_ID],
-        request=None,
-        responses={201: ExampleModelSerializer},
-    ),
+        "request": None,
+        "responses": {201: ExampleModelSerializer},
+    },
 )
 class ExampleModelViewSet(PolicyModelViewSet):
     """Examples: the caller's own and their projects'. An invisible example answers 404, like a missing one."""
@@ -169,43 +192,35 @@ class ExampleModelViewSet(PolicyModelViewSet):
         return Response(self.get_serializer(self.shown(copy)).data, status=status.HTTP_201_CREATED)
 
 
-PROJECTS = ["projects"]
 # `?ordering=` keys of the project list (api.v1.ordering).
 PROJECT_ORDERING_FIELDS = ("created_at", "updated_at", "name")
 
 
-@extend_schema_view(
-    list=extend_schema(
-        tags=PROJECTS,
-        summary="List the projects the caller owns or is a member of.",
-        description=(
+@routed("projects", basename="project")
+@documented(
+    "projects",
+    PROJECT_ID,
+    list={
+        "summary": "List the projects the caller owns or is a member of.",
+        "description": (
             "Newest first unless `ordering` says otherwise; ties are always broken by id, "
             "newest first. `role` is the caller's role on each."
         ),
-    ),
-    create=extend_schema(
-        tags=PROJECTS,
-        summary="Create a project owned by the caller.",
-        description="`owner` and `role` are ignored.",
-    ),
-    retrieve=extend_schema(tags=PROJECTS, summary="One project.", parameters=[PROJECT_ID]),
-    update=extend_schema(
-        tags=PROJECTS,
-        summary="Replace a project's name and description: its owner only.",
-        description="`name` is required; `description` is left unchanged when omitted.",
-        parameters=[PROJECT_ID],
-    ),
-    partial_update=extend_schema(
-        tags=PROJECTS,
-        summary="Change a project's name or description: its owner only.",
-        parameters=[PROJECT_ID],
-    ),
-    destroy=extend_schema(
-        tags=PROJECTS,
-        summary="Delete a project: its owner only.",
-        description="Its memberships go with it; its examples leave it and stay with their authors.",
-        parameters=[PROJECT_ID],
-    ),
+    },
+    create={
+        "summary": "Create a project owned by the caller.",
+        "description": "`owner` and `role` are ignored.",
+    },
+    retrieve="One project.",
+    update={
+        "summary": "Replace a project's name and description: its owner only.",
+        "description": "`name` is required; `description` is left unchanged when omitted.",
+    },
+    partial_update="Change a project's name or description: its owner only.",
+    destroy={
+        "summary": "Delete a project: its owner only.",
+        "description": "Its memberships go with it; its examples leave it and stay with their authors.",
+    },
 )
 class ProjectViewSet(PolicyModelViewSet):
     """Projects the caller owns or is a member of, with the caller's `role` on each."""
@@ -230,12 +245,11 @@ class ProjectViewSet(PolicyModelViewSet):
         )
 
 
-MEMBERS = ["members"]
-
-
-@extend_schema_view(
-    list=extend_schema(
-        tags=MEMBERS,
+@routed(r"projects/(?P<project_id>[0-9]+)/members", basename="project-member")
+@documented(
+    "members",
+    None,
+    list=dict(
         summary="The members of a project.",
         description=(
             "Anyone who can see the project sees its members (the owner is `owner` on the project), "
@@ -243,8 +257,7 @@ MEMBERS = ["members"]
         ),
         parameters=[MEMBER_PROJECT_ID],
     ),
-    create=extend_schema(
-        tags=MEMBERS,
+    create=dict(
         summary="Invite a user by username: the project's owner only.",
         description=(
             "Adds nobody: the user becomes a member when they accept (`/invitations/{id}/accept/`). "
@@ -256,15 +269,13 @@ MEMBERS = ["members"]
         request=InviteSerializer,
         responses={202: InviteSerializer, 429: THROTTLED},
     ),
-    partial_update=extend_schema(
-        tags=MEMBERS,
+    partial_update=dict(
         summary="Change a member's role: the project's owner only.",
         parameters=[MEMBER_PROJECT_ID, MEMBER_USER_ID],
         request=MemberRoleSerializer,
         responses={200: MemberSerializer},
     ),
-    destroy=extend_schema(
-        tags=MEMBERS,
+    destroy=dict(
         summary="Remove a member: the project's owner, or the member themself.",
         description="The owner is no member and cannot leave their own project (400 `{user: [...]}`).",
         parameters=[MEMBER_PROJECT_ID, MEMBER_USER_ID],
@@ -325,9 +336,6 @@ class MemberViewSet(PolicyViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-INVITATIONS = ["invitations"]
-
-
 def invitation_rows() -> models.QuerySet:
     """Invitations (before the policy) with their project's name and the inviter's public columns, in one query."""
     return Invitation.objects.select_related("project", "invited_by__profile").only(
@@ -342,9 +350,11 @@ def invitation_rows() -> models.QuerySet:
     )
 
 
-@extend_schema_view(
-    list=extend_schema(
-        tags=INVITATIONS,
+@routed("invitations", basename="invitation")
+@documented(
+    "invitations",
+    INVITATION_ID,
+    list=dict(
         summary="The pending invitations the caller may see.",
         description=(
             "Those to the caller (until they expire) and those of the projects the caller owns "
@@ -362,27 +372,21 @@ def invitation_rows() -> models.QuerySet:
             )
         ],
     ),
-    retrieve=extend_schema(tags=INVITATIONS, summary="One pending invitation.", parameters=[INVITATION_ID]),
-    destroy=extend_schema(
-        tags=INVITATIONS,
+    retrieve="One pending invitation.",
+    destroy=dict(
         summary="Cancel an invitation: the project's owner only.",
         description="The invitee gets 403 (they decline instead).",
-        parameters=[INVITATION_ID],
         responses={204: None},
     ),
-    accept=extend_schema(
-        tags=INVITATIONS,
+    accept=dict(
         summary="Accept an invitation to the caller: they become a member with its role.",
         description="Returns the invitation as it was; it is gone afterwards. The project's owner gets 403.",
-        parameters=[INVITATION_ID],
         request=None,
         responses={200: InvitationSerializer},
     ),
-    decline=extend_schema(
-        tags=INVITATIONS,
+    decline=dict(
         summary="Decline an invitation to the caller.",
         description="Returns the invitation as it was; it is gone afterwards. The project's owner gets 403.",
-        parameters=[INVITATION_ID],
         request=None,
         responses={200: InvitationSerializer},
     ),
@@ -425,3 +429,36 @@ class InvitationViewSet(PolicyViewSet):
     @action(detail=True, methods=["post"])
     def decline(self, request: Request, pk: str | None = None, **kwargs) -> Response:
         return self.answered(services.invitation_decline)
+
+
+def comment_rows() -> models.QuerySet:
+    """Comments (before the policy) with their author's public columns, in one query."""
+    columns = ("id", "example_id", "body", "created_at", "updated_at", *public_user_columns("user"))
+    return Comment.objects.select_related("user__profile").only(*columns)
+
+
+@routed("comments", basename="comment")
+@documented(
+    "comments",
+    id_parameter("id", "The comment's id."),
+    list="List the comments on the examples the caller may see, newest first.",
+    create="Comment on an example the caller may see (any other `example` is a 400).",
+    retrieve="One comment.",
+    update="Replace a comment's body: its author only. `example` is ignored.",
+    partial_update="Change a comment's body: its author only.",
+    destroy="Delete a comment: its author or the example's project owner.",
+)
+class CommentViewSet(PolicyModelViewSet):
+    """Comments on examples: seen by whoever sees the example."""
+
+    model = Comment
+    serializer_class = CommentSerializer
+    writes = Writes(
+        id_kwarg="comment_id",
+        create=services.comment_create,
+        update=services.comment_update,
+        delete=services.comment_delete,
+    )
+
+    def base_queryset(self) -> models.QuerySet:
+        return comment_rows()

@@ -19,6 +19,18 @@ export type Scalars = {
   DateTime: { input: string; output: string; }
 };
 
+export type CommentInput = {
+  body: Scalars['String']['input'];
+  /** An example the caller may see. */
+  exampleId: Scalars['ID']['input'];
+};
+
+/** `id` picks the comment; its author changes `body`. */
+export type CommentPartialInput = {
+  body?: InputMaybe<Scalars['String']['input']>;
+  id: Scalars['ID']['input'];
+};
+
 /** Date-time lookups; null skips the lookup. */
 export type DateTimeFilterLookup = {
   /** Exactly this instant. */

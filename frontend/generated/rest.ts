@@ -159,6 +159,62 @@ export interface paths {
         patch: operations["auth_user_partial_update"];
         trace?: never;
     };
+    "/api/v1/comments/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the comments on the examples the caller may see, newest first.
+         * @description Comments on examples: seen by whoever sees the example.
+         */
+        get: operations["v1_comments_list"];
+        put?: never;
+        /**
+         * Comment on an example the caller may see (any other `example` is a 400).
+         * @description Comments on examples: seen by whoever sees the example.
+         */
+        post: operations["v1_comments_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/comments/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One comment.
+         * @description Comments on examples: seen by whoever sees the example.
+         */
+        get: operations["v1_comments_retrieve"];
+        /**
+         * Replace a comment's body: its author only. `example` is ignored.
+         * @description Comments on examples: seen by whoever sees the example.
+         */
+        put: operations["v1_comments_update"];
+        post?: never;
+        /**
+         * Delete a comment: its author or the example's project owner.
+         * @description Comments on examples: seen by whoever sees the example.
+         */
+        delete: operations["v1_comments_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a comment's body: its author only.
+         * @description Comments on examples: seen by whoever sees the example.
+         */
+        patch: operations["v1_comments_partial_update"];
+        trace?: never;
+    };
     "/api/v1/examples/": {
         parameters: {
             query?: never;
@@ -429,6 +485,27 @@ export interface components {
     schemas: {
         /** @enum {string} */
         CallerRoleEnum: "owner" | "editor" | "viewer";
+        /** @description A comment; its author is the caller who wrote it (`owner` in a body is ignored). */
+        Comment: {
+            readonly id: number;
+            /** @description An example the caller sees. */
+            example: number;
+            /** @description 1 to 10,000 characters. */
+            body: string;
+            /** @description The author. */
+            readonly owner: components["schemas"]["PublicUser"];
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        /** @description A comment; its author is the caller who wrote it (`owner` in a body is ignored). */
+        CommentRequest: {
+            /** @description An example the caller sees. */
+            example: number;
+            /** @description 1 to 10,000 characters. */
+            body: string;
+        };
         Csrf: {
             csrfToken: string;
         };
@@ -551,6 +628,23 @@ export interface components {
          * @enum {string}
          */
         MemberRoleEnum: "editor" | "viewer";
+        PaginatedCommentList: {
+            /** @description Matching objects across all pages. */
+            count: number;
+            /**
+             * Format: uri
+             * @description The next page, or null on the last one.
+             * @example http://localhost:8000/api/v1/examples/?limit=20&offset=40
+             */
+            next: string | null;
+            /**
+             * Format: uri
+             * @description The previous page, or null on the first one.
+             * @example http://localhost:8000/api/v1/examples/?limit=20&offset=0
+             */
+            previous: string | null;
+            results: components["schemas"]["Comment"][];
+        };
         PaginatedExampleModelList: {
             /** @description Matching objects across all pages (offset pages only; absent on cursor pages). */
             count?: number;
@@ -631,6 +725,13 @@ export interface components {
         PasswordResetRequest: {
             /** Format: email */
             email: string;
+        };
+        /** @description A comment; its author is the caller who wrote it (`owner` in a body is ignored). */
+        PatchedCommentRequest: {
+            /** @description An example the caller sees. */
+            example?: number;
+            /** @description 1 to 10,000 characters. */
+            body?: string;
         };
         /** @description An example. Its author is always the caller: a `user`, `owner` or `id` in a request body is ignored. */
         PatchedExampleModelRequest: {
@@ -1139,6 +1240,202 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["Throttled"];
+        };
+    };
+    v1_comments_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results per page: default 20, at most 100 (a larger value is clamped to 100). Zero, negative or non-numeric values are a 400. */
+                limit?: number;
+                /** @description Number of results to skip: default 0. Negative or non-numeric values are a 400. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedCommentList"];
+                };
+            };
+            400: components["responses"]["InvalidQuery"];
+            401: components["responses"]["Unauthenticated"];
+        };
+    };
+    v1_comments_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Comment"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    v1_comments_retrieve: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETags from earlier answers (or `*`): when one matches, the answer is a 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The comment's id. One the caller cannot see answers 404, like a missing one. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description Strong entity tag of this representation; send it in `If-None-Match` or `If-Match`. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Comment"];
+                };
+            };
+            /** @description Unchanged since the ETag in `If-None-Match`: no body. */
+            304: {
+                headers: {
+                    /** @description Strong entity tag of this representation; send it in `If-None-Match` or `If-Match`. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    v1_comments_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply only if the object is unchanged since this ETag (a list, or `*` for any). Otherwise 412 and nothing changes. Weak tags (`W/`) never match; a malformed value is a 400. */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The comment's id. One the caller cannot see answers 404, like a missing one. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Comment"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    v1_comments_destroy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply only if the object is unchanged since this ETag (a list, or `*` for any). Otherwise 412 and nothing changes. Weak tags (`W/`) never match; a malformed value is a 400. */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The comment's id. One the caller cannot see answers 404, like a missing one. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+        };
+    };
+    v1_comments_partial_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply only if the object is unchanged since this ETag (a list, or `*` for any). Otherwise 412 and nothing changes. Weak tags (`W/`) never match; a malformed value is a 400. */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The comment's id. One the caller cannot see answers 404, like a missing one. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedCommentRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    /** @description Strong entity tag of this representation; send it in `If-None-Match` or `If-Match`. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Comment"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     v1_examples_list: {

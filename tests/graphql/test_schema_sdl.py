@@ -46,17 +46,52 @@ def arguments(schema, type_name: str, field_name: str) -> dict[str, str]:
     return {name: str(arg.type) for name, arg in field.args.items()}
 
 
+def has_fields(schema, type_name: str, expected: dict[str, str]) -> bool:
+    """The root type has these fields with these types; it may have more (a new resource's)."""
+    return expected.items() <= fields(schema, type_name).items()
+
+
+def test_every_resource_has_the_contract_shape(sdl):
+    """Derived from the schema: each root field about a type answers as the contract's do.
+
+    ``<type>(id: ID!)`` answers the type or null; a list is ``<Type>OffsetPaginated!``; a mutation
+    ``<verb><Type>`` answers ``<Type>Payload!`` (the type or OperationInfo), and an update or delete
+    of a row type with ``updatedAt`` takes ``ifUpdatedAt: DateTime``.
+    """
+    schema = build_schema(sdl)
+    payloads = {name[: -len("Payload")] for name in schema.type_map if name.endswith("Payload")}
+    for name, field in schema.query_type.fields.items():
+        if name[:1].upper() + name[1:] in payloads:
+            assert (
+                arguments(schema, "Query", name) == {"id": "ID!"}
+                and str(field.type) == name[:1].upper() + name[1:]
+            )
+    for name, field in schema.mutation_type.fields.items():
+        payload = str(field.type)
+        assert payload.endswith("Payload!"), name
+        type_name = payload[: -len("Payload!")]
+        members = [t.name for t in schema.type_map[payload[:-1]].types]
+        assert members == [type_name, "OperationInfo"], name
+        versioned = {"id", "updatedAt"} <= set(fields(schema, type_name))  # a row, not the caller's profile
+        if versioned and name in (f"update{type_name}", f"delete{type_name}"):
+            assert arguments(schema, "Mutation", name)["ifUpdatedAt"] == "DateTime", name
+
+
 def test_contract_names_and_nullability(sdl):
     schema = build_schema(sdl)
-    assert fields(schema, "Query") == {
-        "me": "User",
-        "example": "Example",
-        "examples": "ExampleOffsetPaginated!",
-        "examplesConnection": "ExampleConnection!",
-        "project": "Project",
-        "projects": "ProjectOffsetPaginated!",
-        "invitations": "InvitationOffsetPaginated!",
-    }
+    assert has_fields(
+        schema,
+        "Query",
+        {
+            "me": "User",
+            "example": "Example",
+            "examples": "ExampleOffsetPaginated!",
+            "examplesConnection": "ExampleConnection!",
+            "project": "Project",
+            "projects": "ProjectOffsetPaginated!",
+            "invitations": "InvitationOffsetPaginated!",
+        },
+    )
     assert arguments(schema, "Query", "examplesConnection") == {
         "first": "Int",
         "after": "String",
@@ -85,22 +120,26 @@ def test_contract_names_and_nullability(sdl):
         "ordering": "[ExampleOrder!]",
         "pagination": "OffsetPaginationInput",
     }
-    assert fields(schema, "Mutation") == {
-        "createExample": "ExamplePayload!",
-        "updateExample": "ExamplePayload!",
-        "deleteExample": "ExamplePayload!",
-        "duplicateExample": "ExamplePayload!",
-        "updateProfile": "ProfilePayload!",
-        "createProject": "ProjectPayload!",
-        "updateProject": "ProjectPayload!",
-        "deleteProject": "ProjectPayload!",
-        "addProjectMember": "InvitationPayload!",
-        "acceptInvitation": "InvitationPayload!",
-        "declineInvitation": "InvitationPayload!",
-        "cancelInvitation": "InvitationPayload!",
-        "updateProjectMember": "ProjectMemberPayload!",
-        "removeProjectMember": "ProjectMemberPayload!",
-    }
+    assert has_fields(
+        schema,
+        "Mutation",
+        {
+            "createExample": "ExamplePayload!",
+            "updateExample": "ExamplePayload!",
+            "deleteExample": "ExamplePayload!",
+            "duplicateExample": "ExamplePayload!",
+            "updateProfile": "ProfilePayload!",
+            "createProject": "ProjectPayload!",
+            "updateProject": "ProjectPayload!",
+            "deleteProject": "ProjectPayload!",
+            "addProjectMember": "InvitationPayload!",
+            "acceptInvitation": "InvitationPayload!",
+            "declineInvitation": "InvitationPayload!",
+            "cancelInvitation": "InvitationPayload!",
+            "updateProjectMember": "ProjectMemberPayload!",
+            "removeProjectMember": "ProjectMemberPayload!",
+        },
+    )
     assert arguments(schema, "Mutation", "createExample") == {"data": "ExampleInput!"}
     assert arguments(schema, "Mutation", "updateExample") == {
         "data": "ExamplePartialInput!",

@@ -81,8 +81,8 @@ def transfer_destination(population: Population, variant: Variant, actor: str) -
 
 
 def graphql_parent_argument(resource: Resource) -> str:
-    """The input field naming a row's project on GraphQL: ``project`` -> ``projectId``."""
-    head, *rest = (resource.project_field or "").split("_")
+    """The input field naming a row's parent on GraphQL: ``project`` -> ``projectId``."""
+    head, *rest = resource.parent_field.split("_")
     return head + "".join(word.title() for word in rest) + "Id"
 
 
@@ -134,7 +134,7 @@ def run_rest_case(population: Population, resource: Resource, case: RestCase, va
             destination = None
             if variant.transfer:
                 destination = transfer_destination(population, variant, actor)
-                body = {**(body or {}), resource.project_field: _pk_or_none(destination)}
+                body = {**(body or {}), resource.parent_field: _pk_or_none(destination)}
                 where = f"{where}, body {body}"
             client = client_for(population, actor)
             before = database_dump()
@@ -162,7 +162,11 @@ def check_rest_answer(population, resource, op: Op, actor, outcome, key, respons
     elif outcome == FORBIDDEN:
         assert status == 403 and "detail" in response.json(), (where, status, response.content[:300])
     elif outcome == INVALID:
-        assert status == 400 and "project" in response.json(), (where, status, response.content[:300])
+        assert status == 400 and resource.parent_field in response.json(), (
+            where,
+            status,
+            response.content[:300],
+        )
     else:
         assert 200 <= status < 300, (where, status, response.content[:300])
         if op.name == "list":
@@ -232,7 +236,11 @@ def check_rows(
         if resource.author_field:
             caller = population.user(actor).pk
             assert row[f"{resource.author_field}_id"] == caller, f"{where}: not the caller's: {row}"
-        if resource.project_field and resource.author_field:
+        if resource.parent is not None:
+            # In the parent the create named (a comment: on the population's example).
+            parent = population.target(resource.parent)
+            assert row[f"{resource.parent_field}_id"] == parent.pk, f"{where}: not on its parent {row}"
+        elif resource.own_project and resource.author_field:
             # Into the project only where creating names it (an example), and the actor may add to it.
             in_project = (
                 resource.create_needs is not None
@@ -449,4 +457,4 @@ def check_graphql_answer(population, resource, case: GraphQLCase, op: Op, actor,
         assert payload["__typename"] == "OperationInfo" and kinds == {"PERMISSION"}, (where, payload)
     elif outcome == INVALID:
         assert payload["__typename"] == "OperationInfo" and kinds == {"VALIDATION"}, (where, payload)
-        assert {m["field"] for m in messages} == {"projectId"}, (where, payload)
+        assert {m["field"] for m in messages} == {graphql_parent_argument(resource)}, (where, payload)

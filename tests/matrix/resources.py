@@ -29,6 +29,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from graphql import (
@@ -42,7 +43,7 @@ from graphql import (
 )
 
 from api import policy
-from api.models import ExampleModel, Invitation, Project, ProjectMembership, ProjectRole
+from api.models import Comment, ExampleModel, Invitation, Project, ProjectMembership, ProjectRole
 from authentication.models import Profile
 
 from ..factories import ExampleFactory, UserFactory, token_for
@@ -78,6 +79,7 @@ class Population:
     newcomer: User  # in no project: the one an owner adds
     foreign_project: Project  # the outsider's: nobody here may see or add to it
     secrets: list[str]
+    foreign_example: ExampleModel | None = None  # the outsider's, in ``foreign_project``: nobody here sees it
     # STRANGER's pending invitation to ``project``: until accepted it shows them nothing of it.
     invitation: Invitation | None = None
     targets: dict[str, models.Model] = field(default_factory=dict)  # by resource name
@@ -113,7 +115,7 @@ def build_population() -> Population:
     ProjectMembership.objects.filter(project=project, user=users[REMOVED]).delete()
     outsider = UserFactory(username="outsider-secret", email="outsider.mail-secret@example.com")
     foreign_project = Project.objects.create(owner=outsider, name="outsider-project-secret", description="x")
-    ExampleFactory(
+    foreign_example = ExampleFactory(
         user=outsider, project=foreign_project, title="outsider-title-secret", content="outsider-Ω"
     )
     ExampleFactory(user=users[STRANGER], title="the stranger's own")
@@ -137,6 +139,7 @@ def build_population() -> Population:
         membership=membership,
         newcomer=newcomer,
         foreign_project=foreign_project,
+        foreign_example=foreign_example,
         invitation=invitation,
         # Another user's email, bio or token never leaves the server, and the outsider's rows are invisible.
         secrets=[
@@ -162,7 +165,11 @@ def relations(resource: Resource, obj: models.Model, user: User | None) -> froze
         found.add("author")
     if resource.self_field and getattr(obj, f"{resource.self_field}_id") == user.pk:
         found.add("self")
-    project = obj if isinstance(obj, Project) else getattr(obj, resource.project_field or "", None)
+    if resource.parent is not None and (parent := follow(resource, obj, resource.parent_field)):
+        # "parent:view": the actor may view the row's parent, by the parent's own table and relations.
+        parent_rels = relations(resource.parent, parent, user)
+        found |= {f"parent:{a}" for a in resource.parent.table if resource.parent.allowed(a, parent_rels)}
+    project = obj if isinstance(obj, Project) else follow(resource, obj, resource.project_field)
     if project is not None:
         if project.owner_id == user.pk:
             found.add("owner")
@@ -174,6 +181,33 @@ def relations(resource: Resource, obj: models.Model, user: User | None) -> froze
         if role:
             found.add(role)
     return frozenset(found)
+
+
+def follow(resource: Resource, obj: models.Model, path: str | None) -> models.Model | None:
+    """The row at the end of ``path`` (Django's ``a__b`` spelling) from ``obj``; None where a link is null.
+
+    A name the model does not have is the registry's mistake: it fails, naming the fix, rather than
+    reading as "no project" and blaming the API.
+    """
+    for name in (path or "").split("__") if path else ():
+        if obj is None:
+            return None
+        if not _has_field(obj, name):
+            raise AssertionError(
+                f"{resource.name}: {type(obj).__name__} has no field {name!r} (project_field {path!r}): "
+                "fix the path in its Resource in tests/matrix/resources.py (e.g. 'example__project')."
+            )
+        obj = getattr(obj, name)
+    return obj
+
+
+def _has_field(obj: models.Model, name: str) -> bool:
+    """A model field, or an attribute of the class (a throwaway's ``project`` property over an id column)."""
+    try:
+        obj._meta.get_field(name)
+    except FieldDoesNotExist:
+        return hasattr(type(obj), name)
+    return True
 
 
 # Operations: what a route's viewset action or a GraphQL field does.
@@ -261,9 +295,15 @@ class Resource:
     graphql_values: Callable[[Population, str, Variant, object], dict[str, Any]]
     author_field: str | None = None
     self_field: str | None = None
+    # The path to the row's project: a field ("project") or through another ("example__project").
     project_field: str | None = None
-    # Creating one needs (action on the project, how a refusal answers: "field" 400 or "object" 403/404).
+    # Creating one needs (action on the parent, how a refusal answers: "field" 400 or "object" 403/404).
     create_needs: tuple[str, str] | None = None
+    # The resource a create names (None: the project), reached by the first step of project_field;
+    # its target is the parent a create is about, and "parent:<action>" a relation to the row.
+    parent: Resource | None = None
+    # A row in ``parent`` by a user, for the policy worlds (tests/matrix/test_policy_worlds.py).
+    make_row: Callable[[models.Model, User], models.Model] | None = None
     nested_in_project: bool = False  # its collection routes carry the project's id
     # With nested_in_project: the collection operations that do (None: every one).
     nested_ops: frozenset[str] | None = None
@@ -304,7 +344,7 @@ class Resource:
         Not for a resource nested in a project (a membership): there the project is in the
         row's address, not a field a body writes.
         """
-        if self.project_field is None or self.nested_in_project or self.op(op).writes != "update":
+        if not self.own_project or self.nested_in_project or self.op(op).writes != "update":
             return ()
         return TRANSFERS
 
@@ -312,6 +352,18 @@ class Resource:
     def parent_column(self) -> str:
         assert self.project_field is not None
         return f"{self.project_field}_id"
+
+    @property
+    def parent_field(self) -> str:
+        """The field a body names the parent by, which a refused parent is a 400 on: ``project``, ``example``."""
+        return (
+            self.parent.name if self.parent is not None else (self.project_field or "project").split("__")[0]
+        )
+
+    @property
+    def own_project(self) -> bool:
+        """Whether the row holds its project itself (not through another row): transfers apply."""
+        return self.project_field is not None and "__" not in self.project_field
 
     @property
     def moves(self) -> bool:
@@ -349,13 +401,13 @@ def expected(population: Population, resource: Resource, op: Op, variant: Varian
         return NOT_FOUND
     if op.name == "create" and resource.create_needs:
         action, refusal = resource.create_needs
+        parent = resource.parent or PROJECT
+        parent_rels = relations(parent, population.target(parent), user)
         if variant.no_project:
             return SUCCESS
         if refusal == "field":
-            return (
-                INVALID if variant.foreign_project or not PROJECT.allowed(action, project_rels) else SUCCESS
-            )
-        return SUCCESS if PROJECT.allowed(action, project_rels) else FORBIDDEN
+            return INVALID if variant.foreign_project or not parent.allowed(action, parent_rels) else SUCCESS
+        return SUCCESS if parent.allowed(action, parent_rels) else FORBIDDEN
     return SUCCESS
 
 
@@ -548,7 +600,43 @@ INVITATION = Resource(
     },
 )
 
-RESOURCES: list[Resource] = [EXAMPLE, PROJECT, MEMBERSHIP, INVITATION]
+
+def _comment_body(p: Population, op: str, variant: Variant) -> dict[str, Any]:
+    example = p.foreign_example if variant.foreign_project else p.example
+    return {
+        "example": getattr(example, "pk", None),
+        "body": "said in the matrix",
+        "owner": p.users[STRANGER].pk,
+    }
+
+
+COMMENT = Resource(
+    name="comment",
+    model=Comment,
+    graphql_type="Comment",
+    table={
+        policy.VIEW: frozenset({"parent:view"}),
+        policy.CHANGE: frozenset({"author"}),
+        policy.DELETE: frozenset({"author", "owner"}),
+    },
+    # By the editor, on the author's example in the shared project.
+    make_target=lambda p: Comment.objects.create(example=p.example, user=p.users[EDITOR], body="a remark"),
+    url_values=lambda p, target: {"pk": target},
+    rest_body=_comment_body,
+    graphql_values=lambda p, op, variant, target: {
+        "id": str(target),
+        "exampleId": str(_comment_body(p, op, variant)["example"]),
+        "body": "said in the matrix",
+    },
+    author_field="user",
+    project_field="example__project",
+    parent=EXAMPLE,
+    make_row=lambda example, user: Comment.objects.create(example=example, user=user, body="x"),
+    create_needs=(policy.VIEW, "field"),
+    variants=lambda op, surface: (DEFAULT, FOREIGN) if op == "create" else (DEFAULT,),
+)
+
+RESOURCES: list[Resource] = [EXAMPLE, PROJECT, MEMBERSHIP, INVITATION, COMMENT]
 
 
 def resource_for_model(model: type[models.Model], resources: Iterable[Resource]) -> Resource | None:

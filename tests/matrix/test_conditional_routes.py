@@ -16,7 +16,9 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
-from .engine import client_for, rest_call, rest_url
+from graphql_api.schema import schema as served_schema
+
+from .engine import client_for, graphql_document, rest_call, rest_url, run_graphql
 from .resources import (
     ACTORS,
     DEFAULT,
@@ -27,6 +29,8 @@ from .resources import (
     UNAUTHENTICATED,
     build_population,
     expected,
+    graphql_cases,
+    graphql_resource,
     resource_for_model,
     rest_cases,
     target_key,
@@ -167,3 +171,47 @@ def test_a_malformed_if_match_gets_the_permission_answer_first(resource, ops):
             )
             assert answer["Content-Type"] == "application/json"
             assert not changed_rows(before, database_dump()), (resource.name, actor, method)
+
+
+SCHEMA = served_schema._schema
+STALE = "2000-01-01T00:00:00+00:00"
+
+
+def if_updated_at_cases():
+    """Every mutation of a registered type that takes ``ifUpdatedAt``, found from the served schema."""
+    cases, _ = graphql_cases(SCHEMA, RESOURCES)
+    mutations = SCHEMA.mutation_type.fields
+    return [
+        pytest.param(graphql_resource(case, RESOURCES), case, id=case.id)
+        for case in cases
+        if case.root == "Mutation" and "ifUpdatedAt" in mutations[case.name].args
+    ]
+
+
+def test_the_if_updated_at_mutations_are_found():
+    found = {case.name for _, case in (p.values for p in if_updated_at_cases())}
+    assert {"updateExample", "deleteExample", "updateProject", "deleteProject"} <= found
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("resource", "case"), if_updated_at_cases())
+def test_every_if_updated_at_mutation_refuses_a_stale_instant(resource, case):
+    """A writer's stale ``ifUpdatedAt`` is an OperationInfo CONFLICT and changes nothing; the instant
+    the row has is written."""
+    population = build_population()
+    client = client_for(population, writer(population, resource))
+    target = population.target(resource)
+    values = resource.graphql_values(
+        population, resource.op(case.op_name).name, DEFAULT, target_key(resource, target)
+    )
+    before = database_dump()
+    query, variables = graphql_document(SCHEMA, case, {**values, "ifUpdatedAt": STALE})
+    payload = run_graphql(client, query, variables).json()["data"][case.name]
+    assert [m["code"] for m in payload.get("messages", [])] == ["CONFLICT"], (case.id, payload)
+    assert not changed_rows(before, database_dump()), case.id
+    target.refresh_from_db()
+    query, variables = graphql_document(
+        SCHEMA, case, {**values, "ifUpdatedAt": target.updated_at.isoformat()}
+    )
+    payload = run_graphql(client, query, variables).json()["data"][case.name]
+    assert payload["__typename"] == case.type_name, (case.id, payload)
