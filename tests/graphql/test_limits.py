@@ -218,15 +218,6 @@ def test_expected_errors_keep_their_message_and_are_not_logged_as_errors(
 
 LIMIT_PROBES = [
     ("GRAPHQL_MAX_TOKENS", 5, "{ me { id username } }", "TOKEN_LIMIT_EXCEEDED"),
-    (
-        "GRAPHQL_MAX_FRAGMENT_SPREADS",
-        0,
-        "{ me { ...U } } fragment U on User { id }",
-        "FRAGMENT_SPREAD_LIMIT_EXCEEDED",
-    ),
-    ("GRAPHQL_MAX_FIELDS", 1, "{ me { id } }", "FIELD_LIMIT_EXCEEDED"),
-    ("GRAPHQL_MAX_FIELDS_PER_SELECTION", 1, "{ me { id username } }", "SELECTION_LIMIT_EXCEEDED"),
-    ("GRAPHQL_MAX_FIELD_COMPARISONS", 0, "{ me { id id } }", "FIELD_COMPARISON_LIMIT_EXCEEDED"),
     ("GRAPHQL_MAX_ALIASES", 0, "{ a: me { id } }", "ALIAS_LIMIT_EXCEEDED"),
     ("GRAPHQL_MAX_DEPTH", 1, "{ me { profile { bio } } }", "DEPTH_LIMIT_EXCEEDED"),
     ("GRAPHQL_MAX_COST", 1, "{ me { id } }", "COST_LIMIT_EXCEEDED"),
