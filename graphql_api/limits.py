@@ -42,8 +42,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from graphql import GraphQLError, get_operation_ast
-from graphql.validation.validate import ValidationAbortedError
 from graphql.validation.rules import overlapping_fields_can_be_merged
+from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import DisableIntrospection, MaskErrors, SchemaExtension
 from strawberry.types.execution import StreamExecutionResult
 
@@ -196,6 +196,7 @@ def _with_code(error: GraphQLError) -> GraphQLError:
         return error
     match = TOKEN_MESSAGE.search(error.message)
     message = error.message
+    extensions: dict[str, str | int]
     if isinstance(error, ValidationAbortedError):
         # A validation budget spent (graphql-core says only "Validation
         # aborted."), or graphql-core's 100 errors reached (it says so).

@@ -26,8 +26,8 @@ from graphql import (
 from graphql.validation.rules import overlapping_fields_can_be_merged as overlap_rule
 
 from graphql_api import caching
-from graphql_api.schema import schema
 from graphql_api.limits import VALIDATION_BUDGET
+from graphql_api.schema import schema
 from graphql_api.shape import SATURATED, measure
 
 from .conftest import URL
