@@ -22,11 +22,10 @@ Every refusal is one GraphQL error whose ``extensions`` carry a ``code``, the
 | SEARCH_MAX_TERMS                 | 8       | SEARCH_TERM_LIMIT_EXCEEDED (inputs.py)   |
 | GRAPHQL_INTROSPECTION            | on (off in production) | INTROSPECTION_DISABLED; suggestions hidden |
 
-Order matters. The token limit bounds parsing. Depth and aliases are checked
-by ``DocumentLimits.on_validate``, from one linear walk of the parsed
-document (``graphql_api.shape``; Strawberry's own limiters re-walk fragments
-at every spread), and a refusal is raised there: the rules, and any
-validation cache after this extension, never see the document. Validation
+Order matters. The token limit bounds parsing. Depth and aliases are a
+validation rule (``shape_rule``) measuring the whole document in one linear
+walk (``graphql_api.shape``; Strawberry's own limiters re-walk fragments at
+every spread) before graphql-core's rules visit it. Validation
 itself is bounded by graphql-core's budgets (``VALIDATION_BUDGET`` below;
 its fragment work has its own). The cost limit needs a valid document and
 the variables, so it is checked after validation, before execution, right
@@ -36,12 +35,13 @@ it is what refuses a fragment bomb or a document of too many fields.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from graphql import GraphQLError, get_operation_ast
+from graphql import GraphQLError, ValidationContext, ValidationRule, get_operation_ast
 from graphql.validation.rules import overlapping_fields_can_be_merged
 from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import DisableIntrospection, MaskErrors, SchemaExtension
@@ -127,11 +127,35 @@ def shape_error(document, limits: ShapeLimits) -> GraphQLError | None:
     return None
 
 
+@functools.cache
+def shape_rule(limits: ShapeLimits) -> type[ValidationRule]:
+    """The validation rule of these limits: one class per pair of values, built once.
+
+    The validation caches key a verdict on the rule classes (graphql_api.caching),
+    so the same limits must give the same class, and other limits another one.
+    """
+
+    class ShapeRule(ValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            # The whole document at once, before the visit, in one linear walk.
+            error = shape_error(context.document, limits)
+            if error is not None:
+                context.report_error(error)
+
+    return ShapeRule
+
+
 class DocumentLimits(SchemaExtension):
     """The token limit at parse time, depth and aliases before validation, the cost before execution."""
 
     def on_operation(self) -> Iterator[None]:
-        self.execution_context.parse_options["max_tokens"] = settings.GRAPHQL_MAX_TOKENS
+        context = self.execution_context
+        context.parse_options["max_tokens"] = settings.GRAPHQL_MAX_TOKENS
+        # Depth and aliases are a validation rule (as Strawberry's own limiters are),
+        # so a refusal is a validation error on every transport and the
+        # validation caches keep its verdict under the rule's class.
+        context.validation_rules = (*context.validation_rules, shape_rule(ShapeLimits.current()))
         yield
         # graphql-core's token, budget and introspection errors have no code; give
         # them one on the way out. (Strawberry builds the result from the
@@ -147,16 +171,6 @@ class DocumentLimits(SchemaExtension):
         except GraphQLError as error:
             # A parse cache before Strawberry's own parse may raise here.
             raise _with_code(error) from None
-
-    def on_validate(self) -> Iterator[None]:
-        document = self.execution_context.graphql_document
-        if document is not None:
-            error = shape_error(document, ShapeLimits.current())
-            if error is not None:
-                # Raised, not stored: a validation cache after this extension
-                # would overwrite ``pre_execution_errors`` and run the rules.
-                raise error
-        yield
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
