@@ -28,8 +28,8 @@ CREATE_MUTATION = (
 )
 
 # 22 copies of one field with a subfield: 462 same-name pairs for
-# overlapping-fields validation, just within GRAPHQL_MAX_FIELD_COMPARISONS
-# (500); one more copy is refused before validation.
+# overlapping-fields validation, 1155 of its budget of 5000
+# (graphql_api.limits.VALIDATION_BUDGET).
 WORST_DOCUMENT = "{ me { " + "profile { displayName } " * 22 + "} }"
 
 # Which token a request carries: the measured user (1,000 rows), the writer,

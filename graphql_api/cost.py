@@ -41,8 +41,9 @@ graphql-core ships one, and none reads list sizes from strawberry-django's
 pagination or weights from Django model fields.
 
 The walk visits each selection once per distinct (fragment, page size)
-pair: fragments are memoized, so a document that the shape limits admitted
-is costed in time linear in its size.
+pair: fragments are memoized, so any document, a fragment bomb included, is
+costed in time linear in its size. This estimate is what refuses a document
+that expands too far: graphql_api.limits counts no spreads or fields.
 """
 
 from __future__ import annotations

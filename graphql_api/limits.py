@@ -12,12 +12,9 @@ Every refusal is one GraphQL error whose ``extensions`` carry a ``code``, the
 | setting                          | default | code                            |
 |----------------------------------|---------|---------------------------------|
 | GRAPHQL_MAX_TOKENS               | 2000    | TOKEN_LIMIT_EXCEEDED            |
-| GRAPHQL_MAX_FRAGMENT_SPREADS     | 100     | FRAGMENT_SPREAD_LIMIT_EXCEEDED  |
-| GRAPHQL_MAX_FIELDS               | 1000    | FIELD_LIMIT_EXCEEDED            |
-| GRAPHQL_MAX_FIELDS_PER_SELECTION | 100     | SELECTION_LIMIT_EXCEEDED        |
-| GRAPHQL_MAX_FIELD_COMPARISONS    | 500     | FIELD_COMPARISON_LIMIT_EXCEEDED |
 | GRAPHQL_MAX_ALIASES              | 15      | ALIAS_LIMIT_EXCEEDED            |
 | GRAPHQL_MAX_DEPTH                | 10      | DEPTH_LIMIT_EXCEEDED            |
+| (VALIDATION_BUDGET, a constant)  | 5000    | VALIDATION_LIMIT_EXCEEDED       |
 | GRAPHQL_MAX_COST                 | 12000   | COST_LIMIT_EXCEEDED             |
 | GRAPHQL_MAX_LIST_ITEMS           | 100     | BAD_USER_INPUT (lists.py)       |
 | GRAPHQL_MAX_RESPONSE_BYTES       | 32 MiB  | RESPONSE_TOO_LARGE (views.py)   |
@@ -25,25 +22,28 @@ Every refusal is one GraphQL error whose ``extensions`` carry a ``code``, the
 | SEARCH_MAX_TERMS                 | 8       | SEARCH_TERM_LIMIT_EXCEEDED (inputs.py)   |
 | GRAPHQL_INTROSPECTION            | on (off in production) | INTROSPECTION_DISABLED; suggestions hidden |
 
-Order matters, and is the point of this module. graphql-core runs all of its
-validation rules in one parallel visitor, and the expensive work (overlapping
-fields, Strawberry's old depth and alias limiters) happens inside it. So the
-shape limits are checked first, by ``DocumentLimits.on_validate``, from one
-linear walk of the parsed document (``graphql_api.shape``), and a refusal is
-raised there: the rules, and any validation cache after this extension,
-never see the document. The cost limit needs a valid document and the
-variables, so it is checked after validation, before execution, right after
-the list caps (``graphql_api.lists``), which read the raw variables.
+Order matters. The token limit bounds parsing. Depth and aliases are a
+validation rule (``shape_rule``) measuring the whole document in one linear
+walk (``graphql_api.shape``; Strawberry's own limiters re-walk fragments at
+every spread) before graphql-core's rules visit it. Validation
+itself is bounded by graphql-core's budgets (``VALIDATION_BUDGET`` below;
+its fragment work has its own). The cost limit needs a valid document and
+the variables, so it is checked after validation, before execution, right
+after the list caps (``graphql_api.lists``), which read the raw variables;
+it is what refuses a fragment bomb or a document of too many fields.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from graphql import GraphQLError, get_operation_ast
+from graphql import GraphQLError, ValidationContext, ValidationRule, get_operation_ast
+from graphql.validation.rules import overlapping_fields_can_be_merged
+from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import DisableIntrospection, MaskErrors, SchemaExtension
 from strawberry.types.execution import StreamExecutionResult
 
@@ -51,13 +51,20 @@ from .cost import estimate_cost
 from .errors import INTERNAL_SERVER_ERROR, MASKED_MESSAGE, is_unexpected, outage_error, outage_of
 from .lists import check_lists
 from .metrics import remember_cost
-from .shape import measure, overlap_comparisons
+from .shape import measure
+
+# graphql-core's budget for OverlappingFieldsCanBeMergedRule, per validation
+# (its documented knob: the module attribute, read when a validation starts).
+# Its default, 500,000, lets one 2000-token document (a field repeated 495
+# times) spend 1.6 s validating; at 5000 the worst such document spends
+# about 25 ms, while the benchmarks' worst document (22 copies of a field)
+# spends 1155, GraphiQL's introspection query none and the frontend's
+# operations at most 3. A constant, not a setting: no client needs more.
+VALIDATION_BUDGET = 5_000
+overlapping_fields_can_be_merged.MAX_COMPLEXITY_BUDGET = VALIDATION_BUDGET
 
 TOKEN_LIMIT_EXCEEDED = "TOKEN_LIMIT_EXCEEDED"  # noqa: S105 -- an error code
-FRAGMENT_SPREAD_LIMIT_EXCEEDED = "FRAGMENT_SPREAD_LIMIT_EXCEEDED"
-FIELD_LIMIT_EXCEEDED = "FIELD_LIMIT_EXCEEDED"
-SELECTION_LIMIT_EXCEEDED = "SELECTION_LIMIT_EXCEEDED"
-FIELD_COMPARISON_LIMIT_EXCEEDED = "FIELD_COMPARISON_LIMIT_EXCEEDED"
+VALIDATION_LIMIT_EXCEEDED = "VALIDATION_LIMIT_EXCEEDED"
 ALIAS_LIMIT_EXCEEDED = "ALIAS_LIMIT_EXCEEDED"
 DEPTH_LIMIT_EXCEEDED = "DEPTH_LIMIT_EXCEEDED"
 COST_LIMIT_EXCEEDED = "COST_LIMIT_EXCEEDED"
@@ -69,10 +76,7 @@ INTROSPECTION_DISABLED = "INTROSPECTION_DISABLED"
 LIMIT_CODES = frozenset(
     {
         TOKEN_LIMIT_EXCEEDED,
-        FRAGMENT_SPREAD_LIMIT_EXCEEDED,
-        FIELD_LIMIT_EXCEEDED,
-        SELECTION_LIMIT_EXCEEDED,
-        FIELD_COMPARISON_LIMIT_EXCEEDED,
+        VALIDATION_LIMIT_EXCEEDED,
         ALIAS_LIMIT_EXCEEDED,
         DEPTH_LIMIT_EXCEEDED,
         COST_LIMIT_EXCEEDED,
@@ -91,70 +95,19 @@ def limit_error(code: str, message: str, limit: int, **found: int) -> GraphQLErr
 class ShapeLimits:
     depth: int
     aliases: int
-    fragment_spreads: int
-    fields: int
-    fields_per_selection: int
-    field_comparisons: int
 
     @classmethod
     def current(cls) -> ShapeLimits:
-        return cls(
-            depth=settings.GRAPHQL_MAX_DEPTH,
-            aliases=settings.GRAPHQL_MAX_ALIASES,
-            fragment_spreads=settings.GRAPHQL_MAX_FRAGMENT_SPREADS,
-            fields=settings.GRAPHQL_MAX_FIELDS,
-            fields_per_selection=settings.GRAPHQL_MAX_FIELDS_PER_SELECTION,
-            field_comparisons=settings.GRAPHQL_MAX_FIELD_COMPARISONS,
-        )
+        return cls(depth=settings.GRAPHQL_MAX_DEPTH, aliases=settings.GRAPHQL_MAX_ALIASES)
 
 
 def shape_error(document, limits: ShapeLimits) -> GraphQLError | None:
-    """The first shape limit ``document`` exceeds, as the error to answer, or None.
-
-    The spreads are checked first: past that limit the other numbers are
-    only a fragment bomb's multiplication table.
-    """
+    """The first shape limit ``document`` exceeds, as the error to answer, or None."""
     try:
         shape = measure(document)
     except RecursionError:
         return limit_error(
             DEPTH_LIMIT_EXCEEDED, "The document's fragments are nested too deeply.", limits.depth
-        )
-    if shape.spreads > limits.fragment_spreads:
-        return limit_error(
-            FRAGMENT_SPREAD_LIMIT_EXCEEDED,
-            f"{shape.spreads} fragment spreads found (each time a fragment is spread counts, "
-            f"also inside other fragments). Allowed: {limits.fragment_spreads}",
-            limits.fragment_spreads,
-            found=shape.spreads,
-        )
-    if shape.fields > limits.fields:
-        return limit_error(
-            FIELD_LIMIT_EXCEEDED,
-            f"{shape.fields} fields found (fragments counted each time they are spread). "
-            f"Allowed: {limits.fields}",
-            limits.fields,
-            found=shape.fields,
-        )
-    if shape.widest > limits.fields_per_selection:
-        return limit_error(
-            SELECTION_LIMIT_EXCEEDED,
-            f"A selection set has {shape.widest} fields (its fragments included). "
-            f"Allowed: {limits.fields_per_selection}",
-            limits.fields_per_selection,
-            found=shape.widest,
-        )
-    # Only now, with the expansion bounded, is it cheap to count the pairs.
-    try:
-        comparisons = overlap_comparisons(document, limits.field_comparisons)
-    except RecursionError:
-        comparisons = limits.field_comparisons + 1
-    if comparisons > limits.field_comparisons:
-        return limit_error(
-            FIELD_COMPARISON_LIMIT_EXCEEDED,
-            f"The document repeats fields so often that checking them would compare more than "
-            f"{limits.field_comparisons} pairs of same-named fields. Ask for each field once.",
-            limits.field_comparisons,
         )
     if shape.aliases > limits.aliases:
         return limit_error(
@@ -174,13 +127,37 @@ def shape_error(document, limits: ShapeLimits) -> GraphQLError | None:
     return None
 
 
+@functools.cache
+def shape_rule(limits: ShapeLimits) -> type[ValidationRule]:
+    """The validation rule of these limits: one class per pair of values, built once.
+
+    The validation caches key a verdict on the rule classes (graphql_api.caching),
+    so the same limits must give the same class, and other limits another one.
+    """
+
+    class ShapeRule(ValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            # The whole document at once, before the visit, in one linear walk.
+            error = shape_error(context.document, limits)
+            if error is not None:
+                context.report_error(error)
+
+    return ShapeRule
+
+
 class DocumentLimits(SchemaExtension):
-    """The token limit at parse time, the shape limits before validation, the cost before execution."""
+    """The token limit at parse time, depth and aliases before validation, the cost before execution."""
 
     def on_operation(self) -> Iterator[None]:
-        self.execution_context.parse_options["max_tokens"] = settings.GRAPHQL_MAX_TOKENS
+        context = self.execution_context
+        context.parse_options["max_tokens"] = settings.GRAPHQL_MAX_TOKENS
+        # Depth and aliases are a validation rule (as Strawberry's own limiters are),
+        # so a refusal is a validation error on every transport and the
+        # validation caches keep its verdict under the rule's class.
+        context.validation_rules = (*context.validation_rules, shape_rule(ShapeLimits.current()))
         yield
-        # graphql-core's token and introspection errors have no code; give
+        # graphql-core's token, budget and introspection errors have no code; give
         # them one on the way out. (Strawberry builds the result from the
         # error list before the parse and validation hooks end, so this is
         # the one place that sees them.)
@@ -194,16 +171,6 @@ class DocumentLimits(SchemaExtension):
         except GraphQLError as error:
             # A parse cache before Strawberry's own parse may raise here.
             raise _with_code(error) from None
-
-    def on_validate(self) -> Iterator[None]:
-        document = self.execution_context.graphql_document
-        if document is not None:
-            error = shape_error(document, ShapeLimits.current())
-            if error is not None:
-                # Raised, not stored: a validation cache after this extension
-                # would overwrite ``pre_execution_errors`` and run the rules.
-                raise error
-        yield
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
@@ -242,14 +209,25 @@ def _with_code(error: GraphQLError) -> GraphQLError:
     if (error.extensions or {}).get("code"):
         return error
     match = TOKEN_MESSAGE.search(error.message)
-    if match is not None:
+    message = error.message
+    extensions: dict[str, str | int]
+    if isinstance(error, ValidationAbortedError):
+        # A validation budget spent (graphql-core says only "Validation
+        # aborted."), or graphql-core's 100 errors reached (it says so).
+        extensions = {"code": VALIDATION_LIMIT_EXCEEDED}
+        if message == "Validation aborted.":
+            message = (
+                "Validation aborted: the document repeats fields or fragments so often that "
+                "checking it costs too much. Ask for each field once."
+            )
+    elif match is not None:
         extensions = {"code": TOKEN_LIMIT_EXCEEDED, "limit": int(match.group(1))}
     elif INTROSPECTION_MESSAGE in error.message:
         extensions = {"code": INTROSPECTION_DISABLED}
     else:
         return error
     return GraphQLError(
-        error.message,
+        message,
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,

@@ -67,7 +67,6 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest
-from graphql import GraphQLError
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from strawberry import UNSET
@@ -246,17 +245,6 @@ class LiveTransportWSHandler(BaseGraphQLTransportWSHandler):
             logger.debug("WebSocket client gone while sending: %r", error)
             return
         await super().handle_task_exception(error)
-
-    async def _send_result_stream(self, operation: Any, result_source: Any) -> None:
-        # The limit extensions (graphql_api.limits: shape, depth, aliases, cost) raise
-        # their GraphQLError before execution. Over HTTP Strawberry turns it into the
-        # result's errors; on its streaming path it would escape as a task crash and
-        # the client would see only `complete`. Here it becomes the operation's
-        # `error` message, as graphql-transport-ws says a refused operation ends.
-        try:
-            await super()._send_result_stream(operation, result_source)
-        except GraphQLError as error:
-            await operation.send_initial_errors([error])
 
     def _trusted_query(self, payload: dict[str, Any]) -> str | None:
         """The operation's text under the trusted-documents rule (graphql_api.persisted), as over HTTP.

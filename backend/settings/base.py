@@ -474,13 +474,6 @@ GRAPHQL_COST_PER_FILTER_CONDITION = env_int("GRAPHQL_COST_PER_FILTER_CONDITION",
 GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 10, minimum=1)
 GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 15, minimum=0)
 GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 2000, minimum=1)
-# Checked in one linear walk before graphql-core's validation rules run
-# (graphql_api.shape): fragment spreads and fields count every expansion.
-GRAPHQL_MAX_FRAGMENT_SPREADS = env_int("GRAPHQL_MAX_FRAGMENT_SPREADS", 100, minimum=0)
-GRAPHQL_MAX_FIELDS = env_int("GRAPHQL_MAX_FIELDS", 1000, minimum=1)
-GRAPHQL_MAX_FIELDS_PER_SELECTION = env_int("GRAPHQL_MAX_FIELDS_PER_SELECTION", 100, minimum=1)
-# Same-named field pairs that overlapping-fields validation would compare.
-GRAPHQL_MAX_FIELD_COMPARISONS = env_int("GRAPHQL_MAX_FIELD_COMPARISONS", 500, minimum=0)
 # The estimated cost of one operation (graphql_api.cost) and its weights.
 GRAPHQL_MAX_COST = env_int("GRAPHQL_MAX_COST", 12000, minimum=1)
 # Items of any list argument or input field that has no cap of its own (graphql_api.lists).

@@ -7,6 +7,8 @@ import logging
 import sys
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from graphql import get_introspection_query
 
 import api.services
@@ -35,6 +37,20 @@ def only_error(response) -> str:
 def test_depth_past_the_default_limit_of_10_is_refused(gql_owner):
     message = only_error(gql_owner.run(nested(11)))
     assert "exceeds maximum operation depth of 10" in message
+
+
+def test_a_valid_deep_document_within_the_cost_limit_is_refused_before_any_row_is_read(gql_owner, user):
+    # Without the depth limit, 10 levels of this (depth 30) kept a worker busy for
+    # 18 s in strawberry-django's optimizer; the cost estimate admits it (pages of 1).
+    ExampleFactory(user=user)
+    level = "examples(pagination: {limit: 1}) { results { project { "
+    query = "{ " + level * 4 + "name " + "} } } " * 4 + "}"
+    with CaptureQueriesContext(connection) as queries:
+        response = gql_owner.run(query)
+    assert response.data is None
+    [error] = response.errors
+    assert error["extensions"] == {"code": "DEPTH_LIMIT_EXCEEDED", "limit": 10, "found": 12}
+    assert not [q for q in queries if "api_examplemodel" in q["sql"]]
 
 
 def test_depth_limit_is_read_from_settings(gql_owner, user, settings):
@@ -218,15 +234,6 @@ def test_expected_errors_keep_their_message_and_are_not_logged_as_errors(
 
 LIMIT_PROBES = [
     ("GRAPHQL_MAX_TOKENS", 5, "{ me { id username } }", "TOKEN_LIMIT_EXCEEDED"),
-    (
-        "GRAPHQL_MAX_FRAGMENT_SPREADS",
-        0,
-        "{ me { ...U } } fragment U on User { id }",
-        "FRAGMENT_SPREAD_LIMIT_EXCEEDED",
-    ),
-    ("GRAPHQL_MAX_FIELDS", 1, "{ me { id } }", "FIELD_LIMIT_EXCEEDED"),
-    ("GRAPHQL_MAX_FIELDS_PER_SELECTION", 1, "{ me { id username } }", "SELECTION_LIMIT_EXCEEDED"),
-    ("GRAPHQL_MAX_FIELD_COMPARISONS", 0, "{ me { id id } }", "FIELD_COMPARISON_LIMIT_EXCEEDED"),
     ("GRAPHQL_MAX_ALIASES", 0, "{ a: me { id } }", "ALIAS_LIMIT_EXCEEDED"),
     ("GRAPHQL_MAX_DEPTH", 1, "{ me { profile { bio } } }", "DEPTH_LIMIT_EXCEEDED"),
     ("GRAPHQL_MAX_COST", 1, "{ me { id } }", "COST_LIMIT_EXCEEDED"),

@@ -124,7 +124,14 @@ def test_pagination_error_shape(alice, snapshot):
 
 def test_limit_error_shapes(alice, snapshot):
     aliases = "{ " + " ".join(f"a{i}: me {{ id }}" for i in range(16)) + " }"
-    depth = "query Deep { me " + "{ f " * 10 + "{ id }" + " }" * 10 + " }"
+    # A valid document 11 levels deep (examples > results > project, three times, and more).
+    depth = (
+        "query Deep { "
+        + "examples { results { project { " * 3
+        + "examples { results { title } } "
+        + "} } } " * 3
+        + "}"
+    )
     tokens = "{ me { " + "id " * 2000 + "} }"
     snapshot.assert_match(
         {
