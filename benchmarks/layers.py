@@ -9,7 +9,7 @@ CPU time per request (``time.process_time``: other processes on the machine
 do not count, as in benchmarks/ratio.py), over ``BENCH_LAYER_REQUESTS``
 requests (200), in ``BENCH_LAYER_ROUNDS`` interleaved rounds (5); the
 median round counts. A layer's cost is the whole stack's time minus the
-time without it. A variant that cannot answer 200 (a middleware another one
+time without it; the whole stack measured twice shows the noise. A variant that cannot answer 200 (a middleware another one
 needs) is reported as such, not timed.
 """
 
@@ -27,6 +27,8 @@ import django
 
 PATH = "/api/v1/examples/?limit=100"
 FULL, NO_MIDDLEWARE, SESSION, FLOOR = "whole stack", "no middleware", "session authentication", "floor"
+# The whole stack once more, on a client of its own: how far two identical variants differ (the noise).
+AGAIN = "whole stack, again"
 
 
 def _client(middleware: list[str] | None, headers: dict[str, str], session_user=None) -> Callable[[], int]:
@@ -74,6 +76,7 @@ def variants(fixture: dict) -> dict[str, Callable[[], int]]:
     for layer in stack:
         found[layer] = _client([name for name in stack if name != layer], token)
     found[NO_MIDDLEWARE] = _client([], token)
+    found[AGAIN] = _client(None, token)
     reader = get_user_model().objects.get(pk=fixture["reader_id"])
     found[SESSION] = _client(None, {}, session_user=reader)
     floor = Floor(fixture["reader_id"])

@@ -99,12 +99,13 @@ fi
 free_port() {
   $PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
-# wait_for PORT PID LOG: until /health/ answers 200, or the process exits.
+# wait_for PORT PID LOG: until /health/ answers 200, or the process exits (90 s: a preloading
+# server starts slowly on a loaded machine).
 wait_for() {
   $PY - "$1" "$2" "$3" <<'PY'
 import os, sys, time, urllib.request
 port, pid, log = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-deadline = time.monotonic() + 30
+deadline = time.monotonic() + 90
 while time.monotonic() < deadline:
     try:
         os.kill(pid, 0)
@@ -116,7 +117,7 @@ while time.monotonic() < deadline:
                 sys.exit(0)
     except OSError:
         time.sleep(0.2)
-sys.exit(f"the server did not answer within 30s; see {log}")
+sys.exit(f"the server did not answer within 90s; see {log}")
 PY
 }
 

@@ -78,6 +78,7 @@ LAYERS = {
         **{name: 9_950.0 for name in STACK},
         "backend.metrics.MetricsMiddleware": 9_400.0,
         "django.contrib.sessions.middleware.SessionMiddleware": 9_000.0,
+        "whole stack, again": 10_100.0,
         "no middleware": 8_000.0,
         "session authentication": 10_300.0,
         "floor": 4_000.0,
@@ -168,8 +169,11 @@ def test_the_committed_documents_are_what_the_committed_run_renders(latest):
 def test_every_endpoint_is_a_fraction_of_its_floor(latest):
     section = report.markdown(_full_run(latest))
 
-    assert "| endpoint | req/s | × floor | × raw (same page) |" in section
-    # Lists over the floor's list at the same page (2 × raw's throughput), the rest over its health answer.
+    assert (
+        "| endpoint | req/s | \N{MULTIPLICATION SIGN} floor | \N{MULTIPLICATION SIGN} raw (same page) |"
+        in section
+    )
+    # Lists over the floor's list at the same page (2 times raw's throughput), the rest over its health answer.
     assert "| `rest_list_100` | 123 | 0.36 | 0.71 |" in section
     assert "| `rest_detail` | 147 | 0.17 |  |" in section
     assert "| `floor_list_100` | 345 | 1.00 | 2.00 |" in section
@@ -183,16 +187,25 @@ def test_the_targets_judge_the_examples_operation(latest):
     graphene = "Frontend's `Examples` at 100 rows vs graphene (throughput)"
     rest = "Frontend's `Examples` at 100 rows vs REST list (throughput)"
     raw = "Frontend's `Examples` at 100 rows vs raw (throughput)"
-    # strawberry_list_100_text 63 req/s, graphene's same text 77 × 0.5, REST 123, raw 172.
-    assert full[graphene]["measured"] == "1.63×" and full[graphene]["met"] is False
-    assert full[rest]["measured"] == "0.51×" and full[raw]["goal"] == "≥ 0.7×"
+    # strawberry_list_100_text 63 req/s, graphene's same text 77 times 0.5, REST 123, raw 172.
+    assert full[graphene]["measured"] == "1.63\N{MULTIPLICATION SIGN}" and full[graphene]["met"] is False
+    assert (
+        full[rest]["measured"] == "0.51\N{MULTIPLICATION SIGN}"
+        and full[raw]["goal"] == "≥ 0.7\N{MULTIPLICATION SIGN}"
+    )
     assert committed[graphene]["measured"] == "not in this run" and committed[graphene]["met"] is None
     rest_vs_raw = committed["REST list at 100 rows vs raw (throughput)"]
-    assert rest_vs_raw["goal"] == "≥ 0.8×" and rest_vs_raw["met"] is False
+    assert rest_vs_raw["goal"] == "≥ 0.8\N{MULTIPLICATION SIGN}" and rest_vs_raw["met"] is False
     data = _full_run(latest)
     data["targets"] = report.targets(data)
-    assert f"| {graphene} | ≥ 2× | 1.63× | ❌ no |" in report.markdown(data)
-    assert f"| {graphene} | ≥ 2× | not in this run | — not measured |" in report.markdown(latest)
+    assert (
+        f"| {graphene} | ≥ 2\N{MULTIPLICATION SIGN} | 1.63\N{MULTIPLICATION SIGN} | ❌ no |"
+        in report.markdown(data)
+    )
+    assert (
+        f"| {graphene} | ≥ 2\N{MULTIPLICATION SIGN} | not in this run | — not measured |"
+        in report.markdown(latest)
+    )
 
 
 def test_the_layers_table_shows_what_costs_5_percent_or_more(latest):
@@ -206,6 +219,7 @@ def test_the_layers_table_shows_what_costs_5_percent_or_more(latest):
     assert "Layer3Middleware" not in section and "| `Layer3Middleware` | 50 | 0.5% |" in every
     assert "| `AuthenticationMiddleware` | another layer needs it | |" in every
     assert "| **all middleware** | 2000 | **20.0%** |" in section
+    assert "| noise: the whole stack against itself | -100 | -1.0% |" in section
     assert "| **session instead of token authentication** | 300 | **3.0%** |" not in section
     assert "| session instead of token authentication | 300 | 3.0% |" in section
     assert "| **Django and DRF over the floor** | 6000 | **60.0%** |" in section
