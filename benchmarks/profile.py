@@ -43,8 +43,8 @@ def main() -> None:
     for name in args.names:
         endpoint = by_name[name]
         if endpoint.server != "product":
-            # graphene runs in reference/.venv, not here: profile its gunicorn with py-spy instead.
-            raise SystemExit(f"{name} is served by the graphene reference's own process, not this one")
+            # graphene runs in reference/.venv and the floor is no Django app: profile their gunicorn with py-spy.
+            raise SystemExit(f"{name} is served by a process of its own ({endpoint.server}), not the product")
         headers = endpoint.headers(fixture["tokens"][endpoint.who])
         content_type = headers.pop("Content-Type", None)
 

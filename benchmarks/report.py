@@ -718,6 +718,11 @@ def details(data: dict, before: dict | None) -> str:
         "",
         f"Worker peak RSS (VmHWM at the end of the run, per worker): {peaks}"
         + _reference_peaks(data)
+        + (
+            f"; the floor's: {_peak(data['floor_worker_peak_rss_mb'])}"
+            if data.get("floor_worker_peak_rss_mb")
+            else ""
+        )
         + ". The RSS column is the largest VmRSS of any worker of the server that answered the endpoint "
         "(graphene: the reference's own gunicorn), sampled while it ran.",
         "",
@@ -807,6 +812,7 @@ def main(work: str, print_only: bool = False, only_path: str | None = None) -> N
         "explain": sql["explain"],
         "endpoints": drive["endpoints"],
         "wsgi_worker_peak_rss_mb": drive.get("wsgi_worker_peak_rss_mb", {}),
+        "floor_worker_peak_rss_mb": drive.get("floor_worker_peak_rss_mb", {}),
         "live": (
             json.loads((work_dir / "live.json").read_text()) if (work_dir / "live.json").exists() else None
         ),
