@@ -44,13 +44,11 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param  #
 
 from api import policy  # noqa: E402
 from api.paging import Page, PageError, parse_page  # noqa: E402
-from api.v1.rows import row_columns  # noqa: E402
-from api.v1.serializers import ExampleModelSerializer  # noqa: E402
 from api.v1.views import example_list_queryset  # noqa: E402
 from authentication.identity import shown_name  # noqa: E402
 from backend.fastjson import escape_line_separators  # noqa: E402
 
-from .views import COLUMNS, _date_time  # noqa: E402
+from .views import COLUMNS, _date_time, rest_columns  # noqa: E402
 
 REST_PATH = "/api/v1/examples/"
 FLOOR_PATH = "/floor/examples/"
@@ -91,13 +89,6 @@ def prepare(user_id: int, page: Page) -> Prepared:
     shown = rows.values(*columns)
     [page_rows] = _capture(lambda: list(policy.ordered_page(shown, page.offset, stop)))
     return Prepared(count, page_rows, itemgetter(*(columns.index(name) for name in COLUMNS)))
-
-
-def rest_columns(rows) -> tuple[str, ...]:
-    """The columns the REST list reads its rows as (api.v1.rows.row_plan of its serializer), in its order."""
-    columns = row_columns(ExampleModelSerializer(), annotations=rows.query.annotations)
-    assert columns is not None and set(columns) == set(COLUMNS), columns
-    return columns
 
 
 def _as_datetime(value: dt.datetime | str) -> dt.datetime:
