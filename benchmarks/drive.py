@@ -1,11 +1,12 @@
-"""Drives the running servers with wrk: ``python -m benchmarks.drive FIXTURE MASTER_PID URL OUT REF_PID REF_URL [WSGI_PID WSGI_URL [PROXY_URL]]``.
+"""Drives the running servers with wrk: ``python -m benchmarks.drive FIXTURE MASTER_PID URL OUT REF_PID REF_URL [WSGI_PID WSGI_URL [PROXY_URL [FLOOR_PID FLOOR_URL]]]``.
 
 MASTER_PID and URL are the product's gunicorn; REF_PID and REF_URL the graphene
 reference's (reference/.venv), which answers the endpoints whose ``server`` is
 the reference; WSGI_PID and WSGI_URL the product on gunicorn gthread +
 backend.wsgi, which answers the ``*_wsgi`` entries; PROXY_URL nginx in front
 of the product's gunicorn, which answers the ``*_proxy`` entries (their
-memory is the product's workers').
+memory is the product's workers'); FLOOR_PID and FLOOR_URL the machine's
+floor (benchmarks/floor.py), which answers the ``floor_*`` entries.
 
 Every endpoint of ``benchmarks.endpoints`` runs for a few seconds, then the
 next, in rounds (A, B, C ... A, B, C ...), so that whatever the machine does
@@ -35,7 +36,7 @@ import threading
 import time
 from pathlib import Path
 
-from .endpoints import PRODUCT, PROXY, REFERENCE, WSGI, Endpoint, endpoints
+from .endpoints import FLOOR, PRODUCT, PROXY, REFERENCE, WSGI, Endpoint, endpoints
 
 HERE = Path(__file__).resolve().parent
 LUA = HERE / "wrk" / "request.lua"
@@ -225,6 +226,9 @@ def main(fixture_path: str, servers: dict[str, tuple[int, str]], out_path: str) 
         "wsgi_worker_peak_rss_mb": {
             str(pid): kb / 1024 for pid, kb in sampler.hwm_by_worker.get(WSGI, {}).items()
         },
+        "floor_worker_peak_rss_mb": {
+            str(pid): kb / 1024 for pid, kb in sampler.hwm_by_worker.get(FLOOR, {}).items()
+        },
         "endpoints": results,
         "elapsed_s": time.monotonic() - started,
         "load_average": {
@@ -236,11 +240,13 @@ def main(fixture_path: str, servers: dict[str, tuple[int, str]], out_path: str) 
 
 
 if __name__ == "__main__":
-    if len(sys.argv) not in (7, 9, 10):
+    if len(sys.argv) not in (7, 9, 10, 12):
         raise SystemExit(__doc__.splitlines()[0])
     servers = {PRODUCT: (int(sys.argv[2]), sys.argv[3]), REFERENCE: (int(sys.argv[5]), sys.argv[6])}
     if len(sys.argv) >= 9:
         servers[WSGI] = (int(sys.argv[7]), sys.argv[8])
-    if len(sys.argv) == 10:
+    if len(sys.argv) >= 10:
         servers[PROXY] = (int(sys.argv[2]), sys.argv[9])
+    if len(sys.argv) == 12:
+        servers[FLOOR] = (int(sys.argv[10]), sys.argv[11])
     main(sys.argv[1], servers, sys.argv[4])

@@ -9,8 +9,9 @@ Each endpoint names the server that answers it: the product's gunicorn
 (uvicorn workers, backend.asgi), the same app on the server it ran on before
 live updates (gunicorn gthread, backend.wsgi: the ``*_wsgi`` entries, in the
 same interleaved run), the product's gunicorn through nginx (the production
-edge, scripts/nginx.sh: the ``*_proxy`` entries), or the graphene reference's
-own (reference/.venv, reference.settings_bench) over the same database.
+edge, scripts/nginx.sh: the ``*_proxy`` entries), the graphene reference's
+own (reference/.venv, reference.settings_bench) over the same database, or
+the machine's floor (benchmarks/floor.py: the ``floor_*`` entries).
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ PROJECTS_QUERY = (
 # Which server answers: the product (ASGI), the product on gthread WSGI, the
 # product through nginx, or the graphene reference (a process of its own).
 PRODUCT, WSGI, PROXY, REFERENCE = "product", "wsgi", "proxy", "reference"
+# The machine's floor (benchmarks/floor.py): a bare WSGI callable on a gunicorn
+# of its own with the product's worker class, thread pool and database settings.
+FLOOR = "floor"
 # The same app under every server but the reference: the SQL is the product's.
 SAME_APP = {WSGI: PRODUCT, PROXY: PRODUCT}
 # The requests also sent through nginx, each beside its direct twin in the same run:
@@ -57,7 +61,7 @@ PROXIED = ("health", "rest_list_20", "strawberry_list_20")
 @dataclass(frozen=True)
 class Endpoint:
     name: str
-    surface: str  # raw, rest, strawberry, graphene
+    surface: str  # floor, raw, rest, strawberry, graphene, health
     kind: str  # list, detail, write
     method: str
     path: str
@@ -241,8 +245,30 @@ def endpoints(detail_id: int, cursors: dict[str, str] | None = None) -> list[End
     list_gql = {page: _gql(LIST_QUERY % (page, FIELDS_GQL)) for page in (20, 100)}
     detail_gql = _gql(DETAIL_QUERY % (detail_id, FIELDS_GQL))
     rows: list[Endpoint] = [
-        Endpoint("health", "health", "health", "GET", "/health/", notes="liveness: no database, no auth")
+        Endpoint("health", "health", "health", "GET", "/health/", notes="liveness: no database, no auth"),
+        Endpoint(
+            "floor_health",
+            "floor",
+            "health",
+            "GET",
+            "/health/",
+            notes="the server's cheapest answer: a constant body, no Django",
+            server=FLOOR,
+        ),
     ]
+    for page in (20, 100):
+        rows.append(
+            Endpoint(
+                f"floor_list_{page}",
+                "floor",
+                "list",
+                "GET",
+                f"/floor/examples/?limit={page}",
+                page=page,
+                notes="the REST list's SQL (no token lookup) and body, no Django request",
+                server=FLOOR,
+            )
+        )
     for page in (20, 100):
         rows.append(
             Endpoint(
@@ -325,6 +351,21 @@ def endpoints(detail_id: int, cursors: dict[str, str] | None = None) -> list[End
         )
     rows.append(
         Endpoint("graphene_detail", "graphene", "detail", "POST", "/graphql/", detail_gql, server=REFERENCE)
+    )
+    # The headline: the frontend's Examples operation at 100 rows, the same text to graphene.
+    rows.append(
+        Endpoint(
+            "graphene_list_100_text",
+            "graphene",
+            "list",
+            "POST",
+            "/graphql/",
+            _trusted_list_bodies(100)[0],
+            page=100,
+            notes="frontend's Examples operation as text (owner, project with role)",
+            tags=("trusted-documents",),
+            server=REFERENCE,
+        )
     )
     rows.append(
         Endpoint(

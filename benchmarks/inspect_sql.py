@@ -33,19 +33,48 @@ REFERENCE_PACKAGES = (
 )
 
 
+def _floor_sql(user_id: int, path: str) -> list[str]:
+    """The statements one request of the floor (benchmarks/floor.py) sends, called in this process."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .floor import Floor
+
+    floor, (path_info, _, query) = Floor(user_id), path.partition("?")
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path_info,
+        "QUERY_STRING": query,
+        "HTTP_HOST": "testserver",
+    }
+    statuses: list[str] = []
+    # Twice, as the others: the first request prepares the page's statements.
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as captured:
+            b"".join(floor(environ, lambda status, headers: statuses.append(status)))
+    if statuses[-1] != "200 OK":
+        raise SystemExit(f"{path}: the floor answered {statuses[-1]}")
+    return [query["sql"] for query in captured.captured_queries]
+
+
 def main(fixture_path: str, out_path: str, server: str, merge: str | None) -> None:
     django.setup()
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from .endpoints import PRODUCT, REFERENCE, SAME_APP, endpoints
+    from .endpoints import FLOOR, PRODUCT, REFERENCE, SAME_APP, endpoints
 
     with open(fixture_path) as file:
         fixture = json.load(file)
     client = Client()
     result: dict = {"queries": {}, "sql": {}, "explain": {}}
     for endpoint in endpoints(fixture["detail_id"], fixture.get("cursors")):
+        if endpoint.server == FLOOR and server == PRODUCT:
+            statements = _floor_sql(fixture["reader_id"], endpoint.path)
+            result["queries"][endpoint.name] = len(statements)
+            result["sql"][endpoint.name] = statements
+            continue
         if SAME_APP.get(endpoint.server, endpoint.server) != server:
             continue
         headers = endpoint.headers(fixture["tokens"][endpoint.who])

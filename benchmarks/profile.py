@@ -5,8 +5,11 @@ Django's test client, in this process, with the benchmark settings and
 database, under pyinstrument, and prints the call tree (``--html DIR`` writes
 HTML pages too). The test client skips the HTTP server, so this is the
 application's own cost: middleware, authentication, view, SQL, rendering.
-``make bench`` does not run it; run it against a database that
-``benchmarks/run.sh`` built (``BENCH_KEEP=1`` keeps one up).
+``make bench`` does not run it, and stops its database on exit: build one
+with ``scripts/postgres.sh start``, ``eval "$(scripts/postgres.sh env)"``,
+then with ``DJANGO_SETTINGS_MODULE=benchmarks.settings`` (and the
+``SECRET_KEY``/``ALLOWED_HOSTS`` benchmarks/run.sh sets) ``manage.py migrate``
+and ``python -m benchmarks.seed FIXTURE``; benchmarks/layers.py runs the same way.
 """
 
 from __future__ import annotations
@@ -40,8 +43,8 @@ def main() -> None:
     for name in args.names:
         endpoint = by_name[name]
         if endpoint.server != "product":
-            # graphene runs in reference/.venv, not here: profile its gunicorn with py-spy instead.
-            raise SystemExit(f"{name} is served by the graphene reference's own process, not this one")
+            # graphene runs in reference/.venv and the floor is no Django app: profile their gunicorn with py-spy.
+            raise SystemExit(f"{name} is served by a process of its own ({endpoint.server}), not the product")
         headers = endpoint.headers(fixture["tokens"][endpoint.who])
         content_type = headers.pop("Content-Type", None)
 

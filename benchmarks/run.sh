@@ -5,7 +5,9 @@
 # (backend.wsgi, the *_wsgi entries), nginx in front of the first
 # (scripts/nginx.sh with the product's template, the *_proxy entries), and the
 # graphene reference with its own gunicorn from reference/.venv
-# (reference.settings_bench, the same database), drive them with wrk, write
+# (reference.settings_bench, the same database), and the machine's floor
+# (benchmarks/floor.py: a bare WSGI callable on the product's worker class and
+# settings, the floor_* entries), drive them with wrk, write
 # benchmarks/results/latest.json, latest.md and throughput.png and the
 # results section of BENCHMARKS.md. Everything started here is stopped on exit.
 #
@@ -15,6 +17,8 @@
 # BENCH_ONLY=name,name to run only those entries (no live-updates runs; the
 # committed results are left alone, the entries' numbers go to BENCH_OUT,
 # default .run/bench/only.json),
+# BENCH_LAYERS=1 to measure the middleware layers in a BENCH_ONLY run too
+# (benchmarks/layers.py; BENCH_LAYER_REQUESTS, BENCH_LAYER_ROUNDS),
 # BENCH_LIVE_SUBSCRIBERS (100) and BENCH_LIVE_WRITES (20) for the live-updates
 # latency (benchmarks/live.py, over a Redis channel layer started here),
 # BENCH_FLOOD_SOCKETS (10), BENCH_FLOOD_SUBSCRIPTIONS (20) and
@@ -32,10 +36,11 @@ export PG_STATE="$WORK/postgres.env"
 gunicorn_pid=""
 reference_pid=""
 wsgi_pid=""
+floor_pid=""
 export REDIS_STATE="$WORK/redis.env"
 export NGINX_STATE="$WORK/nginx.env"
 cleanup() {
-  for pid in "$gunicorn_pid" "$reference_pid" "$wsgi_pid"; do
+  for pid in "$gunicorn_pid" "$reference_pid" "$wsgi_pid" "$floor_pid"; do
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
       kill -TERM "$pid" 2>/dev/null || true
       wait "$pid" 2>/dev/null || true
@@ -44,6 +49,7 @@ cleanup() {
   gunicorn_pid=""
   reference_pid=""
   wsgi_pid=""
+  floor_pid=""
   scripts/nginx.sh stop >/dev/null 2>&1 || true
   scripts/postgres.sh stop >/dev/null 2>&1 || true
   scripts/redis.sh stop >/dev/null 2>&1 || true
@@ -83,16 +89,23 @@ $PY -m benchmarks.seed "$WORK/fixture.json"
 DJANGO_SETTINGS_MODULE=reference.settings_bench \
   $REF/python -m benchmarks.inspect_sql "$WORK/fixture.json" "$WORK/sql-reference.json" --server reference
 $PY -m benchmarks.inspect_sql "$WORK/fixture.json" "$WORK/sql.json" --merge "$WORK/sql-reference.json"
+# What each middleware and the authentication cost a list request, in process (benchmarks/layers.py):
+# every full run; a BENCH_ONLY run with BENCH_LAYERS=1.
+rm -f "$WORK/layers.json"
+if [ -z "${BENCH_ONLY:-}" ] || [ "${BENCH_LAYERS:-0}" = "1" ]; then
+  $PY -m benchmarks.layers "$WORK/fixture.json" "$WORK/layers.json"
+fi
 
 free_port() {
   $PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
-# wait_for PORT PID LOG: until /health/ answers 200, or the process exits.
+# wait_for PORT PID LOG: until /health/ answers 200, or the process exits (90 s: a preloading
+# server starts slowly on a loaded machine).
 wait_for() {
   $PY - "$1" "$2" "$3" <<'PY'
 import os, sys, time, urllib.request
 port, pid, log = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-deadline = time.monotonic() + 30
+deadline = time.monotonic() + 90
 while time.monotonic() < deadline:
     try:
         os.kill(pid, 0)
@@ -104,7 +117,7 @@ while time.monotonic() < deadline:
                 sys.exit(0)
     except OSError:
         time.sleep(0.2)
-sys.exit(f"the server did not answer within 30s; see {log}")
+sys.exit(f"the server did not answer within 90s; see {log}")
 PY
 }
 
@@ -130,6 +143,13 @@ GUNICORN_BIND="127.0.0.1:$reference_port" DJANGO_SETTINGS_MODULE=reference.setti
   $REF/gunicorn -c gunicorn.conf.py reference.wsgi >"$WORK/reference.log" 2>&1 &
 reference_pid=$!
 wait_for "$reference_port" "$reference_pid" "$WORK/reference.log"
+# The machine's floor: the product's gunicorn settings and worker class, a bare WSGI callable.
+floor_port=$(free_port)
+GUNICORN_BIND="127.0.0.1:$floor_port" \
+  BENCH_FLOOR_USER_ID="$($PY -c 'import json, sys; print(json.load(open(sys.argv[1]))["reader_id"])' "$WORK/fixture.json")" \
+  .venv/bin/gunicorn -c gunicorn.conf.py benchmarks.floor:application >"$WORK/floor.log" 2>&1 &
+floor_pid=$!
+wait_for "$floor_port" "$floor_pid" "$WORK/floor.log"
 # The production edge in front of the product's gunicorn: the same template and
 # defaults as `make serve` (scripts/nginx.conf.template, worker_processes auto).
 proxy_port=$(free_port)
@@ -140,7 +160,7 @@ echo "gunicorn (pid $gunicorn_pid) on 127.0.0.1:$port, nginx in front of it on 1
   "the reference's (pid $reference_pid) on 127.0.0.1:$reference_port; driving them with wrk..." >&2
 $PY -m benchmarks.drive "$WORK/fixture.json" "$gunicorn_pid" "http://127.0.0.1:$port" "$WORK/drive.json" \
   "$reference_pid" "http://127.0.0.1:$reference_port" "$wsgi_pid" "http://127.0.0.1:$wsgi_port" \
-  "http://127.0.0.1:$proxy_port"
+  "http://127.0.0.1:$proxy_port" "$floor_pid" "http://127.0.0.1:$floor_port"
 rm -f "$WORK/live.json" "$WORK/live_flood.json"
 if [ -z "${BENCH_ONLY:-}" ]; then
   $PY -m benchmarks.live "$WORK/fixture.json" "http://127.0.0.1:$port" "$WORK/live.json"

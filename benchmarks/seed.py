@@ -112,6 +112,8 @@ def main(out_path: str) -> None:
             )
         },
         "detail_id": detail_id,
+        # The floor's fixed caller (benchmarks/floor.py): the reader, without a token lookup.
+        "reader_id": reader.pk,
         "rows": {
             "reader": 1_000,
             "scale": 100_000,

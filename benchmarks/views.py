@@ -6,7 +6,9 @@ values, count and page links; tests/test_bench_raw_view.py compares the
 two), read with the same token lookup (DRF's ``TokenAuthentication``, one
 query with the user joined), the very same queryset (``example_list_queryset``
 under ``visible_to``'s policy: the author and profile joined, the project id
-only where the caller sees the project), the same page rule, and the
+only where the caller sees the project), counted and paged as the REST
+list's paginator does (``api.policy.count_rows``, ``ordered_page``: the same
+statements, tested too), the same page rule, and the
 author's name by the product's rule (``authentication.identity.shown_name``),
 as orjson over ``.values()``. No DRF view, serializer or renderer.
 
@@ -31,7 +33,8 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from api import policy
 from api.paging import Page, PageError, parse_page
-from api.v1.serializers import SHOWN_PROJECT, public_user_columns
+from api.v1.rows import row_columns
+from api.v1.serializers import SHOWN_PROJECT, ExampleModelSerializer, public_user_columns
 from api.v1.views import example_list_queryset
 from authentication.identity import shown_name
 from backend.fastjson import escape_line_separators
@@ -50,6 +53,13 @@ COLUMNS = (
     LAST_NAME,
     DISPLAY_NAME,
 )
+
+
+def rest_columns(rows) -> tuple[str, ...]:
+    """The columns the REST list reads its rows as (api.v1.rows.row_plan of its serializer), in its order."""
+    columns = row_columns(ExampleModelSerializer(), annotations=rows.query.annotations)
+    assert columns is not None and set(columns) == set(COLUMNS), columns
+    return columns
 
 
 def _token_user(request: HttpRequest):
@@ -94,7 +104,8 @@ def raw_examples(request: HttpRequest) -> HttpResponse:
     except PageError as error:
         return JsonResponse({error.field: [error.message]}, status=400)
     rows = policy.restrict(example_list_queryset(user), user, policy.VIEW)
-    count = rows.count()
+    # The REST list's paginator's count and page: through the policy's branches, no page past the end.
+    count = policy.count_rows(rows)
     zone = timezone.get_current_timezone()
     results = [
         {
@@ -110,7 +121,11 @@ def raw_examples(request: HttpRequest) -> HttpResponse:
             "created_at": _date_time(row["created_at"], zone),
             "updated_at": _date_time(row["updated_at"], zone),
         }
-        for row in rows.values(*COLUMNS)[page.offset : page.offset + page.limit]
+        for row in (
+            policy.ordered_page(rows.values(*rest_columns(rows)), page.offset, page.offset + page.limit)
+            if count and page.offset <= count
+            else ()
+        )
     ]
     following, previous = _links(request, page, count)
     body = {"count": count, "next": following, "previous": previous, "results": results}

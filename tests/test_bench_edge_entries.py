@@ -10,6 +10,9 @@ leaves the committed results alone for a BENCH_ONLY run.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -181,3 +184,34 @@ def test_every_strawberry_entry_is_a_valid_document_of_the_schema():
             continue
         errors = validate(schema._schema, parse(json.loads(entry.body)["query"]))
         assert errors == [], (entry.name, errors)
+
+
+def test_every_graphene_entry_is_a_valid_document_of_the_reference():
+    """graphene's entries, the frontend's Examples operation among them, validated by the reference itself."""
+    root = Path(__file__).resolve().parent.parent
+    cursors = {"rest_path": "/api/v1/examples/?cursor=x", "graphql_after": "x"}
+    queries = {
+        entry.name: json.loads(entry.body)["query"]
+        for entry in endpoints(1, cursors)
+        if entry.surface == "graphene"
+    }
+    script = (
+        "import json, sys, django; django.setup(); from graphql import parse, validate; "
+        "from reference.schema import schema; queries = json.load(sys.stdin); "
+        "print(json.dumps({name: [error.message for error in validate(schema.graphql_schema, parse(text))] "
+        "for name, text in queries.items()}))"
+    )
+    environment = {**os.environ, "PYTHONPATH": str(root), "DJANGO_SETTINGS_MODULE": "reference.settings_test"}
+
+    done = subprocess.run(
+        [str(root / "reference" / ".venv" / "bin" / "python"), "-c", script],
+        input=json.dumps(queries),
+        env=environment,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert "graphene_list_100_text" in queries and "query Examples(" in queries["graphene_list_100_text"]
+    assert json.loads(done.stdout.splitlines()[-1]) == {name: [] for name in queries}

@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from api.models import ExampleModel, Project, ProjectMembership, ProjectRole
@@ -106,3 +108,20 @@ def test_bad_pages_are_the_rest_lists_400(caller, query):
 
 def test_no_token_is_a_401():
     assert APIClient().get(RAW_URL).status_code == 401
+
+
+@pytest.mark.parametrize("query", ["?limit=2&offset=2", "?limit=100", "?offset=99"])
+def test_raw_sends_the_rest_lists_statements(caller, query):
+    """The same statements as the REST list (count and page through the policy's branches), not just the body."""
+    client = client_with_token(caller)
+    client.get(REST_URL + query)
+    client.get(RAW_URL + query)
+
+    with CaptureQueriesContext(connection) as rest:
+        client.get(REST_URL + query)
+    with CaptureQueriesContext(connection) as raw:
+        client.get(RAW_URL + query)
+
+    assert [query["sql"] for query in raw.captured_queries] == [
+        query["sql"] for query in rest.captured_queries
+    ]

@@ -37,6 +37,24 @@ def _full_run(data: dict) -> dict:
     for name in PROXIED:
         data["endpoints"][f"{name}_proxy"] = {**data["endpoints"][name], "server": "proxy"}
         data["queries"][f"{name}_proxy"] = data["queries"][name]
+    # The machine's floor (benchmarks/floor.py) and graphene on the frontend's Examples operation.
+    for name, source, scale in (
+        ("floor_health", "raw_list_20", 4.0),
+        ("floor_list_20", "raw_list_20", 2.0),
+        ("floor_list_100", "raw_list_100", 2.0),
+        ("graphene_list_100_text", "graphene_list_100", 0.5),
+    ):
+        surface = "graphene" if name.startswith("graphene") else "floor"
+        row = {
+            **data["endpoints"][source],
+            "surface": surface,
+            "rps": data["endpoints"][source]["rps"] * scale,
+        }
+        if name == "floor_health":
+            row.update(kind="health", page=None)
+        data["endpoints"][name] = row
+        data["queries"][name] = {"floor_health": 0, "graphene_list_100_text": 3}.get(name, 2)
+    data["layers"] = LAYERS
     quiet = {"p50_ms": 12.3, "p99_ms": 45.6, "max_ms": 78.9}
     data["live_flood"] = {
         "flood_sockets": 10,
@@ -49,6 +67,26 @@ def _full_run(data: dict) -> dict:
     return data
 
 
+# benchmarks/layers.py's output for a stack of 16 middleware, two of them over 5% of the list.
+STACK = [f"backend.middleware.Layer{number}Middleware" for number in range(14)]
+LAYERS = {
+    "path": "/api/v1/examples/?limit=100",
+    "requests": 200,
+    "rounds": 5,
+    "us": {
+        "whole stack": 10_000.0,
+        **{name: 9_950.0 for name in STACK},
+        "backend.metrics.MetricsMiddleware": 9_400.0,
+        "django.contrib.sessions.middleware.SessionMiddleware": 9_000.0,
+        "whole stack, again": 10_100.0,
+        "no middleware": 8_000.0,
+        "session authentication": 10_300.0,
+        "floor": 4_000.0,
+    },
+    "broken": {"django.contrib.auth.middleware.AuthenticationMiddleware": "HTTP 500"},
+}
+
+
 def _hand_written(text: str) -> str:
     head, _, rest = text.partition(report.START)
     return head + rest.partition(report.END)[2]
@@ -59,7 +97,7 @@ def test_the_generated_section_holds_tables_and_targets_only(latest):
 
     assert section.startswith(report.START) and section.endswith(report.END)
     assert "### Targets" in section and "### Every endpoint" in section
-    assert "| `rest_list_100` | 123 | 0.71 | 67.7 | 231.5 | 3 |" in section
+    assert "| `rest_list_100` | 123 |  | 0.71 | 67.7 | 231.5 | 3 |" in section
     assert "ASGI's throughput is 1.21\N{MULTIPLICATION SIGN} WSGI's" in section
     # Raw parts live in latest.md, linked from the section.
     assert "```" not in section and "EXPLAIN" not in section and "SELECT" not in section
@@ -126,3 +164,62 @@ def test_the_committed_documents_are_what_the_committed_run_renders(latest):
 
     assert section == report.markdown(latest)
     assert (report.RESULTS / "latest.md").read_text() == report.details(latest, before)
+
+
+def test_every_endpoint_is_a_fraction_of_its_floor(latest):
+    section = report.markdown(_full_run(latest))
+
+    assert (
+        "| endpoint | req/s | \N{MULTIPLICATION SIGN} floor | \N{MULTIPLICATION SIGN} raw (same page) |"
+        in section
+    )
+    # Lists over the floor's list at the same page (2 times raw's throughput), the rest over its health answer.
+    assert "| `rest_list_100` | 123 | 0.36 | 0.71 |" in section
+    assert "| `rest_detail` | 147 | 0.17 |  |" in section
+    assert "| `floor_list_100` | 345 | 1.00 | 2.00 |" in section
+    assert "| `floor_health` | 875 |  |  |" in section
+
+
+def test_the_targets_judge_the_examples_operation(latest):
+    full = {row["target"]: row for row in report.targets(_full_run(latest))}
+    committed = {row["target"]: row for row in report.targets(latest)}
+
+    graphene = "Frontend's `Examples` at 100 rows vs graphene (throughput)"
+    rest = "Frontend's `Examples` at 100 rows vs REST list (throughput)"
+    raw = "Frontend's `Examples` at 100 rows vs raw (throughput)"
+    # strawberry_list_100_text 63 req/s, graphene's same text 77 times 0.5, REST 123, raw 172.
+    assert full[graphene]["measured"] == "1.63\N{MULTIPLICATION SIGN}" and full[graphene]["met"] is False
+    assert (
+        full[rest]["measured"] == "0.51\N{MULTIPLICATION SIGN}"
+        and full[raw]["goal"] == "≥ 0.7\N{MULTIPLICATION SIGN}"
+    )
+    assert committed[graphene]["measured"] == "not in this run" and committed[graphene]["met"] is None
+    rest_vs_raw = committed["REST list at 100 rows vs raw (throughput)"]
+    assert rest_vs_raw["goal"] == "≥ 0.8\N{MULTIPLICATION SIGN}" and rest_vs_raw["met"] is False
+    data = _full_run(latest)
+    data["targets"] = report.targets(data)
+    assert (
+        f"| {graphene} | ≥ 2\N{MULTIPLICATION SIGN} | 1.63\N{MULTIPLICATION SIGN} | ❌ no |"
+        in report.markdown(data)
+    )
+    assert (
+        f"| {graphene} | ≥ 2\N{MULTIPLICATION SIGN} | not in this run | — not measured |"
+        in report.markdown(latest)
+    )
+
+
+def test_the_layers_table_shows_what_costs_5_percent_or_more(latest):
+    data = _full_run(latest)
+    section = report.markdown(data)
+    every = report.details(data, None)
+
+    assert "the whole stack 10000 µs" in section
+    assert "| **`SessionMiddleware`** | 1000 | **10.0%** |" in section
+    assert "| **`MetricsMiddleware`** | 600 | **6.0%** |" in section
+    assert "Layer3Middleware" not in section and "| `Layer3Middleware` | 50 | 0.5% |" in every
+    assert "| `AuthenticationMiddleware` | another layer needs it | |" in every
+    assert "| **all middleware** | 2000 | **20.0%** |" in section
+    assert "| noise: the whole stack against itself | -100 | -1.0% |" in section
+    assert "| **session instead of token authentication** | 300 | **3.0%** |" not in section
+    assert "| session instead of token authentication | 300 | 3.0% |" in section
+    assert "| **Django and DRF over the floor** | 6000 | **60.0%** |" in section
