@@ -15,8 +15,6 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from backend.request_id import current_request_id
-
 from .models import Surface
 
 _surface: ContextVar[str] = ContextVar("audit_surface", default=Surface.COMMAND)
@@ -55,8 +53,9 @@ def current_actor_id() -> int | None:
 
 
 def current_request() -> str:
-    value = current_request_id.get()
-    return "" if value == "-" else value
+    """The id of the HTTP request being answered (backend.request_id); "" outside one."""
+    request = _request.get()
+    return getattr(request, "request_id", "") if request is not None else ""
 
 
 class AuditContextMiddleware:
@@ -66,9 +65,11 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        # Set, not reset on the way out: as backend.request_id, the next request on this
-        # thread sets its own before it can write.
-        _surface.set(surface_of(request.path))
-        _request.set(request)
-        _actor.set(None)
-        return self.get_response(request)
+        tokens = (_surface.set(surface_of(request.path)), _request.set(request), _actor.set(None))
+        try:
+            return self.get_response(request)
+        finally:
+            # Reset on the way out: a command or task run later on this thread is no request's.
+            _surface.reset(tokens[0])
+            _request.reset(tokens[1])
+            _actor.reset(tokens[2])

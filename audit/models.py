@@ -69,3 +69,6 @@ class PruneMark(models.Model):
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     pruned_through = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"pruned through {self.pruned_through}"

@@ -1,6 +1,9 @@
 """`/api/v1/` routes, with DRF's browsable API root at `/api/v1/`."""
 
+from django.urls import path
 from rest_framework import permissions, routers
+
+from audit.views import HistoryView
 
 from .views import (
     ExampleModelViewSet,
@@ -29,4 +32,4 @@ router.register("projects", ProjectViewSet, basename="project")
 router.register(r"projects/(?P<project_id>[0-9]+)/members", MemberViewSet, basename="project-member")
 router.register("invitations", InvitationViewSet, basename="invitation")
 
-urlpatterns = router.urls
+urlpatterns = [*router.urls, path("history/", HistoryView.as_view(), name="history")]
