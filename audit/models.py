@@ -56,6 +56,8 @@ class AuditEntry(models.Model):
             models.Index(fields=["row_owner_id", "-created_at", "-id"], name="audit_owner_newest_idx"),
             # Resuming a subscription: one resource's entries after an id.
             models.Index(fields=["resource", "id"], name="audit_resource_id_idx"),
+            # A row's history, and its last entry (audit.outbox.event_id_of).
+            models.Index(fields=["resource", "object_id", "id"], name="audit_row_idx"),
             # Pruning by age.
             models.Index(fields=["created_at"], name="audit_created_idx"),
         ]

@@ -28,6 +28,8 @@ from django.db.models.signals import post_delete, post_save, pre_delete, pre_sav
 from . import context
 from .models import Action, AuditEntry
 
+ENTRY_ATTRIBUTE = "_audit_entry_id"  # read by audit.outbox.event_id_of
+
 SENSITIVE = re.compile(r"password|token|secret|key|email|invitee")
 REDACTED = "[redacted]"
 # Kept on the instance between pre_save and post_save: the row as the database had it.
@@ -90,7 +92,7 @@ def record(
 ) -> AuditEntry:
     model = type(instance)
     state = after if after is not None else before or {}
-    return AuditEntry.objects.create(
+    entry = AuditEntry.objects.create(
         actor_id=context.current_actor_id(),
         surface=context.current_surface(),
         request_id=context.current_request(),
@@ -101,6 +103,9 @@ def record(
         row_owner_id=_row_owner_id(model, state),
         changes=_diff(before, after),
     )
+    # The live announcement of this write, sent on commit, carries this id (audit.outbox).
+    setattr(instance, ENTRY_ATTRIBUTE, entry.pk)
+    return entry
 
 
 def _on_pre_save(sender: type[models.Model], instance: models.Model, raw: bool, **kwargs: Any) -> None:
