@@ -64,7 +64,7 @@ FILTERS = [
 ]
 
 
-@extend_schema(parameters=FILTERS, tags=["history"])
+@extend_schema(summary="The history the caller may read", parameters=FILTERS, tags=["history"])
 class HistoryView(generics.ListAPIView):
     """The history the caller may read: all of the projects they own, and their own rows'."""
 

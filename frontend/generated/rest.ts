@@ -242,7 +242,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The history the caller may read: all of the projects they own, and their own rows'. */
+        /**
+         * The history the caller may read
+         * @description The history the caller may read: all of the projects they own, and their own rows'.
+         */
         get: operations["v1_history_list"];
         put?: never;
         post?: never;

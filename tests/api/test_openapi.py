@@ -132,6 +132,7 @@ def test_every_data_endpoint_is_documented(schema):
         ("/api/v1/invitations/{id}/", "delete"),
         ("/api/v1/invitations/{id}/accept/", "post"),
         ("/api/v1/invitations/{id}/decline/", "post"),
+        ("/api/v1/history/", "get"),
     }
 
 
