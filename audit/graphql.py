@@ -10,6 +10,7 @@ entries have no relations to resolve.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, cast
 
 import strawberry
 from django.db.models import QuerySet
@@ -87,9 +88,7 @@ def _text(value: str | None, field: str) -> str | None:
     return value
 
 
-def history_rows(
-    user: object, *, resource: str | None, object_id: str | None, project_id: object
-) -> QuerySet:
+def history_rows(user: Any, *, resource: str | None, object_id: str | None, project_id: object) -> QuerySet:
     rows = policy.restrict(AuditEntry.objects.all(), user, policy.VIEW)
     if resource is not None:
         rows = rows.filter(resource=resource)
@@ -139,7 +138,8 @@ def resolve_history(
         object_id=_text(object_id, "objectId"),
         project_id=project_id,
     )
-    return _page(rows, first, after)
+    # django_resolver: the page itself in a thread when the schema runs in an async context.
+    return cast(AuditEntryConnection, _page(rows, first, after))
 
 
 HISTORY_DESCRIPTION = (

@@ -28,7 +28,7 @@ from api.models import Project
 
 from .models import Action, AuditEntry
 from .prune import pruned_through
-from .recorder import ENTRY_ATTRIBUTE
+from .recorder import ENTRY_ATTRIBUTE, label_of
 
 RESUME_EXPIRED = "RESUME_EXPIRED"
 PAST_RETENTION = "PAST_RETENTION"
@@ -47,7 +47,7 @@ def event_id_of(instance: models.Model) -> int | None:
     if known is not None:
         return known
     # An instance the write did not go through (the admin deletes a queryset's own copies).
-    label = type(instance)._meta.concrete_model._meta.label_lower
+    label = label_of(type(instance))
     entries = AuditEntry.objects.filter(resource=label, object_id=str(instance.pk))
     return entries.order_by("-id").values_list("id", flat=True).first()
 
@@ -106,4 +106,4 @@ def saw_before_delete(user: Any, entry: Missed) -> bool:
     return policy.restrict(Project.objects.filter(pk=entry.project_id), user, policy.VIEW).exists()
 
 
-KINDS = {Action.CREATE: "CREATED", Action.UPDATE: "UPDATED", Action.DELETE: "DELETED"}
+KINDS: dict[str, str] = {Action.CREATE: "CREATED", Action.UPDATE: "UPDATED", Action.DELETE: "DELETED"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -20,7 +20,7 @@ def pruned_through() -> int:
 
 
 @transaction.atomic
-def prune(now: timezone.datetime | None = None) -> int:
+def prune(now: datetime | None = None) -> int:
     """Delete the entries past retention; returns how many. Safe to run from cron as often as wanted."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.AUDIT_RETENTION_DAYS)
     old = AuditEntry.objects.filter(created_at__lt=cutoff)

@@ -61,6 +61,16 @@ def _diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[s
     return changes
 
 
+def _related(field: models.Field) -> type[models.Model] | None:
+    target = field.related_model if field.is_relation else None
+    return target if isinstance(target, type) else None
+
+
+def label_of(model: type[models.Model]) -> str:
+    """The label entries name a model by: its concrete model's, so a proxy's rows share its history."""
+    return (model._meta.concrete_model or model)._meta.label_lower
+
+
 def _project_id(model: type[models.Model], values: dict[str, Any], pk: Any) -> int | None:
     """The project a row is in: itself, its ``project_id``, or its parent row's (one hop)."""
     from api.models import Project
@@ -70,7 +80,7 @@ def _project_id(model: type[models.Model], values: dict[str, Any], pk: Any) -> i
     if "project_id" in values:
         return values["project_id"]
     for field in _fields(model):
-        target = field.related_model if field.is_relation else None
+        target = _related(field)
         if target is not None and any(f.attname == "project_id" for f in _fields(target)):
             key = values.get(field.attname)
             if key is not None:
@@ -82,7 +92,8 @@ def _row_owner_id(model: type[models.Model], values: dict[str, Any]) -> int | No
     """The user whose row it is: its first foreign key to the user model (author, owner, member)."""
     user_model = settings.AUTH_USER_MODEL.lower()
     for field in _fields(model):
-        if field.is_relation and field.related_model._meta.label_lower == user_model:
+        target = _related(field)
+        if target is not None and target._meta.label_lower == user_model:
             return values.get(field.attname)
     return None
 
@@ -97,7 +108,7 @@ def record(
         surface=context.current_surface(),
         request_id=context.current_request(),
         action=action,
-        resource=model._meta.concrete_model._meta.label_lower,
+        resource=label_of(model),
         object_id=str(instance.pk),
         project_id=_project_id(model, state, instance.pk),
         row_owner_id=_row_owner_id(model, state),

@@ -138,6 +138,5 @@ def test_graphql_reads_the_same_history_by_cursor(team):
 def test_bad_graphql_input_is_bad_user_input(team):
     for variables in ({"after": "forged"}, {"first": -1}, {"resource": "a" * 500}, {"objectId": "1\x00"}):
         answer = graphql(team["owner"], **variables)
-        assert answer["data"] is None and answer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", (
-            answer
-        )
+        code = answer["errors"][0]["extensions"]["code"]
+        assert answer["data"] is None and code == "BAD_USER_INPUT", answer
