@@ -221,8 +221,8 @@ export type ExampleQueryVariables = Exact<{
 export type ExampleQuery = { example: { id: string, title: string, content: string, createdAt: string, updatedAt: string, owner: { id: string, username: string, name: string }, project: { id: string, name: string, role: ProjectRole } | null } | null };
 
 export type ExampleEventsSubscriptionVariables = Exact<{
-  projectId?: InputMaybe<Scalars['ID']['input']>;
   after?: InputMaybe<Scalars['ID']['input']>;
+  projectId?: InputMaybe<Scalars['ID']['input']>;
 }>;
 
 
@@ -759,7 +759,7 @@ fragment PublicUserFields on PublicUser {
   name
 }`, {"hash":"ab4a562184e5714a47d137f8f21331a2a7e0e0fa9da31ea38cca8d6b07ec5dcf"}) as unknown as TypedDocumentString<ExampleQuery, ExampleQueryVariables>;
 export const ExampleEventsDocument = new TypedDocumentString(`
-    subscription ExampleEvents($projectId: ID, $after: ID) {
+    subscription ExampleEvents($after: ID, $projectId: ID) {
   exampleEvents(projectId: $projectId, after: $after) {
     kind
     id
