@@ -13,6 +13,11 @@ row when it was deleted (``viewer_ids``). Nothing of
 the row's content leaves the process that wrote it: each subscriber's socket
 re-reads the row through the policy at delivery (``graphql_api.live``).
 
+Each announcement carries ``event_id``, the id of the write's audit entry
+(read on commit, ``audit.outbox.event_id_of``): a subscriber resumes after
+it from the history (``exampleEvents(after:)``), so an announcement lost
+here is replayed, not gone.
+
 Groups (fan-out): an event goes to the group of its project
 (``live.project.<id>``: sockets that subscribed with ``projectId``) and to the
 group of every user who may see the row at commit time (``live.user.<id>``:
