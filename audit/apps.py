@@ -6,8 +6,8 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit trail"
 
     def ready(self) -> None:
-        # After every app's models and policies are loaded: the recorder hooks every model
-        # registered with the policy (api.policy.register), whichever app registered it.
+        # The recorder records every model registered with the policy (api.policy.register),
+        # whichever app registered it, and whenever.
         from . import policy, recorder  # noqa: F401 (registers the history's policy)
 
-        recorder.connect_registered_models()
+        recorder.connect()

@@ -1,8 +1,9 @@
 """Records every write to a row of a policy-registered model, in the writing transaction.
 
 Hooked at Django's save layer (``pre_save``/``post_save``/``pre_delete``/
-``post_delete`` of every model ``api.policy.register`` knows), not in each
-service: a model registered tomorrow is recorded without code of its own,
+``post_delete``, recording the models ``api.policy.register`` knows at that
+moment), not in each service: a model registered tomorrow is recorded without
+code of its own,
 and so is every path that saves through the ORM (services, admin, commands,
 cascades). What does not send signals is caught here too where Django hides
 it: a deletion's ``SET NULL`` on registered rows pointing at the deleted one
@@ -120,7 +121,7 @@ def record(
 
 
 def _on_pre_save(sender: type[models.Model], instance: models.Model, raw: bool, **kwargs: Any) -> None:
-    if raw or instance._state.adding or instance.pk is None:
+    if raw or not _is_registered(sender) or instance._state.adding or instance.pk is None:
         return
     names = [f.attname for f in _fields(sender)]
     setattr(instance, _BEFORE, sender._base_manager.filter(pk=instance.pk).values(*names).first())
@@ -129,7 +130,7 @@ def _on_pre_save(sender: type[models.Model], instance: models.Model, raw: bool, 
 def _on_post_save(
     sender: type[models.Model], instance: models.Model, created: bool, raw: bool, **kwargs: Any
 ) -> None:
-    if raw:
+    if raw or not _is_registered(sender):
         return
     before = None if created else instance.__dict__.pop(_BEFORE, None)
     record(instance, Action.CREATE if created else Action.UPDATE, before, _values(instance))
@@ -147,13 +148,15 @@ def _on_pre_delete(sender: type[models.Model], instance: models.Model, **kwargs:
 
 
 def _on_post_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
-    record(instance, Action.DELETE, _values(instance), None)
+    if _is_registered(sender):
+        record(instance, Action.DELETE, _values(instance), None)
 
 
 def _is_registered(model: type[models.Model]) -> bool:
+    """Registered with the policy now (a model registered after start-up included), the history aside."""
     from api.policy import _registry
 
-    return model in _registry or model._meta.concrete_model in _registry
+    return model is not AuditEntry and (model in _registry or model._meta.concrete_model in _registry)
 
 
 def registered_models() -> list[type[models.Model]]:
@@ -162,10 +165,14 @@ def registered_models() -> list[type[models.Model]]:
     return [model for model in _registry if model is not AuditEntry]
 
 
-def connect_registered_models() -> None:
-    for model in registered_models():
-        uid = f"audit:{model._meta.label_lower}"
-        pre_save.connect(_on_pre_save, sender=model, dispatch_uid=f"{uid}:pre_save")
-        post_save.connect(_on_post_save, sender=model, dispatch_uid=f"{uid}:post_save")
-        pre_delete.connect(_on_pre_delete, sender=model, dispatch_uid=f"{uid}:pre_delete")
-        post_delete.connect(_on_post_delete, sender=model, dispatch_uid=f"{uid}:post_delete")
+def connect() -> None:
+    """Receive every model's saves and deletes; each receiver records only registered models'.
+
+    Connected for all senders rather than per model at start-up, so a model
+    registered later (a new resource's app, a test's throwaway model) is
+    recorded too, with no code of its own.
+    """
+    pre_save.connect(_on_pre_save, dispatch_uid="audit:pre_save")
+    post_save.connect(_on_post_save, dispatch_uid="audit:post_save")
+    pre_delete.connect(_on_pre_delete, dispatch_uid="audit:pre_delete")
+    post_delete.connect(_on_post_delete, dispatch_uid="audit:post_delete")
