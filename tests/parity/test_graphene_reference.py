@@ -41,8 +41,9 @@ NEW_IN_ISSUE_14 = {"Query", "Example", "PublicUser", "Project", "ProjectMember",
 NEW_IN_ISSUE_14 |= {"ProjectOffsetPaginated"}
 NEW_ROOT_FIELDS = {"project", "projects"}
 # Served only: invitations are a write flow (invite, accept, decline) whose reads the reference,
-# which answers the read contract of examples, projects and members, does not reimplement.
-SERVED_ONLY_FIELDS = {"Query": {"invitations"}, "Project": {"invitations"}}
+# which answers the read contract of examples, projects and members, does not reimplement; nor
+# the history (audit/), a record of the writes.
+SERVED_ONLY_FIELDS = {"Query": {"invitations", "history"}, "Project": {"invitations"}}
 
 
 def served_shape(name: str) -> dict:
