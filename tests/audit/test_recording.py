@@ -7,15 +7,18 @@ rule, and that an entry lives and dies with its write's transaction.
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from api import services
 from api.models import ExampleModel, ProjectRole
 from audit.models import AuditEntry
+from audit.prune import pruned_through
 from audit.recorder import REDACTED
 from tests.factories import UserFactory
 
@@ -109,3 +112,18 @@ def test_deleting_a_project_records_its_examples_leaving_it():
 
     (left,) = entries(resource="api.examplemodel", action="update")
     assert (left.object_id, left.changes) == (str(example.pk), {"project_id": [project.pk, None]})
+
+
+def test_prune_audit_deletes_entries_past_retention_and_marks_how_far(settings):
+    settings.AUDIT_RETENTION_DAYS = 30
+    author = UserFactory()
+    old = services.example_create(user=author, title="Old")
+    AuditEntry.objects.update(created_at=timezone.now() - timedelta(days=31))
+    services.example_update(user=author, example_id=old.pk, data={"title": "Recent"})
+    out = io.StringIO()
+
+    call_command("prune_audit", stdout=out)
+
+    assert out.getvalue().strip() == "Pruned 1 audit entries."
+    assert list(AuditEntry.objects.values_list("action", flat=True)) == ["update"]
+    assert pruned_through() == AuditEntry.objects.get().pk - 1
