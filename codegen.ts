@@ -32,7 +32,7 @@ const config: CodegenConfig = {
         // Operations are sent as plain strings: no GraphQL runtime in the bundle.
         documentMode: 'string',
         strictScalars: true,
-        scalars: { DateTime: 'string', ID: 'string' },
+        scalars: { DateTime: 'string', ID: 'string', JSON: 'unknown' },
         enumsAsTypes: true,
         useTypeImports: true,
         onlyOperationTypes: true,

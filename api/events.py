@@ -13,6 +13,11 @@ row when it was deleted (``viewer_ids``). Nothing of
 the row's content leaves the process that wrote it: each subscriber's socket
 re-reads the row through the policy at delivery (``graphql_api.live``).
 
+Each announcement carries ``event_id``, the id of the write's audit entry
+(read on commit, ``audit.outbox.event_id_of``): a subscriber resumes after
+it from the history (``exampleEvents(after:)``), so an announcement lost
+here is replayed, not gone.
+
 Groups (fan-out): an event goes to the group of its project
 (``live.project.<id>``: sockets that subscribed with ``projectId``) and to the
 group of every user who may see the row at commit time (``live.user.<id>``:
@@ -24,6 +29,7 @@ socket), and each receiving socket then runs its own policy read.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import logging
 import secrets
@@ -34,6 +40,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from django.db import transaction
 
+from audit.outbox import event_id_of
 from backend.errors import is_cache_unavailable
 
 from .models import ExampleModel, Project, ProjectMembership
@@ -68,11 +75,15 @@ class ExampleEvent:
     # This announcement's own name, so the sockets of one user in one process can
     # share the delivery check of this event (graphql_api.subscriptions); "" if unnamed.
     uid: str = ""
+    # The audit entry of this write (audit.outbox): the id a subscriber resumes after; None if unknown.
+    event_id: int | None = None
 
     def as_message(self) -> dict[str, Any]:
         message: dict[str, Any] = {"type": MESSAGE_TYPE, "kind": self.kind.value, "id": self.id}
         if self.uid:
             message["uid"] = self.uid
+        if self.event_id is not None:
+            message["event_id"] = self.event_id
         if self.project_id is not None:
             message["project_id"] = self.project_id
         if self.kind is EventKind.DELETED:
@@ -87,6 +98,7 @@ class ExampleEvent:
             project_id=message.get("project_id"),
             viewer_ids=frozenset(int(pk) for pk in message.get("viewer_ids", ())),
             uid=str(message.get("uid", "")),
+            event_id=int(message["event_id"]) if message.get("event_id") is not None else None,
         )
 
 
@@ -125,7 +137,8 @@ def announce_example(kind: EventKind, example: ExampleModel) -> None:
     groups = [user_group(pk) for pk in sorted(audience)]
     if example.project_id is not None:
         groups.insert(0, project_group(example.project_id))
-    transaction.on_commit(lambda: publish(event, groups))
+    # The event id is read on commit: a deletion's entry is written after this call.
+    transaction.on_commit(lambda: publish(dataclasses.replace(event, event_id=event_id_of(example)), groups))
 
 
 def publish(event: ExampleEvent, groups: list[str]) -> None:

@@ -28,6 +28,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from audit import context as audit_context
 from authentication.identity import users_matching
 from backend.validators import reject_nulls
 
@@ -61,6 +62,8 @@ def _require_user(user: AnyUser | None) -> None:
     # backstop that keeps a future caller from writing rows with no owner.
     if user is None or not user.is_authenticated:
         raise PermissionDenied("Authentication required.")
+    # Every service starts here: the audit trail records this user as the one who wrote.
+    audit_context.acting_as(user)
 
 
 def _queryset(queryset_or_model: models.QuerySet[M] | type[M]) -> models.QuerySet[M]:

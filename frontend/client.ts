@@ -427,7 +427,9 @@ export class BackendClient {
    * called. One WebSocket per client (`graphql-ws`, protocol
    * graphql-transport-ws) at `/graphql/`, opened on the first subscription and
    * shared by the next ones; after a retryable close it reconnects with
-   * backoff and subscribes again (see `onReconnected`, to refetch).
+   * backoff and subscribes again with `after:` the last `eventId` it received,
+   * so the server sends what was missed first (see `onReconnected`: refetch
+   * only when it says `resumed: false`).
    *
    * A token login sends `{Authorization: 'Token <key>'}` in connection_init; a
    * session login relies on the cookie the browser sends with the handshake
@@ -439,32 +441,61 @@ export class BackendClient {
     variables: ExampleEventsSubscriptionVariables = {},
     onError: (error: unknown) => void = (error) => console.error('exampleEvents:', error),
   ): () => void {
+    // `live` is the payload's own variables object: graphql-ws serialises the payload
+    // again at each re-subscription (graphql-ws 6, client.js `subscribe`), so the
+    // `after` set below is what a reconnection sends.
+    const live: ExampleEventsSubscriptionVariables = { ...variables };
     // The trusted document's id, as graphql() sends it; graphql-ws requires a
     // `query` string, which the server reads as absent when it is empty.
     const payload: SubscribePayload & { documentId: string } = {
       query: '',
       documentId: documentId(ExampleEventsDocument),
-      variables,
+      variables: live,
     };
-    return this.socket().subscribe<ExampleEventsSubscription, ExampleEventsSubscriptionVariables>(
-      payload,
-      {
-        next: (result) => {
-          if (result.errors?.length) onError(new GraphQLRequestError(200, result.errors as GraphQLErrorEntry[]));
-          else if (result.data) onEvent(result.data.exampleEvents);
+    let stopped = false;
+    let stopCurrent = (): void => undefined;
+    const start = (): void => {
+      stopCurrent = this.socket().subscribe<ExampleEventsSubscription, ExampleEventsSubscriptionVariables>(
+        payload,
+        {
+          next: (result) => {
+            const errors = (result.errors ?? []) as GraphQLErrorEntry[];
+            if (errors.some((error) => error.extensions?.code === RESUME_EXPIRED)) {
+              // Too much or too old was missed: start afresh, and tell the page to refetch.
+              delete live.after;
+              this.notifyReconnected({ closeCode: undefined, resumed: false });
+              if (!stopped) setTimeout(start, 0); // once this operation has completed
+            } else if (errors.length) onError(new GraphQLRequestError(200, errors));
+            else if (result.data) {
+              const event = result.data.exampleEvents;
+              if (event.eventId) live.after = event.eventId;
+              onEvent(event);
+            }
+          },
+          error: onError,
+          complete: () => undefined,
         },
-        error: onError,
-        complete: () => undefined,
-      },
-    );
+      );
+    };
+    this.liveSubscriptions.add(live);
+    start();
+    return () => {
+      stopped = true;
+      this.liveSubscriptions.delete(live);
+      stopCurrent();
+    };
   }
 
   /**
    * Call `listener` each time the live-updates socket is back after a close
    * it retried (a deploy's 1012, 1001, 1006, 1013, a network error): every
-   * active subscription has been sent again by then. Refetch what the page
-   * shows in it: events of changes made while the socket was down are not
-   * replayed. `closeCode` is the code of the close that started the retries
+   * active subscription has been sent again by then, each resuming after the
+   * last event it received. `resumed` is true when every subscription resumed
+   * so: the server replays what was missed and nothing needs refetching. Else
+   * (a subscription that had received nothing, or the server answered
+   * RESUME_EXPIRED: past retention or too many missed, in which case the
+   * listener is called again with `closeCode` undefined) refetch what the page
+   * shows. `closeCode` is the code of the close that started the retries
    * (undefined when the socket failed without one). Returns the unsubscribe.
    */
   onReconnected(listener: (info: Reconnection) => void): () => void {
@@ -480,6 +511,12 @@ export class BackendClient {
 
   private sockets: SocketClient | undefined;
   private readonly reconnectedListeners = new Set<(info: Reconnection) => void>();
+  // The variables of every active exampleEvents subscription (their `after` moves with each event).
+  private readonly liveSubscriptions = new Set<ExampleEventsSubscriptionVariables>();
+
+  private notifyReconnected(info: Reconnection): void {
+    this.reconnectedListeners.forEach((listener) => listener(info));
+  }
 
   private socket(): SocketClient {
     if (!this.sockets) {
@@ -503,11 +540,12 @@ export class BackendClient {
           },
           connected: (_socket, _payload, wasRetry) => {
             if (!wasRetry) return;
-            const info: Reconnection = { closeCode: lastCloseCode };
+            const resumed = [...this.liveSubscriptions].every((live) => Boolean(live.after));
+            const info: Reconnection = { closeCode: lastCloseCode, resumed };
             // After this tick: graphql-ws sends the subscriptions again once
             // `connected` returns, and the caller's refetch should follow them,
             // so a change between the two shows up in one or the other.
-            setTimeout(() => this.reconnectedListeners.forEach((listener) => listener(info)), 0);
+            setTimeout(() => this.notifyReconnected(info), 0);
           },
         },
       });
@@ -530,7 +568,12 @@ export class BackendClient {
 /** What `onReconnected` listeners get. */
 export interface Reconnection {
   closeCode: number | undefined;
+  /** Every subscription resumed after its last event (the server replays the missed ones): no refetch needed. */
+  resumed: boolean;
 }
+
+/** The subscription error that says a resume is not possible: refetch, then subscribe afresh. */
+export const RESUME_EXPIRED = 'RESUME_EXPIRED';
 
 /**
  * Closes not retried (docs/FRONTEND.md): 4401 not logged in and 4403 bad or

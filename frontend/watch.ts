@@ -5,8 +5,8 @@
  *   NODE_OPTIONS=--experimental-websocket npx tsx frontend/watch.ts http://localhost:8000 <username> <password>
  *
  * Lines: `{"event": {kind, id, title}}` per event; `{"reconnected": {closeCode,
- * sockets}}` when the socket is back after a retried close (a deploy's 1012),
- * where a page would refetch what it shows; `{"error": code, "sockets": n}`
+ * sockets, resumed}}` when the socket is back after a retried close (a deploy's
+ * 1012), where a page would refetch what it shows unless `resumed`; `{"error": code, "sockets": n}`
  * when the subscription ends (a close that is not retried, e.g. 4403), then
  * the process exits 1. `sockets` counts the WebSockets opened so far. The
  * production tests drive it through a SIGTERM'd node
@@ -33,7 +33,9 @@ async function main(): Promise<void> {
   if (!baseUrl || !username || !password) throw new Error('usage: watch.ts <base url> <username> <password>');
   const client = new BackendClient(baseUrl);
   await client.login({ username, password });
-  client.onReconnected(({ closeCode }) => print({ reconnected: { closeCode: closeCode ?? null, sockets } }));
+  client.onReconnected(({ closeCode, resumed }) =>
+    print({ reconnected: { closeCode: closeCode ?? null, sockets, resumed } }),
+  );
   client.subscribeExampleEvents(
     (event) => print({ event: { kind: event.kind, id: event.id, title: event.example?.title ?? null } }),
     {},

@@ -77,6 +77,8 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.types.unset import UnsetType
 
+from audit.context import set_surface as set_audit_surface
+from audit.models import Surface
 from authentication import revocation
 from authentication.throttles import client_address
 from backend.metrics import LIVE_SOCKETS
@@ -299,6 +301,8 @@ class LiveConsumer(LayerGuard, GraphQLWSConsumer):
         return decode_frame(data if isinstance(data, str) else data.decode("utf-8", errors="replace"))
 
     async def connect(self) -> None:
+        # A mutation sent over this socket is recorded as the WebSocket's (audit/context.py).
+        set_audit_surface(Surface.WS)
         if GRAPHQL_TRANSPORT_WS_PROTOCOL not in self.scope.get("subprotocols", ()):
             # Refused before accept (HTTP 403): the legacy graphql-ws protocol and
             # sockets that name no protocol never reach a handler.

@@ -13,6 +13,7 @@ from strawberry_django.pagination import OffsetPaginationInput
 
 from api.models import Comment, ExampleModel, Invitation, Project
 from api.querysets import parse_pk
+from audit.graphql import HISTORY_DESCRIPTION, AuditEntryConnection, resolve_history
 
 from .connection import ExampleConnection
 from .context import viewer
@@ -88,6 +89,9 @@ def resolve_examples_connection(
 
 @strawberry.type
 class Query:
+    history: AuditEntryConnection = strawberry.field(
+        resolver=resolve_history, description=HISTORY_DESCRIPTION
+    )
     me: UserType | None = strawberry.field(
         resolver=resolve_me, description="The caller; null when anonymous."
     )

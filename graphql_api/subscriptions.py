@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Iterator
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 import strawberry_django
@@ -52,16 +52,22 @@ from api.events import MESSAGE_TYPE, EventKind, ExampleEvent, project_group, use
 from api.models import ExampleModel, Project
 from api.policy import VIEW, is_active_user, restrict
 from api.querysets import parse_pk
+from audit.outbox import KINDS, RESUME_EXPIRED, ResumeRefused, missed, saw_before_delete
 from backend.metrics import LIVE_SUBSCRIPTIONS, record_delivery
 
 from .context import viewer
-from .errors import BAD_REQUEST, NOT_FOUND
+from .errors import BAD_REQUEST, BAD_USER_INPUT, NOT_FOUND
 from .types import ExampleType
 
 ExampleEventKind = strawberry.enum(
     EventKind, name="ExampleEventKind", description="What happened to the example."
 )
 UNKNOWN_PROJECT = "No project with that id."
+RESUME_HELP = (
+    "Resume: the last `eventId` received. The events after it that the caller may see now are "
+    "sent first (at most AUDIT_RESUME_MAX_EVENTS), then live ones; past retention or that bound, "
+    "the error RESUME_EXPIRED: refetch, then subscribe without it."
+)
 OVER_HTTP = "Subscriptions run over WebSocket only: graphql-transport-ws at /graphql/."
 
 
@@ -82,6 +88,13 @@ class ExampleEventType:
         description="The example as the subscriber may see it now; null for DELETED.",
     )
     pk: strawberry.Private[int]
+    event_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description=(
+            "The id of this change in the history: after a reconnect, subscribe with "
+            "`after:` the last one received to be sent what was missed first."
+        ),
+    )
 
 
 def _still_signed_in(user: Any, token: Any) -> Exists:
@@ -197,6 +210,37 @@ class SubscriptionsOverWebSocketOnly(SchemaExtension):
             raise GraphQLError(OVER_HTTP, extensions={"code": BAD_REQUEST})
 
 
+def _event_type(event: ExampleEvent) -> ExampleEventType:
+    event_id = None if event.event_id is None else strawberry.ID(str(event.event_id))
+    return ExampleEventType(kind=event.kind, id=strawberry.ID(str(event.id)), pk=event.id, event_id=event_id)
+
+
+def _missed_events(user: Any, token: Any, after: int, project_id: int | None) -> list[ExampleEvent]:
+    """The events after ``after`` that ``user`` may be told of now, from the history (audit.outbox)."""
+    try:
+        entries = missed(ExampleModel, user, after, project_id)
+    except ResumeRefused as refused:
+        raise GraphQLError(
+            str(refused), extensions={"code": RESUME_EXPIRED, "reason": refused.reason}
+        ) from None
+    events = []
+    for entry in entries:
+        kind = EventKind(KINDS[entry.action])
+        deleted = kind is EventKind.DELETED
+        audience = frozenset({user.pk}) if deleted and saw_before_delete(user, entry) else frozenset()
+        event = ExampleEvent(kind, entry.object_id, entry.project_id, audience, event_id=entry.event_id)
+        if may_receive(user, token, event):
+            events.append(event)
+    return events
+
+
+async def _replay(
+    user: Any, token: Any, after: int, project_id: int | None
+) -> AsyncGenerator[ExampleEventType, None]:
+    for event in await database_sync_to_async(_missed_events)(user, token, after, project_id):
+        yield _event_type(event)
+
+
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
@@ -207,10 +251,20 @@ class Subscription:
         )
     )
     async def example_events(
-        self, info: Info, project_id: strawberry.ID | None = None
+        self,
+        info: Info,
+        project_id: strawberry.ID | None = None,
+        after: Annotated[strawberry.ID | None, strawberry.argument(description=RESUME_HELP)] = None,
     ) -> AsyncGenerator[ExampleEventType, None]:
         socket = info.context.ws
         user, token = viewer(info), info.context.request.auth
+        resume_after = None
+        if after is not None:
+            resume_after = parse_pk(after)
+            if resume_after is None:
+                raise GraphQLError(
+                    "after: not an event id.", extensions={"code": BAD_USER_INPUT, "field": "after"}
+                )
         if project_id is None:
             groups = [user_group(user.pk)]
             wanted_project = None
@@ -222,7 +276,14 @@ class Subscription:
             groups = [project_group(wanted_project)]
         LIVE_SUBSCRIPTIONS.inc()
         try:
+            # Listening before the replay is read: an event committed meanwhile is in one or both,
+            # and the ids drop the second copy.
             async with socket.listen_to_channel(MESSAGE_TYPE, groups=groups) as messages:
+                last_sent = 0
+                if resume_after is not None:
+                    async for replayed in _replay(user, token, resume_after, wanted_project):
+                        last_sent = int(replayed.event_id or 0)
+                        yield replayed
                 async for message in messages:
                     # Every subscription of the socket sees every message the socket
                     # gets; a copy sent to another subscription's group is not ours.
@@ -231,11 +292,13 @@ class Subscription:
                     event = ExampleEvent.from_message(message)
                     if wanted_project is not None and event.project_id != wanted_project:
                         continue
+                    if event.event_id is not None and event.event_id <= last_sent:
+                        continue  # already sent by the replay
                     with delivery_span(event.kind.value, event.id) as span:
                         allowed = await shared_checks.may_receive(user, token, event)
                         span.set_attribute("live.delivered", allowed)
                     if allowed:
                         record_delivery(message.get("published_at"))
-                        yield ExampleEventType(kind=event.kind, id=strawberry.ID(str(event.id)), pk=event.id)
+                        yield _event_type(event)
         finally:
             LIVE_SUBSCRIPTIONS.dec()

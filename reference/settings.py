@@ -20,6 +20,8 @@ INSTALLED_APPS = [
     "graphene_django",
     "authentication",
     "api",
+    # The product's middleware reads the audit trail's context (audit/context.py).
+    "audit",
 ]
 # The product's stack, minus what this environment does not install (static
 # files, CORS and the Prometheus metrics mean nothing to a GraphQL endpoint

@@ -1,6 +1,9 @@
 """`/api/v1/` routes, with DRF's browsable API root at `/api/v1/`."""
 
+from django.urls import path
 from rest_framework import permissions, routers
+
+from audit.views import HistoryView
 
 from .views import ROUTES
 
@@ -23,4 +26,4 @@ router = Router()
 for prefix, viewset, basename in ROUTES:
     router.register(prefix, viewset, basename=basename)
 
-urlpatterns = router.urls
+urlpatterns = [*router.urls, path("history/", HistoryView.as_view(), name="history")]

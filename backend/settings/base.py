@@ -54,12 +54,16 @@ INSTALLED_APPS = [
     "authentication",
     "api",
     "graphql_api",
+    # The audit trail and event outbox: records every write of a policy-registered model.
+    "audit",
 ]
 
 MIDDLEWARE = [
     # Outermost: sees every response, the ones answered before routing included (backend/metrics.py).
     "backend.metrics.MetricsMiddleware",
     "backend.request_id.RequestIDMiddleware",
+    # Which surface and request a write comes from, for the audit trail (audit/context.py).
+    "audit.context.AuditContextMiddleware",
     # Decides, before anything reads, whether this request may read the replica (backend/replica.py).
     "backend.replica.ReplicaReadsMiddleware",
     # API_STATEMENT_TIMEOUT_MS for all of a request's SQL (PostgreSQL), whichever layer sends it.
@@ -378,6 +382,10 @@ STRAWBERRY_DJANGO = {
 # may send (per user, on REST and GraphQL together; 429 / RATE_LIMITED past it).
 INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 14, minimum=1)
 INVITATION_THROTTLE_RATE = env_rate("INVITATION_THROTTLE_RATE", "20/hour")
+# The audit trail (audit/): days an entry is kept (manage.py prune_audit deletes older ones),
+# and the most missed events one subscription resume replays before it says "refetch".
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 90, minimum=1)
+AUDIT_RESUME_MAX_EVENTS = env_int("AUDIT_RESUME_MAX_EVENTS", 500, minimum=1)
 
 # Login, register and password reset, per client address; the other account
 # throttles default to the same rate.

@@ -25,7 +25,7 @@ type Documents = {
     "mutation DeleteProject($id: ID!, $ifUpdatedAt: DateTime) {\n  deleteProject(id: $id, ifUpdatedAt: $ifUpdatedAt) {\n    __typename\n    ...ProjectFields\n    ...OperationMessages\n  }\n}": typeof types.DeleteProjectDocument,
     "mutation DuplicateExample($id: ID!) {\n  duplicateExample(id: $id) {\n    __typename\n    ...ExampleFields\n    ...OperationMessages\n  }\n}": typeof types.DuplicateExampleDocument,
     "query Example($id: ID!) {\n  example(id: $id) {\n    ...ExampleFields\n  }\n}": typeof types.ExampleDocument,
-    "subscription ExampleEvents($projectId: ID) {\n  exampleEvents(projectId: $projectId) {\n    kind\n    id\n    example {\n      ...ExampleFields\n    }\n  }\n}": typeof types.ExampleEventsDocument,
+    "subscription ExampleEvents($after: ID, $projectId: ID) {\n  exampleEvents(projectId: $projectId, after: $after) {\n    kind\n    id\n    eventId\n    example {\n      ...ExampleFields\n    }\n  }\n}": typeof types.ExampleEventsDocument,
     "query Examples($filters: ExampleFilter, $ordering: [ExampleOrder!], $pagination: OffsetPaginationInput) {\n  examples(filters: $filters, ordering: $ordering, pagination: $pagination) {\n    totalCount\n    pageInfo {\n      limit\n      offset\n    }\n    results {\n      ...ExampleFields\n    }\n  }\n}": typeof types.ExamplesDocument,
     "query ExamplesPage($after: String, $before: String, $filters: ExampleFilter, $first: Int, $last: Int, $ordering: [ExampleOrder!]) {\n  examplesConnection(\n    first: $first\n    after: $after\n    last: $last\n    before: $before\n    filters: $filters\n    ordering: $ordering\n  ) {\n    edges {\n      cursor\n      node {\n        ...ExampleFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      hasPreviousPage\n      startCursor\n      endCursor\n    }\n  }\n}": typeof types.ExamplesPageDocument,
     "query Invitations($pagination: OffsetPaginationInput) {\n  invitations(pagination: $pagination) {\n    totalCount\n    results {\n      ...InvitationFields\n    }\n  }\n}": typeof types.InvitationsDocument,
@@ -50,7 +50,7 @@ const documents: Documents = {
     "mutation DeleteProject($id: ID!, $ifUpdatedAt: DateTime) {\n  deleteProject(id: $id, ifUpdatedAt: $ifUpdatedAt) {\n    __typename\n    ...ProjectFields\n    ...OperationMessages\n  }\n}": types.DeleteProjectDocument,
     "mutation DuplicateExample($id: ID!) {\n  duplicateExample(id: $id) {\n    __typename\n    ...ExampleFields\n    ...OperationMessages\n  }\n}": types.DuplicateExampleDocument,
     "query Example($id: ID!) {\n  example(id: $id) {\n    ...ExampleFields\n  }\n}": types.ExampleDocument,
-    "subscription ExampleEvents($projectId: ID) {\n  exampleEvents(projectId: $projectId) {\n    kind\n    id\n    example {\n      ...ExampleFields\n    }\n  }\n}": types.ExampleEventsDocument,
+    "subscription ExampleEvents($after: ID, $projectId: ID) {\n  exampleEvents(projectId: $projectId, after: $after) {\n    kind\n    id\n    eventId\n    example {\n      ...ExampleFields\n    }\n  }\n}": types.ExampleEventsDocument,
     "query Examples($filters: ExampleFilter, $ordering: [ExampleOrder!], $pagination: OffsetPaginationInput) {\n  examples(filters: $filters, ordering: $ordering, pagination: $pagination) {\n    totalCount\n    pageInfo {\n      limit\n      offset\n    }\n    results {\n      ...ExampleFields\n    }\n  }\n}": types.ExamplesDocument,
     "query ExamplesPage($after: String, $before: String, $filters: ExampleFilter, $first: Int, $last: Int, $ordering: [ExampleOrder!]) {\n  examplesConnection(\n    first: $first\n    after: $after\n    last: $last\n    before: $before\n    filters: $filters\n    ordering: $ordering\n  ) {\n    edges {\n      cursor\n      node {\n        ...ExampleFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      hasPreviousPage\n      startCursor\n      endCursor\n    }\n  }\n}": types.ExamplesPageDocument,
     "query Invitations($pagination: OffsetPaginationInput) {\n  invitations(pagination: $pagination) {\n    totalCount\n    results {\n      ...InvitationFields\n    }\n  }\n}": types.InvitationsDocument,
@@ -108,7 +108,7 @@ export function graphql(source: "query Example($id: ID!) {\n  example(id: $id) {
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "subscription ExampleEvents($projectId: ID) {\n  exampleEvents(projectId: $projectId) {\n    kind\n    id\n    example {\n      ...ExampleFields\n    }\n  }\n}"): typeof import('./graphql').ExampleEventsDocument;
+export function graphql(source: "subscription ExampleEvents($after: ID, $projectId: ID) {\n  exampleEvents(projectId: $projectId, after: $after) {\n    kind\n    id\n    eventId\n    example {\n      ...ExampleFields\n    }\n  }\n}"): typeof import('./graphql').ExampleEventsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -17,6 +17,8 @@ export type Scalars = {
   Float: { input: number; output: number; }
   /** Date with time (isoformat) */
   DateTime: { input: string; output: string; }
+  /** The `JSON` scalar type represents JSON values as specified by [ECMA-404](https://ecma-international.org/wp-content/uploads/ECMA-404_2nd_edition_december_2017.pdf). */
+  JSON: { input: unknown; output: unknown; }
 };
 
 export type CommentInput = {
@@ -231,11 +233,12 @@ export type ExampleQueryVariables = Exact<{
 export type ExampleQuery = { example: { id: string, title: string, content: string, createdAt: string, updatedAt: string, owner: { id: string, username: string, name: string }, project: { id: string, name: string, role: ProjectRole } | null } | null };
 
 export type ExampleEventsSubscriptionVariables = Exact<{
+  after?: InputMaybe<Scalars['ID']['input']>;
   projectId?: InputMaybe<Scalars['ID']['input']>;
 }>;
 
 
-export type ExampleEventsSubscription = { exampleEvents: { kind: ExampleEventKind, id: string, example: { id: string, title: string, content: string, createdAt: string, updatedAt: string, owner: { id: string, username: string, name: string }, project: { id: string, name: string, role: ProjectRole } | null } | null } };
+export type ExampleEventsSubscription = { exampleEvents: { kind: ExampleEventKind, id: string, eventId: string | null, example: { id: string, title: string, content: string, createdAt: string, updatedAt: string, owner: { id: string, username: string, name: string }, project: { id: string, name: string, role: ProjectRole } | null } | null } };
 
 export type ExamplesQueryVariables = Exact<{
   filters?: InputMaybe<ExampleFilter>;
@@ -768,10 +771,11 @@ fragment PublicUserFields on PublicUser {
   name
 }`, {"hash":"ab4a562184e5714a47d137f8f21331a2a7e0e0fa9da31ea38cca8d6b07ec5dcf"}) as unknown as TypedDocumentString<ExampleQuery, ExampleQueryVariables>;
 export const ExampleEventsDocument = new TypedDocumentString(`
-    subscription ExampleEvents($projectId: ID) {
-  exampleEvents(projectId: $projectId) {
+    subscription ExampleEvents($after: ID, $projectId: ID) {
+  exampleEvents(projectId: $projectId, after: $after) {
     kind
     id
+    eventId
     example {
       ...ExampleFields
     }
@@ -796,7 +800,7 @@ fragment PublicUserFields on PublicUser {
   id
   username
   name
-}`, {"hash":"6a93d63a8509688a3c157f6d573216422db8a73e01c137c64527b15197deb055"}) as unknown as TypedDocumentString<ExampleEventsSubscription, ExampleEventsSubscriptionVariables>;
+}`, {"hash":"8e9cdad347eff2a61868cd79b070c9a86400581d73acca17f031e4014a7478c6"}) as unknown as TypedDocumentString<ExampleEventsSubscription, ExampleEventsSubscriptionVariables>;
 export const ExamplesDocument = new TypedDocumentString(`
     query Examples($filters: ExampleFilter, $ordering: [ExampleOrder!], $pagination: OffsetPaginationInput) {
   examples(filters: $filters, ordering: $ordering, pagination: $pagination) {

@@ -291,6 +291,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The history the caller may read
+         * @description The history the caller may read: all of the projects they own, and their own rows'.
+         */
+        get: operations["v1_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/invitations/": {
         parameters: {
             query?: never;
@@ -483,6 +503,29 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description * `create` - Create
+         *     * `update` - Update
+         *     * `delete` - Delete
+         * @enum {string}
+         */
+        ActionEnum: "create" | "update" | "delete";
+        AuditEntry: {
+            readonly id: number;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** @description The user who wrote; null: a command or task. */
+            actor: number | null;
+            readonly surface: components["schemas"]["SurfaceEnum"];
+            readonly request_id: string;
+            readonly action: components["schemas"]["ActionEnum"];
+            readonly resource: string;
+            readonly object_id: string;
+            /** @description The project the row was in. */
+            project: number | null;
+            /** @description `{field: [before, after]}`; a sensitive field shows `"[redacted]"`. */
+            changes: unknown;
+        };
         /** @enum {string} */
         CallerRoleEnum: "owner" | "editor" | "viewer";
         /** @description A comment; its author is the caller who wrote it (`owner` in a body is ignored). */
@@ -628,6 +671,13 @@ export interface components {
          * @enum {string}
          */
         MemberRoleEnum: "editor" | "viewer";
+        PaginatedAuditEntryList: {
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["AuditEntry"][];
+        };
         PaginatedCommentList: {
             /** @description Matching objects across all pages. */
             count: number;
@@ -823,6 +873,15 @@ export interface components {
         };
         /** @enum {string} */
         StatusEnum: "pending";
+        /**
+         * @description * `rest` - REST
+         *     * `graphql` - GraphQL
+         *     * `admin` - Admin
+         *     * `command` - Command or task
+         *     * `ws` - WebSocket
+         * @enum {string}
+         */
+        SurfaceEnum: "rest" | "graphql" | "admin" | "command" | "ws";
         Token: {
             token: string;
         };
@@ -1676,6 +1735,38 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+        };
+    };
+    v1_history_list: {
+        parameters: {
+            query?: {
+                /** @description The `next`/`previous` link's cursor; absent or empty: the newest page. */
+                cursor?: string;
+                /** @description Entries per page (default 20, at most 100). */
+                limit?: number;
+                /** @description Only this row (with `resource`). */
+                object_id?: string;
+                /** @description Only this project's rows. */
+                project?: number;
+                /** @description Only this resource (`api.examplemodel`, `api.project`, ...). */
+                resource?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedAuditEntryList"];
+                };
+            };
+            400: components["responses"]["InvalidQuery"];
+            401: components["responses"]["Unauthenticated"];
         };
     };
     v1_invitations_list: {

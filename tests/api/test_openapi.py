@@ -110,13 +110,15 @@ def test_data_endpoints_all_require_token_or_session(schema):
 
 
 def served_endpoints() -> dict[tuple[str, str], type]:
-    """Every (path, method) a `/api/v1/` viewset serves, from the URL resolver, as OpenAPI spells it."""
+    """Every (path, method) a `/api/v1/` view serves, from the URL resolver, as OpenAPI spells it."""
     found = {}
     for route in routes():
-        actions = getattr(route.callback, "actions", None)
+        cls = getattr(route.callback, "cls", None)
         (template, params), *_ = normalize(route.regex)
-        if not actions or not template.startswith("api/v1/") or "format" in params:
+        if cls is None or not template.startswith("api/v1/") or template == "api/v1/" or "format" in params:
             continue
+        # A viewset maps methods to actions; a plain APIView serves the handlers it defines.
+        actions = getattr(route.callback, "actions", None) or {m: m for m in METHODS if hasattr(cls, m)}
         path = "/" + template % {p: "{id}" if p == "pk" else f"{{{p}}}" for p in params}
         for method in actions:
             if method in METHODS:

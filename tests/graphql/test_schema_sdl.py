@@ -90,6 +90,7 @@ def test_contract_names_and_nullability(sdl):
             "project": "Project",
             "projects": "ProjectOffsetPaginated!",
             "invitations": "InvitationOffsetPaginated!",
+            "history": "AuditEntryConnection!",
         },
     )
     assert arguments(schema, "Query", "examplesConnection") == {

@@ -41,6 +41,7 @@ from api.models import Project
 
 from ..factories import token_for
 from ..helpers import rolled_back
+from .audit_trail import check_audit, split_audit
 from .resources import (
     ACTORS,
     FORBIDDEN,
@@ -143,7 +144,9 @@ def run_rest_case(population: Population, resource: Resource, case: RestCase, va
             assert response.status_code < 500, (where, response.status_code, response.content[:300])
             assert secret_leaks(response.content, population.secrets) == [], (where, response.content[:500])
             check_rest_answer(population, resource, op, actor, outcome, key, response, where)
-            check_rows(population, resource, op, variant, actor, outcome, before, after, where, destination)
+            check_rows(
+                population, resource, op, variant, actor, outcome, before, after, where, destination, response
+            )
             if outcome == NOT_FOUND and op.on_target:
                 # The very same answer as for an id that never existed, and still nothing changed.
                 missing = rest_call(
@@ -202,8 +205,21 @@ def check_rows(
     after,
     where,
     destination: Project | None = None,
+    response=None,
+    surface: str = "rest",
 ) -> None:
-    changes = changed_rows(before, after)
+    changes, entries = split_audit(changed_rows(before, after))
+    if response is not None:  # every write of a registered row is in the audit trail (audit_trail.py)
+        user = population.user(actor)
+        check_audit(
+            changes,
+            entries,
+            actor_id=None if user is None else user.pk,
+            surface=surface,
+            request_id=response["X-Request-ID"],
+            secrets=population.secrets,
+            where=where,
+        )
     if outcome == SUCCESS and op.adds:
         changes = _without_added_rows(op, changes, where)
     if outcome != SUCCESS or op.writes == "none":
@@ -414,7 +430,20 @@ def run_graphql_case(
             assert secret_leaks(response.content, population.secrets) == [], (where, response.content[:500])
             answer = response.json()
             check_graphql_answer(population, resource, case, op, actor, outcome, key, answer, where)
-            check_rows(population, resource, op, variant, actor, outcome, before, after, where, destination)
+            check_rows(
+                population,
+                resource,
+                op,
+                variant,
+                actor,
+                outcome,
+                before,
+                after,
+                where,
+                destination,
+                response,
+                "graphql",
+            )
             if outcome == NOT_FOUND and op.on_target:
                 _, missing_variables = graphql_document(schema, case, values(MISSING_KEY, destination))
                 assert run_graphql(client, query, missing_variables).json() == answer, where

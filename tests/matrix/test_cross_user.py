@@ -233,6 +233,8 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("swagger-ui", "GET"): Expect("public", "the Swagger UI page", status=200, json=False),
     ("graphql", "GET"): Expect("graphql", "each field has its own row in FIELDS"),
     ("graphql", "POST"): Expect("graphql", "each field has its own row in FIELDS"),
+    # A's writes are in A's history, holding A's titles: the secret check proves B reads none of it.
+    ("history", "GET"): Expect("caller-only", "B's own history; none of A's", status=200),
     ("health", "GET"): Expect("public", "liveness, no data", status=200),
     ("ready", "GET"): Expect("public", "readiness, no data", status=200),
     (f"{ADMIN}:*", "GET"): Expect("admin", "staff only: a redirect to the admin login", json=False),
@@ -422,6 +424,11 @@ FIELDS: dict[str, Field] = {
         "changes B's profile",
         'mutation { updateProfile(data: {displayName: "Mallory"}) { __typename ... on Profile { displayName } } }',
         b_answer=lambda w: {"updateProfile": {"__typename": "Profile", "displayName": "Mallory"}},
+    ),
+    "Query.history": Field(
+        "caller-only",
+        "B's own history; none of A's (the secret check: A's titles are in A's history)",
+        "{ history(first: 100) { edges { node { id resource objectId changes } } } }",
     ),
     # Over HTTP a subscription only gets an error; what B receives over WebSocket
     # (nothing of A's) is proved by tests/live/test_subscriptions.py
