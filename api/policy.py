@@ -441,5 +441,17 @@ class InvitationPolicy:
     def condition(self, user: AbstractBaseUser, action: str) -> Q | None:
         return _invitation_condition(user.pk, action)
 
+    def branches(self, user: AbstractBaseUser, action: str) -> tuple[Q, ...]:
+        """To the caller (unexpired); not to the caller but of a project they own."""
+        return _invitation_branches(user.pk, action)
+
+
+@functools.lru_cache(maxsize=CONDITION_CACHE_SIZE)
+def _invitation_branches(user_pk: object, action: str) -> tuple[Q, ...]:
+    if action != VIEW:
+        return ()
+    mine = Q(invitee_id=user_pk, expires_at__gt=Now())
+    return (mine, in_subquery("project_id", _project_ids(user_pk, MANAGE)) & ~mine)
+
 
 register(Invitation, InvitationPolicy())
