@@ -179,3 +179,52 @@ def test_ready_reports_the_cache_as_degraded_not_unready(client, monkeypatch, se
     response = client.get("/ready/")
     assert response.status_code == 200
     assert response.json() == {"status": "degraded", "database": "ok", "redis": "unavailable"}
+
+
+@pytest.mark.parametrize("surface", ["rest", "plain-django-view"])
+def test_an_outage_503_is_one_warning_and_no_django_request_error(
+    client, auth_client, monkeypatch, caplog, surface
+):
+    """A known outage is answered and logged by us once; django.request does not add an ERROR."""
+    import logging
+
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from authentication import views
+
+    def down(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    caplog.set_level(logging.INFO)
+    if surface == "rest":
+        monkeypatch.setattr(views.services, "profile_update", down)
+        response = auth_client.patch("/api/auth/profile/", {"bio": "x"})
+    else:
+        monkeypatch.setattr(SessionStore, "load", down)
+        client.cookies["sessionid"] = "x" * 32
+        response = client.get("/admin/")
+
+    assert (response.status_code, response.has_header("Retry-After")) == (503, True)
+    logged = [(r.name, r.levelno) for r in caplog.records if r.levelno >= logging.WARNING]
+    assert logged == [(logged[0][0], logging.WARNING)], logged
+    assert logged[0][0].startswith("backend."), logged
+
+
+@pytest.mark.parametrize(
+    "status,headers,reported",
+    [(503, {}, True), (500, {"Retry-After": "5"}, True), (503, {"Retry-After": "5"}, False)],
+)
+def test_only_a_coded_outage_503_is_kept_from_django_request(rf, caplog, status, headers, reported):
+    """Any other 5xx (a 503 with no Retry-After, a 500) is still an ERROR of django.request."""
+    import logging
+
+    from django.http import HttpResponse
+    from django.utils.log import log_response
+
+    from backend.middleware import OutageLoggedOnce
+
+    request = rf.get("/x/")
+    response = OutageLoggedOnce(lambda r: HttpResponse(status=status, headers=headers))(request)
+    caplog.set_level(logging.INFO)
+    log_response("%s", request.path, response=response, request=request)
+    assert any(r.name == "django.request" for r in caplog.records) is reported

@@ -60,6 +60,8 @@ MIDDLEWARE = [
     # Outermost: sees every response, the ones answered before routing included (backend/metrics.py).
     "backend.metrics.MetricsMiddleware",
     "backend.request_id.RequestIDMiddleware",
+    # A coded 503 with Retry-After is logged once as our warning, not again by django.request.
+    "backend.middleware.OutageLoggedOnce",
     # Decides, before anything reads, whether this request may read the replica (backend/replica.py).
     "backend.replica.ReplicaReadsMiddleware",
     # API_STATEMENT_TIMEOUT_MS for all of a request's SQL (PostgreSQL), whichever layer sends it.
