@@ -166,6 +166,36 @@ def test_a_throttled_endpoint_answers_503_json_when_the_cache_is_down(client, mo
     assert response["Retry-After"] == "5"
 
 
+@pytest.mark.parametrize(
+    "error",
+    [
+        "ResponseError:DENIED Redis is running in protected mode",
+        "ReadOnlyError:You can't write against a read only replica.",
+        "AuthenticationError:invalid password",
+        "BusyLoadingError:Redis is loading the dataset in memory",
+    ],
+)
+def test_registration_answers_503_json_when_redis_refuses(client, monkeypatch, error):
+    """A Redis that answers with an error is an outage of the shared service, never a 500."""
+    from redis import exceptions
+    from rest_framework.throttling import SimpleRateThrottle
+
+    name, message = error.split(":", 1)
+
+    def refused(*args, **kwargs):
+        raise getattr(exceptions, name)(message)
+
+    monkeypatch.setattr(SimpleRateThrottle.cache, "get", refused)
+    response = client.post(
+        "/api/auth/register/",
+        {"email": "new@example.com", "password": "a-Strong-passphrase-42"},
+        content_type="application/json",
+    )
+    assert response.status_code == 503, response.content
+    assert response.json() == {"detail": "A shared service is unavailable. Try again shortly."}
+    assert response["Retry-After"] == "5"
+
+
 def test_ready_reports_the_cache_as_degraded_not_unready(client, monkeypatch, settings):
     from redis.exceptions import ConnectionError as RedisConnectionError
 
