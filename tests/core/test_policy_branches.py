@@ -18,8 +18,8 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.db.models import Q
-from django.utils import timezone
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from api import keyset, policy
 from api.models import ExampleModel, Invitation, Project, ProjectMembership, ProjectRole
