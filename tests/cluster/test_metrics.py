@@ -1,9 +1,10 @@
 """Each node's metrics listener (`METRICS_BIND`, set per node by scripts/cluster.sh), scraped apart.
 
 Requests made through nginx move the counters of both nodes; each node's
-listener sums what every one of its workers counted (the multiprocess files),
-so the two nodes' increases add up to exactly the requests made; nginx itself
-has no route to any listener.
+listener reads the multiprocess files of its workers (one per node in the
+cluster: tests/production/test_metrics.py sums several), so the two nodes'
+increases add up to exactly the requests made; nginx itself has no route to
+any listener.
 """
 
 from __future__ import annotations
