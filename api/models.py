@@ -64,6 +64,8 @@ class Project(models.Model):
         indexes = [
             # Serves "the projects a user owns, newest first".
             models.Index(fields=["owner", "-created_at", "-id"], name="project_owner_newest_idx"),
+            # And "... last changed first" (`?ordering=-updated_at`), walked in order too.
+            models.Index(fields=["owner", "-updated_at", "-id"], name="project_owner_updated_idx"),
         ]
 
     def __str__(self) -> str:
@@ -188,6 +190,12 @@ class Invitation(models.Model):
             # One pending invitation per name and project: inviting again renews it.
             # Its index (project, username_key) also serves "a project's invitations".
             models.UniqueConstraint(fields=["project", "username_key"], name="unique_project_invitation"),
+        ]
+        indexes = [
+            # The two branches of the invitation policy, each walked newest first:
+            # the caller's own invitations, and those of the projects they own.
+            models.Index(fields=["invitee", "-created_at", "-id"], name="invitation_invitee_newest_idx"),
+            models.Index(fields=["project", "-created_at", "-id"], name="invitation_project_newest_idx"),
         ]
 
     def __str__(self) -> str:

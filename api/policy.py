@@ -31,16 +31,24 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypeGuard, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeGuard, TypeVar
 
-from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, models
 from django.db.models import Case, Expression, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Now
-from django.db.models.lookups import Exact, In
 from django.db.models.sql.where import WhereNode
 
 from .models import OWNER_ROLE, Comment, ExampleModel, Invitation, Project, ProjectMembership, ProjectRole
+from .sql_internals import (
+    BranchUnion,
+    InSubquery,
+    count_sql,
+    is_plain,
+    ordering_ends_with_pk,
+    replaced_filter,
+    top_level_filter,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -133,26 +141,6 @@ def is_active_user(user: AnyUser) -> TypeGuard[AbstractBaseUser]:
     return user is not None and user.is_authenticated and user.is_active
 
 
-class InSubquery(In):
-    """``column IN (SELECT ...)``; on PostgreSQL ``column = ANY(ARRAY(SELECT ...))``.
-
-    Why: PostgreSQL plans ``a = 1 OR b IN (SELECT ...)`` as a sequential scan
-    with a hashed SubPlan filter, because a SubPlan cannot be an index
-    condition; that made every example list read the whole table. An
-    uncorrelated ``ARRAY(SELECT ...)`` is an InitPlan, computed once before the
-    scan, so ``b = ANY($0)`` is an index condition and ``OR`` becomes a
-    BitmapOr of two index scans. The result is the same set of rows (NULL
-    matches nothing either way, and the ids are never NULL); other databases
-    keep the plain ``IN``, which SQLite plans with its indexes as it is.
-    Built on Django's public ``In`` lookup and its vendor hook ``as_postgresql``.
-    """
-
-    def as_postgresql(self, compiler, connection):
-        lhs_sql, lhs_params = self.process_lhs(compiler, connection)
-        rhs_sql, rhs_params = self.process_rhs(compiler, connection)  # "(SELECT ...)"
-        return f"{lhs_sql} = ANY(ARRAY{rhs_sql})", (*lhs_params, *rhs_params)
-
-
 def in_subquery(field: str, ids: models.QuerySet) -> Q:
     """Rows whose ``field`` is one of the values ``ids`` (a one-column queryset) selects."""
     return Q(InSubquery(F(field), ids.order_by().query))
@@ -203,87 +191,19 @@ class PolicyCondition(Expression):
         return compiler.compile(self.condition)
 
 
-def _policy_child(query) -> int | None:
-    """The index of the ``PolicyCondition`` among the top-level ANDed conditions of ``query``."""
-    where = query.where
-    if where.connector != "AND" or where.negated:
-        return None
-    for index, child in enumerate(where.children):
-        if isinstance(child, Exact) and isinstance(child.lhs, PolicyCondition) and child.rhs is True:
-            return index
-    return None
-
-
 def _branched(queryset: models.QuerySet) -> tuple[int, tuple[Q, ...]] | None:
     """Where the policy condition of ``queryset`` is among its top-level conditions, and its branches.
 
     None when the queryset has no branched policy condition at its top level
     or is already cut, distinct, grouped, windowed or combined: then it is used as it is.
     """
-    query = queryset.query
-    if query.is_sliced or query.distinct or query.combinator or query.group_by is not None:
+    if not is_plain(queryset):
         return None
-    if any(getattr(a, "contains_over_clause", False) for a in query.annotations.values()):
+    found = top_level_filter(queryset, PolicyCondition)
+    if found is None:
         return None
-    index = _policy_child(query)
-    if index is None:
-        return None
-    # _policy_child found an Exact whose lhs is a PolicyCondition at this index.
-    condition = cast(Exact, query.where.children[index])
-    return index, condition.lhs.branches
-
-
-def _replaced(queryset: models.QuerySet[M], index: int, condition: Q) -> models.QuerySet[M]:
-    """``queryset`` with ``condition`` in place of its policy condition; every other condition stays."""
-    clone = queryset.all()
-    clone.query.where.children[index] = condition.resolve_expression(clone.query)
-    return clone
-
-
-def _total_ordering(queryset: models.QuerySet) -> bool:
-    """Whether ``queryset`` is ordered and its last ordering key is the primary key (a total order)."""
-    query = queryset.query
-    ordering = query.order_by or (queryset.model._meta.ordering if query.default_ordering else ())
-    if not ordering or query.extra_order_by:
-        return False
-    last = ordering[-1]
-    name = (
-        last.lstrip("-+")
-        if isinstance(last, str)
-        else getattr(getattr(last, "expression", last), "name", None)
-    )
-    return name in ("id", "pk", queryset.model._meta.pk.name)
-
-
-class BranchUnion(Expression):
-    """``SELECT pk FROM (branch 1) UNION ALL SELECT pk FROM (branch 2) ...`` for ``pk IN (...)``.
-
-    Each branch is a whole query of its own (ordered and limited), compiled
-    for the outer query's database. Written as subqueries in FROM because
-    SQLite accepts no ORDER BY or LIMIT on the members of a compound SELECT
-    (and Django's ``union()`` then refuses sliced members); PostgreSQL runs
-    it the same way.
-    """
-
-    def __init__(self, queries: list, output_field: models.Field) -> None:
-        super().__init__(output_field=output_field)
-        self.queries = queries
-
-    def as_sql(self, compiler, connection):
-        parts, params = [], []
-        for number, query in enumerate(self.queries):
-            try:
-                sql, branch_params = query.get_compiler(connection=connection).as_sql()
-            except EmptyResultSet:
-                continue
-            alias = connection.ops.quote_name(f"_branch{number}")
-            # Django-compiled SQL with its values as params.
-            branch = f"SELECT * FROM ({sql}) {alias}"  # noqa: S608
-            parts.append(branch)
-            params.extend(branch_params)
-        if not parts:
-            raise EmptyResultSet
-        return " UNION ALL ".join(parts), params
+    index, condition = found
+    return index, condition.branches
 
 
 def ordered_page(queryset: models.QuerySet[M], start: int, stop: int) -> models.QuerySet[M]:
@@ -303,15 +223,15 @@ def ordered_page(queryset: models.QuerySet[M], start: int, stop: int) -> models.
     back into its BitmapOr (tests/api/test_cursor_explain.py). An offset page reads ``stop`` (offset + limit) ids per branch:
     deep offsets cost their depth, which is what cursor pages are for.
     """
-    branched = _branched(queryset) if _total_ordering(queryset) else None
+    branched = _branched(queryset) if ordering_ends_with_pk(queryset) else None
     if branched is None:
         return queryset[start:stop]
     index, branches = branched
-    queries = [_replaced(queryset, index, branch).values("pk")[:stop].query for branch in branches]
+    queries = [replaced_filter(queryset, index, branch).values("pk")[:stop].query for branch in branches]
     union = BranchUnion(queries, output_field=queryset.model._meta.pk)
     # As an InSubquery, "pk = ANY(ARRAY(...))" on PostgreSQL: the page's few ids are read
     # first, and the rows by primary key, never by a join the planner might make a scan.
-    return _replaced(queryset, index, Q(InSubquery(F("pk"), union)))[start:stop]
+    return replaced_filter(queryset, index, Q(InSubquery(F("pk"), union)))[start:stop]
 
 
 def count_rows(queryset: models.QuerySet) -> int:
@@ -328,26 +248,12 @@ def count_rows(queryset: models.QuerySet) -> int:
         return queryset.count()
     index, branches = branched
     connection = connections[queryset.db]
-    parts, params = [], []
-    for number, branch in enumerate(branches):
-        try:
-            sql, branch_params = (
-                _replaced(queryset, index, branch)
-                .values("pk")
-                .query.get_compiler(connection=connection)
-                .as_sql()
-            )
-        except EmptyResultSet:
-            continue
-        alias = connection.ops.quote_name(f"_branch{number}")
-        # Django-compiled SQL with its values as params.
-        counted = f"(SELECT COUNT(*) FROM ({sql}) {alias})"  # noqa: S608
-        parts.append(counted)
-        params.extend(branch_params)
-    if not parts:
+    queries = [replaced_filter(queryset, index, branch).values("pk").query for branch in branches]
+    counted = count_sql(queries, connection)
+    if counted is None:
         return 0
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + " + ".join(parts), params)
+        cursor.execute(*counted)
         return int(cursor.fetchone()[0])
 
 
@@ -534,6 +440,18 @@ class InvitationPolicy:
 
     def condition(self, user: AbstractBaseUser, action: str) -> Q | None:
         return _invitation_condition(user.pk, action)
+
+    def branches(self, user: AbstractBaseUser, action: str) -> tuple[Q, ...]:
+        """To the caller (unexpired); not to the caller but of a project they own."""
+        return _invitation_branches(user.pk, action)
+
+
+@functools.lru_cache(maxsize=CONDITION_CACHE_SIZE)
+def _invitation_branches(user_pk: object, action: str) -> tuple[Q, ...]:
+    if action != VIEW:
+        return ()
+    mine = Q(invitee_id=user_pk, expires_at__gt=Now())
+    return (mine, in_subquery("project_id", _project_ids(user_pk, MANAGE)) & ~mine)
 
 
 register(Invitation, InvitationPolicy())

@@ -23,17 +23,20 @@ CACHE_UNAVAILABLE = "A shared service is unavailable. Try again shortly."
 
 
 def is_cache_unavailable(exc: BaseException | None) -> bool:
-    """True when the shared cache (Redis: throttle counts) could not be reached or timed out.
+    """True when the shared cache (Redis: throttle counts) could not be reached, timed out or refused.
 
     Only the endpoints that count in the cache (the throttled ones) need it;
-    they answer 503 instead of a 500, and everything else keeps working.
+    they answer 503 instead of a 500, and everything else keeps working. A
+    Redis that answers with an error (``DENIED`` in protected mode, ``READONLY``
+    on a replica, ``OOM``, ``NOREPLICAS``, ``NOPERM``) is as unavailable as one
+    that does not answer; only ``DataError`` (a value the client could not
+    send: a bug here, not the server) is left to be a 500.
     """
     try:
-        from redis.exceptions import ConnectionError as RedisConnectionError
-        from redis.exceptions import TimeoutError as RedisTimeoutError
+        from redis.exceptions import DataError, RedisError
     except ImportError:  # pragma: no cover - redis is a dependency
         return False
-    return isinstance(exc, RedisConnectionError | RedisTimeoutError)
+    return isinstance(exc, RedisError) and not isinstance(exc, DataError)
 
 
 def json_error(detail: str, status: int, code: str | None = None, **headers: str) -> JsonResponse:

@@ -53,8 +53,17 @@ SQL_QUERIES = Histogram(
     ["route"],
     buckets=(0, 1, 2, 5, 10, 20, 50, 100, 200),
 )
+# Where a throttle refusal was answered: an HTTP 429, a GraphQL RATE_LIMITED error (HTTP 200 or
+# a socket's operation) or a WebSocket closed with 4429.
+HTTP_SURFACE = "http"
+GRAPHQL_SURFACE = "graphql"
+WEBSOCKET_SURFACE = "websocket"
+# The one route of GraphQL over HTTP and over WebSocket (backend/urls.py, backend/asgi.py).
+GRAPHQL_ROUTE = "graphql/"
 THROTTLED = Counter(
-    "http_throttled_total", "Requests refused by a throttle (429), by route pattern.", ["route"]
+    "http_throttled_total",
+    "Throttle refusals, by surface (http: 429; graphql: RATE_LIMITED; websocket: 4429) and route pattern.",
+    ["surface", "route"],
 )
 GRAPHQL_OPERATIONS = Counter(
     "graphql_operations_total",
@@ -152,7 +161,12 @@ def record_request(request: HttpRequest, status: int, seconds: float, queries: i
     HTTP_LATENCY.labels(route, method).observe(seconds)
     SQL_QUERIES.labels(route).observe(queries)
     if status == 429:
-        THROTTLED.labels(route).inc()
+        record_throttled(HTTP_SURFACE, route)
+
+
+def record_throttled(surface: str, route: str) -> None:
+    """One throttle refusal, however the surface answered it."""
+    THROTTLED.labels(surface, route).inc()
 
 
 def record_delivery(published_at: object) -> None:

@@ -118,6 +118,28 @@ class DatabaseUnavailableMiddleware:
         return None
 
 
+class OutageLoggedOnce:
+    """A coded outage answer (503 with ``Retry-After``) is logged once, by us, as a warning.
+
+    Django's ``django.request`` logger reports every 5xx response at ERROR.
+    A 503 with ``Retry-After`` is one this product chose to give for a known
+    outage (database or Redis unreachable, statement timeout, draining) and
+    already logged as one warning where it was decided; an ERROR for it as
+    well would page for something already handled. Django skips logging a
+    response marked ``_has_been_logged`` (``django.utils.log.log_response``);
+    ``tests/test_errors.py`` checks that no ``django.request`` record follows.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == HTTPStatus.SERVICE_UNAVAILABLE and response.has_header("Retry-After"):
+            response._has_been_logged = True  # type: ignore[attr-defined]
+        return response
+
+
 class RequestStatementTimeout:
     """Every request's SQL runs under ``API_STATEMENT_TIMEOUT_MS`` (PostgreSQL), not the connection's.
 

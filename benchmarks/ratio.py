@@ -34,13 +34,14 @@ import argparse
 import http.client
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tests.ports import free_port as _free_port
 
 from .endpoints import PRODUCT, Endpoint, endpoints
 
@@ -53,12 +54,6 @@ RATIOS = (
     ("strawberry_list_100 vs raw_list_100", "strawberry_list_100", "raw_list_100", 0.5),
     ("rest_list_100 vs raw_list_100", "rest_list_100", "raw_list_100", 0.7),
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

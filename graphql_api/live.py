@@ -81,7 +81,7 @@ from audit.context import set_surface as set_audit_surface
 from audit.models import Surface
 from authentication import revocation
 from authentication.throttles import client_address
-from backend.metrics import LIVE_SOCKETS
+from backend.metrics import GRAPHQL_ROUTE, LIVE_SOCKETS, WEBSOCKET_SURFACE, record_throttled
 
 from . import live_caps
 from .errors import BAD_REQUEST
@@ -216,6 +216,7 @@ class LiveTransportWSHandler(BaseGraphQLTransportWSHandler):
         except Unauthenticated:
             await self.websocket.close(code=UNAUTHORIZED, reason="Unauthorized")
         except TooManySockets:
+            record_throttled(WEBSOCKET_SURFACE, GRAPHQL_ROUTE)
             await self.websocket.close(code=TOO_MANY, reason="Too many sockets for this user")
         except (live_caps.CapsUnavailable, LayerUnavailable):
             await self.websocket.close(code=TRY_AGAIN_LATER, reason="Try again later")
@@ -323,6 +324,7 @@ class LiveConsumer(LayerGuard, GraphQLWSConsumer):
             return
         if not leased:
             # Accepted to say why: a handshake refusal (403) carries no reason.
+            record_throttled(WEBSOCKET_SURFACE, GRAPHQL_ROUTE)
             await self.accept(GRAPHQL_TRANSPORT_WS_PROTOCOL)
             await self.close(code=TOO_MANY, reason="Too many sockets from this address")
             return

@@ -39,6 +39,7 @@ from strawberry_django.fields.types import OperationInfo, OperationMessage
 
 from api import services, versions
 from authentication import services as accounts
+from backend.metrics import GRAPHQL_ROUTE, GRAPHQL_SURFACE, record_throttled
 
 from .context import viewer
 from .errors import NOT_FOUND_MESSAGE
@@ -127,6 +128,7 @@ def _call(service: Callable[..., Any], **kwargs: Any) -> Any:
     except versions.PreconditionFailed as error:
         return conflict(str(error))
     except services.RateLimited as error:
+        record_throttled(GRAPHQL_SURFACE, GRAPHQL_ROUTE)
         return OperationInfo(
             messages=[
                 OperationMessage(kind=OperationMessage.Kind.ERROR, message=str(error), code=RATE_LIMITED_CODE)

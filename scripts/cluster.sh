@@ -32,7 +32,7 @@
 # PgBouncer; migrations run once, against PostgreSQL directly (from the root
 # namespace), before the nodes start. CLUSTER_DIR holds the state (default
 # .run/cluster): the verbs find what `up` started there (nodeN.host and
-# nodeN.port: a node's address; network.env: the mode and subnet).
+# nodeN.port: a node's address; nodeN.metrics: its metrics port; network.env: the mode and subnet).
 # EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT and the TASK_* reaper settings, when set in
 # the environment of `up`, are passed on to the nodes and workers; EMAIL_HOST=root
 # names this machine as the hosts reach it (root.host: the bridge's .1, or 127.0.0.1).
@@ -217,12 +217,14 @@ start_node() {
     # shellcheck disable=SC1091
     source "$DIR/app.env"
     export GUNICORN_BIND="$host:$port"
+    export METRICS_BIND="$host:$(cat "$DIR/node$n.metrics")"
+    export PROMETHEUS_MULTIPROC_DIR="$DIR/node$n-metrics"
     "${prefix[@]}" setsid .venv/bin/gunicorn -c gunicorn.conf.py backend.asgi:application >>"$DIR/node$n.log" 2>&1 &
     echo $! >"$DIR/node$n.pid"
   )
   for _ in $(seq 1 300); do
     python3 -c 'import sys, urllib.request; urllib.request.urlopen(f"http://{sys.argv[1]}/health/", timeout=1)' "$host:$port" 2>/dev/null && {
-      echo "node$n serving on $host:$port (pid $(cat "$DIR/node$n.pid"), $(host_place "node$n"))" >&2
+      echo "node$n serving on $host:$port, metrics on $host:$(cat "$DIR/node$n.metrics") (pid $(cat "$DIR/node$n.pid"), $(host_place "node$n"))" >&2
       return
     }
     alive "$DIR/node$n.pid" || break
@@ -349,6 +351,8 @@ up() {
   for n in $(seq 1 "$nodes"); do
     host_address "node$n" >"$DIR/node$n.host"
     free_port >"$DIR/node$n.port"
+    # The node's metrics listener: its own address, a port nginx has no upstream for.
+    free_port >"$DIR/node$n.metrics"
     upstreams+="${upstreams:+,}$(cat "$DIR/node$n.host"):$(cat "$DIR/node$n.port")"
     # A node is also asked by its own address (drills, health checks).
     if [ "$MODE" = netns ]; then hosts+=",$(cat "$DIR/node$n.host")"; fi

@@ -45,6 +45,8 @@ export SECURE_HSTS_SECONDS="${SECURE_HSTS_SECONDS:-0}"
 # appends the client's address to X-Forwarded-For: one trusted proxy.
 export GUNICORN_BIND="${GUNICORN_BIND:-127.0.0.1:$(free_port)}"
 export NUM_PROXIES="${NUM_PROXIES:-1}"
+# Prometheus metrics from the gunicorn master, on loopback: nginx never routes to it.
+export METRICS_BIND="${METRICS_BIND:-127.0.0.1:$(free_port)}"
 
 .venv/bin/python manage.py migrate --noinput
 .venv/bin/python manage.py collectstatic --noinput -v 0
@@ -62,7 +64,7 @@ scripts/nginx.sh start
 started=(nginx "${started[@]}")
 .venv/bin/gunicorn -c gunicorn.conf.py backend.asgi:application &
 server_pid=$!
-echo "Serving the production stack on http://${HOST:-127.0.0.1}:${PORT:-8000}/ (nginx, then gunicorn on $GUNICORN_BIND; Ctrl-C stops everything)" >&2
+echo "Serving the production stack on http://${HOST:-127.0.0.1}:${PORT:-8000}/ (nginx, then gunicorn on $GUNICORN_BIND; metrics on http://$METRICS_BIND/metrics; Ctrl-C stops everything)" >&2
 # `wait` (not gunicorn in the foreground) lets a signal to this script run
 # the cleanup at once.
 wait "$server_pid" || true

@@ -166,6 +166,36 @@ def test_a_throttled_endpoint_answers_503_json_when_the_cache_is_down(client, mo
     assert response["Retry-After"] == "5"
 
 
+@pytest.mark.parametrize(
+    "error",
+    [
+        "ResponseError:DENIED Redis is running in protected mode",
+        "ReadOnlyError:You can't write against a read only replica.",
+        "AuthenticationError:invalid password",
+        "BusyLoadingError:Redis is loading the dataset in memory",
+    ],
+)
+def test_registration_answers_503_json_when_redis_refuses(client, monkeypatch, error):
+    """A Redis that answers with an error is an outage of the shared service, never a 500."""
+    from redis import exceptions
+    from rest_framework.throttling import SimpleRateThrottle
+
+    name, message = error.split(":", 1)
+
+    def refused(*args, **kwargs):
+        raise getattr(exceptions, name)(message)
+
+    monkeypatch.setattr(SimpleRateThrottle.cache, "get", refused)
+    response = client.post(
+        "/api/auth/register/",
+        {"email": "new@example.com", "password": "a-Strong-passphrase-42"},
+        content_type="application/json",
+    )
+    assert response.status_code == 503, response.content
+    assert response.json() == {"detail": "A shared service is unavailable. Try again shortly."}
+    assert response["Retry-After"] == "5"
+
+
 def test_ready_reports_the_cache_as_degraded_not_unready(client, monkeypatch, settings):
     from redis.exceptions import ConnectionError as RedisConnectionError
 
@@ -179,3 +209,52 @@ def test_ready_reports_the_cache_as_degraded_not_unready(client, monkeypatch, se
     response = client.get("/ready/")
     assert response.status_code == 200
     assert response.json() == {"status": "degraded", "database": "ok", "redis": "unavailable"}
+
+
+@pytest.mark.parametrize("surface", ["rest", "plain-django-view"])
+def test_an_outage_503_is_one_warning_and_no_django_request_error(
+    client, auth_client, monkeypatch, caplog, surface
+):
+    """A known outage is answered and logged by us once; django.request does not add an ERROR."""
+    import logging
+
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from authentication import views
+
+    def down(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    caplog.set_level(logging.INFO)
+    if surface == "rest":
+        monkeypatch.setattr(views.services, "profile_update", down)
+        response = auth_client.patch("/api/auth/profile/", {"bio": "x"})
+    else:
+        monkeypatch.setattr(SessionStore, "load", down)
+        client.cookies["sessionid"] = "x" * 32
+        response = client.get("/admin/")
+
+    assert (response.status_code, response.has_header("Retry-After")) == (503, True)
+    logged = [(r.name, r.levelno) for r in caplog.records if r.levelno >= logging.WARNING]
+    assert logged == [(logged[0][0], logging.WARNING)], logged
+    assert logged[0][0].startswith("backend."), logged
+
+
+@pytest.mark.parametrize(
+    "status,headers,reported",
+    [(503, {}, True), (500, {"Retry-After": "5"}, True), (503, {"Retry-After": "5"}, False)],
+)
+def test_only_a_coded_outage_503_is_kept_from_django_request(rf, caplog, status, headers, reported):
+    """Any other 5xx (a 503 with no Retry-After, a 500) is still an ERROR of django.request."""
+    import logging
+
+    from django.http import HttpResponse
+    from django.utils.log import log_response
+
+    from backend.middleware import OutageLoggedOnce
+
+    request = rf.get("/x/")
+    response = OutageLoggedOnce(lambda r: HttpResponse(status=status, headers=headers))(request)
+    caplog.set_level(logging.INFO)
+    log_response("%s", request.path, response=response, request=request)
+    assert any(r.name == "django.request" for r in caplog.records) is reported

@@ -79,11 +79,11 @@ def test_ready_reports_database_availability(client):
 def test_a_throttle_refusal_is_counted_by_route(user):
     client = client_with_token(user)
     route = "api/auth/password/change/"
-    before = _value("http_throttled_total", route=route)
+    before = _value("http_throttled_total", surface="http", route=route)
     codes = [
         client.post("/" + route, {"old_password": "guess", "new_password": "n3w-Passphrase!"}).status_code
         for _ in range(3)
     ]
     assert codes[-1] == 429, codes
-    assert _value("http_throttled_total", route=route) == before + 1
+    assert _value("http_throttled_total", surface="http", route=route) == before + 1
     assert _value("http_requests_total", route=route, method="POST", status="429") >= 1

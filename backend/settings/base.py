@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "backend.request_id.RequestIDMiddleware",
     # Which surface and request a write comes from, for the audit trail (audit/context.py).
     "audit.context.AuditContextMiddleware",
+    # A coded 503 with Retry-After is logged once as our warning, not again by django.request.
+    "backend.middleware.OutageLoggedOnce",
     # Decides, before anything reads, whether this request may read the replica (backend/replica.py).
     "backend.replica.ReplicaReadsMiddleware",
     # API_STATEMENT_TIMEOUT_MS for all of a request's SQL (PostgreSQL), whichever layer sends it.

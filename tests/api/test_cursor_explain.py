@@ -138,7 +138,8 @@ def assert_branches_in_order(plan: dict, *, table: str, index: str | None, bound
     ), plan
     assert index is None or index in {node.get("Index Name") for node in scans}, plan
     # The index on (…, -key, -id) is walked forward for a newest-first page: in order, no sort.
-    assert all(node["Scan Direction"] == "Forward" for node in scans if node.get("Index Name") == index), plan
+    walked = [node for node in scans if index is not None and node.get("Index Name") == index]
+    assert all(node["Scan Direction"] == "Forward" for node in walked), plan
     for node in every:
         if node["Node Type"] in ("Sort", "Incremental Sort"):
             assert sum(rows_read(child) for child in node["Plans"]) <= bound, plan
@@ -250,7 +251,10 @@ def test_the_graphql_list_and_its_total_read_the_branches_by_index(db):
     assert_counted_by_index(count, table="api_examplemodel")
 
 
-def test_the_project_list_reads_owned_projects_in_order(db):
+@pytest.mark.parametrize(
+    "key,index", [("created_at", "project_owner_newest_idx"), ("updated_at", "project_owner_updated_idx")]
+)
+def test_the_project_list_reads_owned_projects_in_order(db, key, index):
     owner = UserFactory()
     others = [UserFactory() for _ in range(3)]
     Project.objects.bulk_create(
@@ -260,17 +264,17 @@ def test_the_project_list_reads_owned_projects_in_order(db):
         ProjectMembership.objects.create(project=project, user=owner, role=ProjectRole.EDITOR)
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE api_project SET created_at = now() - (id / 3) * interval '1 second'; "
+            "UPDATE api_project SET created_at = now() - (id / 3) * interval '1 second', "
+            "updated_at = now() - (id % 97) * interval '1 second'; "
             "ANALYZE api_project; ANALYZE api_projectmembership"
         )
     client = client_with_token(owner)
+    listed = {"limit": PAGE, "offset": PAGE, "ordering": f"-{key}"}
 
-    sqls = captured(lambda: client.get("/api/v1/projects/", {"limit": PAGE, "offset": PAGE}))
+    sqls = captured(lambda: client.get("/api/v1/projects/", listed))
 
     page = the_query(sqls, 'FROM "api_project"', "LIMIT")
-    assert_branches_in_order(
-        analyzed(page), table="api_project", index="project_owner_newest_idx", bound=2 * (2 * PAGE)
-    )
+    assert_branches_in_order(analyzed(page), table="api_project", index=index, bound=2 * (2 * PAGE))
     count = analyzed(the_query(sqls, "COUNT(*)"))
     assert_counted_by_index(count, table="api_project")
 
@@ -301,3 +305,52 @@ def test_a_member_list_walks_the_project_in_join_order(db):
     assert_branches_in_order(
         analyzed(page), table="api_projectmembership", index="membership_project_added_idx", bound=PAGE
     )
+
+
+def test_the_invitation_list_reads_the_callers_invitations_in_order(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from api.models import Invitation
+
+    caller = UserFactory()
+    others = [UserFactory() for _ in range(3)]
+    projects = Project.objects.bulk_create(
+        Project(name=f"P{n}", owner=user) for user in others for n in range(500)
+    )
+    own = Project.objects.create(name="mine", owner=caller)
+    later = timezone.now() + timedelta(days=7)
+
+    def invitation(project: Project, invitee, name: str) -> Invitation:
+        return Invitation(
+            project=project,
+            invitee=invitee,
+            username=name,
+            username_key=name,
+            invited_by=project.owner,
+            role=ProjectRole.VIEWER,
+            expires_at=later,
+        )
+
+    # The caller is invited to 1500 projects, others to as many; the caller's project invites 30.
+    Invitation.objects.bulk_create(
+        [invitation(p, caller, "caller") for p in projects]
+        + [invitation(p, others[0], "other") for p in projects]
+        + [invitation(own, None, f"nobody{n}") for n in range(30)]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE api_invitation SET created_at = now() - (id / 3) * interval '1 second'; "
+            "ANALYZE api_invitation; ANALYZE api_project"
+        )
+    client = client_with_token(caller)
+
+    sqls = captured(lambda: client.get("/api/v1/invitations/", {"limit": PAGE, "offset": PAGE}))
+
+    page = the_query(sqls, 'FROM "api_invitation"', "LIMIT")
+    assert_branches_in_order(
+        analyzed(page), table="api_invitation", index="invitation_invitee_newest_idx", bound=2 * (2 * PAGE)
+    )
+    count = analyzed(the_query(sqls, "COUNT(*)"))
+    assert_counted_by_index(count, table="api_invitation")

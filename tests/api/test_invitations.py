@@ -300,7 +300,14 @@ def test_graphql_owner_sees_the_projects_invitations_and_cancels(team):
 
 
 def test_invitations_past_the_rate_are_429_and_graphql_shares_the_budget(team, settings):
+    from prometheus_client import REGISTRY
+
+    def refusals(surface: str) -> float:
+        labels = {"surface": surface, "route": "graphql/"}
+        return REGISTRY.get_sample_value("http_throttled_total", labels) or 0.0
+
     settings.INVITATION_THROTTLE_RATE = "2/hour"
+    graphql_before = refusals("graphql")
     assert team.invite("nina").status_code == 202
     assert team.invite("someone-else").status_code == 202
 
@@ -314,6 +321,8 @@ def test_invitations_past_the_rate_are_429_and_graphql_shares_the_budget(team, s
     }"""
     answer = team.gql(team.owner).run(query, {"id": str(team.project.pk)}).data["addProjectMember"]
     assert answer == {"__typename": "OperationInfo", "messages": [{"kind": "ERROR", "code": "RATE_LIMITED"}]}
+    # A RATE_LIMITED answer (HTTP 200) is a throttle refusal in the metrics too.
+    assert refusals("graphql") == graphql_before + 1
     assert Invitation.objects.count() == 2
     # Cancelling gives no probe back: the count is of invitations made.
     Invitation.objects.all().delete()

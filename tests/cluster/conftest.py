@@ -32,6 +32,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.ports import free_port as _free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "cluster.sh"
 STRONG = "a-Strong-passphrase-42"
@@ -52,12 +54,6 @@ def _missing() -> str | None:
     if not Path("/usr/sbin/nginx").exists() and not installable:
         return "nginx (and no apt-get to install it)"
     return None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

@@ -13,20 +13,22 @@ and PostgreSQL alike.
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from api import keyset, policy
-from api.models import ExampleModel, Project, ProjectMembership, ProjectRole
+from api.models import ExampleModel, Invitation, Project, ProjectMembership, ProjectRole
 
 from ..factories import ExampleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-BRANCHED = (ExampleModel, Project)
+BRANCHED = (ExampleModel, Project, Invitation)
 
 
 @pytest.fixture
@@ -43,6 +45,24 @@ def population():
     places = itertools.cycle([first, second, None])
     for n in range(36):
         ExampleFactory(user=next(authors), project=next(places), title=f"row {n % 5}")
+    # Invitations to members and strangers, an expired one, one to nobody, one to a project's owner.
+    now = timezone.now()
+    for project, invitee, name, days in [
+        (first, stranger, "s", 1),
+        (first, None, "nobody", 1),
+        (second, owner, "o", 1),
+        (second, stranger, "late", -1),
+        (first, editor, "e", 1),
+    ]:
+        Invitation.objects.create(
+            project=project,
+            invitee=invitee,
+            username=name,
+            username_key=name,
+            invited_by=project.owner,
+            role=ProjectRole.VIEWER,
+            expires_at=now + timedelta(days=days),
+        )
     # Equal timestamps, so that ties are broken by the id in every branch as in the whole.
     ExampleModel.objects.filter(pk__in=ExampleModel.objects.order_by("pk").values("pk")[:10]).update(
         created_at=ExampleModel.objects.order_by("pk").first().created_at
@@ -87,8 +107,9 @@ def test_a_page_through_the_branches_is_the_plain_page(population, start, stop):
     for user in population:
         for rows in example_lists(user):
             assert list(policy.ordered_page(rows, start, stop)) == list(rows[start:stop])
-        projects = Project.objects.restrict(user, policy.VIEW)
-        assert ids(policy.ordered_page(projects, start, stop)) == ids(projects[start:stop])
+        for model in (Project, Invitation):
+            rows = model.objects.restrict(user, policy.VIEW)
+            assert ids(policy.ordered_page(rows, start, stop)) == ids(rows[start:stop])
 
 
 def test_a_count_through_the_branches_is_the_plain_count(population):

@@ -32,7 +32,6 @@ import http.server
 import json
 import os
 import re
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -47,6 +46,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(__file__).resolve().parent / "site"
@@ -115,12 +116,6 @@ def artifacts_dir(pytestconfig) -> Path:
 
 
 # --- servers -----------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_until(condition, *, timeout: float, what: str, interval: float = 0.05):

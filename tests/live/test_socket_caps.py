@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from asgiref.sync import async_to_sync
 from django.test import override_settings
+from prometheus_client import REGISTRY
 
 from tests.factories import UserFactory, token_for
 
@@ -19,6 +20,12 @@ pytestmark = pytest.mark.django_db
 
 def run(coroutine_function):
     async_to_sync(coroutine_function)()
+
+
+def socket_refusals() -> float:
+    """Throttle refusals the metrics counted for sockets (backend.metrics, surface ``websocket``)."""
+    labels = {"surface": "websocket", "route": "graphql/"}
+    return REGISTRY.get_sample_value("http_throttled_total", labels) or 0.0
 
 
 @pytest.mark.parametrize("host", [b"evil.example", b"testserver.evil.example", b"", b"testserver:bad"])
@@ -45,6 +52,7 @@ def test_an_allowed_host_with_a_port_is_accepted(db):
 @override_settings(LIVE_MAX_SOCKETS_PER_USER=2)
 def test_a_user_past_the_socket_cap_is_closed_with_4429_until_one_closes(db):
     token, other = token_for(UserFactory()), token_for(UserFactory())
+    refused_before = socket_refusals()
 
     async def scenario():
         first, second = await Socket.ready(token), await Socket.ready(token)
@@ -52,6 +60,7 @@ def test_a_user_past_the_socket_cap_is_closed_with_4429_until_one_closes(db):
         assert connected
         await third.send({"type": "connection_init", "payload": {"Authorization": f"Token {token}"}})
         assert await third.closed_with() == 4429
+        assert socket_refusals() == refused_before + 1
         # Someone else is not counted against this user.
         someone = await Socket.ready(other)
         # A closed socket gives its place back.
@@ -66,6 +75,7 @@ def test_a_user_past_the_socket_cap_is_closed_with_4429_until_one_closes(db):
 @override_settings(LIVE_MAX_SOCKETS_PER_ADDRESS=2, NUM_PROXIES=1)
 def test_a_client_address_past_the_socket_cap_is_closed_with_4429_until_one_closes(db):
     token = token_for(UserFactory())
+    refused_before = socket_refusals()
 
     async def scenario():
         # Behind one trusted proxy the address is X-Forwarded-For's last hop, as over HTTP.
@@ -74,6 +84,7 @@ def test_a_client_address_past_the_socket_cap_is_closed_with_4429_until_one_clos
         third, connected, _ = await Socket.open(forwarded_for="198.51.100.8, 203.0.113.1")
         assert connected
         assert await third.closed_with() == 4429
+        assert socket_refusals() == refused_before + 1
         elsewhere = await Socket.ready(token, forwarded_for="203.0.113.2")
         await first.close()
         again = await Socket.ready(token, forwarded_for="203.0.113.1")

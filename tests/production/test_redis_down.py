@@ -13,18 +13,21 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import pytest
+import redis
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from .conftest import _script, _state, free_port
+from .conftest import Server, _script, _state, free_port
 
 pytestmark = pytest.mark.postgres
 
 STRONG = "a-Strong-passphrase-42"
+CACHE_DOWN = "A shared service is unavailable. Try again shortly."
 
 
 @pytest.fixture
@@ -44,25 +47,51 @@ def own_redis(tmp_path):
         def up(self) -> None:
             _script("redis.sh", "start", env=env)
 
+        def refuse_writes(self, refused: bool) -> None:
+            """Redis answers every write with an error (``NOREPLICAS``) while reads still work."""
+            with redis.Redis.from_url(self.url) as client:
+                client.config_set("min-replicas-to-write", 1 if refused else 0)
+
     try:
         yield Redis()
     finally:
         _script("redis.sh", "stop", env=env)
 
 
-def test_redis_down_and_back(start_server, own_redis):
-    server = start_server(REDIS_URL=own_redis.url, CACHE_KEY_PREFIX=f"down-{uuid.uuid4().hex[:6]}")
-    email = f"{uuid.uuid4().hex[:12]}@example.com"
-    registered = server.request("POST", "/api/auth/register/", {"email": email, "password": STRONG})
-    assert registered.status == 201, registered.body
-    auth = {"Authorization": f"Token {registered.json()['token']}"}
+@dataclass
+class Served:
+    server: Server
+    email: str
+    auth: dict[str, str]
+
+
+@pytest.fixture
+def serve_on_own_redis(start_server, own_redis) -> Callable[..., Served]:
+    """A server whose cache is ``own_redis`` (keys of its own), and a user registered on it."""
+
+    def start(**env: str) -> Served:
+        prefix = f"down-{uuid.uuid4().hex[:6]}"
+        server = start_server(
+            REDIS_URL=own_redis.url, CACHE_KEY_PREFIX=prefix, CHANNEL_LAYER_PREFIX=prefix, **env
+        )
+        email = f"{uuid.uuid4().hex[:12]}@example.com"
+        registered = server.request("POST", "/api/auth/register/", {"email": email, "password": STRONG})
+        assert registered.status == 201, registered.body
+        return Served(server, email, {"Authorization": f"Token {registered.json()['token']}"})
+
+    return start
+
+
+def test_redis_down_and_back(serve_on_own_redis, own_redis):
+    served = serve_on_own_redis()
+    server, email, auth = served.server, served.email, served.auth
     assert server.request("GET", "/ready/").json() == {"status": "ok", "database": "ok", "redis": "ok"}
 
     own_redis.down()
     login = server.request("POST", "/api/auth/login/", {"email": email, "password": STRONG})
     assert login.status == 503, login.body
     assert login.content_type == "application/json"
-    assert login.json() == {"detail": "A shared service is unavailable. Try again shortly."}
+    assert login.json() == {"detail": CACHE_DOWN}
     assert int(login.headers["retry-after"]) > 0
     created = server.request("POST", "/api/v1/examples/", {"title": "while redis is down"}, headers=auth)
     assert created.status == 201, created.body
@@ -79,13 +108,31 @@ def test_redis_down_and_back(start_server, own_redis):
     assert b"Traceback" not in server.log.read_bytes()
 
 
+def test_registration_while_redis_refuses_writes_is_a_coded_503(serve_on_own_redis, own_redis):
+    """Redis up but answering writes with an error (a ResponseError, not a lost connection)."""
+    served = serve_on_own_redis()
+    own_redis.refuse_writes(True)
+    try:
+        email = f"{uuid.uuid4().hex[:12]}@example.com"
+        refused = served.server.request("POST", "/api/auth/register/", {"email": email, "password": STRONG})
+        assert refused.status == 503, refused.body
+        assert refused.json() == {"detail": CACHE_DOWN}
+        assert int(refused.headers["retry-after"]) > 0
+    finally:
+        own_redis.refuse_writes(False)
+    again = served.server.request("POST", "/api/auth/register/", {"email": email, "password": STRONG})
+    assert again.status == 201, again.body
+    log = served.server.log.read_text()
+    assert "Traceback" not in log
+    assert "cache unavailable" in log
+
+
 INVITE = """mutation($id: ID!, $username: String!) {
   addProjectMember(data: {projectId: $id, username: $username, role: VIEWER}) {
     __typename ... on Invitation { username }
   }
 }"""
 INVITATIONS = "{ invitations { totalCount } }"
-CACHE_DOWN = "A shared service is unavailable. Try again shortly."
 
 
 def _socket_operation(socket, op_id: str, query: str, variables: dict) -> list[dict]:
@@ -99,25 +146,18 @@ def _socket_operation(socket, op_id: str, query: str, variables: dict) -> list[d
     return messages
 
 
-def test_graphql_throttled_mutations_while_redis_is_down(start_server, own_redis, redis_url):
+def test_graphql_throttled_mutations_while_redis_is_down(serve_on_own_redis, own_redis, redis_url):
     """addProjectMember counts invitations in the cache: over HTTP and over a socket, a coded error.
 
     The channel layer has a Redis of its own here (``CHANNEL_LAYER_REDIS_URL``), which stays
     up: the socket that runs the mutation must outlive the cache's outage.
     """
-    prefix = f"down-{uuid.uuid4().hex[:6]}"
-    server = start_server(
-        REDIS_URL=own_redis.url,
-        CACHE_KEY_PREFIX=prefix,
+    served = serve_on_own_redis(
         CHANNEL_LAYER_REDIS_URL=redis_url,
-        CHANNEL_LAYER_PREFIX=prefix,
         # Free text, not only the frontend's documents: this mutation is not one of them.
         GRAPHQL_TRUSTED_DOCUMENTS_ONLY="0",
     )
-    email = f"{uuid.uuid4().hex[:12]}@example.com"
-    registered = server.request("POST", "/api/auth/register/", {"email": email, "password": STRONG})
-    assert registered.status == 201, registered.body
-    auth = {"Authorization": f"Token {registered.json()['token']}"}
+    server, auth = served.server, served.auth
     project = server.request("POST", "/api/v1/projects/", {"name": "Atlas"}, headers=auth)
     assert project.status == 201, project.body
     invite = {"query": INVITE, "variables": {"id": str(project.json()["id"]), "username": "sam"}}
@@ -196,25 +236,15 @@ def _subscribed_socket(server, auth: dict[str, str]) -> Iterator[ClientConnectio
         yield socket
 
 
-def test_an_open_socket_closes_with_1013_when_the_shared_redis_stops(start_server, own_redis):
+def test_an_open_socket_closes_with_1013_when_the_shared_redis_stops(serve_on_own_redis, own_redis):
     """The channel layer and the cache on ONE Redis, as ``make serve`` and the cluster run them.
 
     A subscribed socket gets a close frame with 1013 (try again later) when Redis stops, the
     server logs a warning and no traceback; once Redis is back a new socket subscribes and
     receives events again (graphql_api.live_layer says why the socket is closed, not kept).
     """
-    prefix = f"down-{uuid.uuid4().hex[:6]}"
-    server = start_server(
-        REDIS_URL=own_redis.url,
-        CHANNEL_LAYER_REDIS_URL=own_redis.url,
-        CACHE_KEY_PREFIX=prefix,
-        CHANNEL_LAYER_PREFIX=prefix,
-        GRAPHQL_TRUSTED_DOCUMENTS_ONLY="0",
-    )
-    email = f"{uuid.uuid4().hex[:12]}@example.com"
-    registered = server.request("POST", "/api/auth/register/", {"email": email, "password": STRONG})
-    assert registered.status == 201, registered.body
-    auth = {"Authorization": f"Token {registered.json()['token']}"}
+    served = serve_on_own_redis(CHANNEL_LAYER_REDIS_URL=own_redis.url, GRAPHQL_TRUSTED_DOCUMENTS_ONLY="0")
+    server, auth = served.server, served.auth
 
     with _subscribed_socket(server, auth) as socket:
         own_redis.down()
