@@ -103,9 +103,14 @@ daemon_stop() {
     kill -KILL -- "-$pid" 2>/dev/null || true
   fi
   rm -f "$DIR/dockerd.pid"
-  # dockerd bind-mounts its data root onto itself; then the tmpfs under it.
+  # dockerd leaves mounts behind: its namespace file under exec, its data root
+  # bound onto itself, then the tmpfs under it. Innermost first.
+  local mount
+  for mount in $(awk -v dir="$DIR/" 'index($2, dir) == 1 {print $2}' /proc/mounts | sort -r); do
+    umount "$mount" 2>/dev/null || true
+  done
   while mountpoint -q "$DIR/data"; do umount "$DIR/data" || break; done
-  rm -rf "$DIR/exec"
+  rm -rf "$DIR/exec" || true
   if [ -f "$DIR/dockerd.netns-own" ]; then
     ip netns del "$(cat "$DIR/dockerd.netns-own")" 2>/dev/null || true
     rm -f "$DIR/dockerd.netns-own"
