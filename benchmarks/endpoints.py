@@ -38,7 +38,7 @@ WORST_DOCUMENT = "{ me { " + "profile { displayName } " * 22 + "} }"
 READER, WRITER, SCALE, SHARER = "reader", "writer", "scale", "sharer"
 # The searcher: 100 rows of 100,000 characters (api.search), for the search entries.
 SEARCHER = "searcher"
-# Issue 14's nested lists: a page of projects, each with a page of its
+# Nested lists: a page of projects, each with a page of its
 # examples (with their owners) and its members. One query per level, the same
 # for 1 project and for 50 (tests/graphql/test_project_query_counts.py).
 PROJECTS_QUERY = (
@@ -104,7 +104,7 @@ def _trusted_list_bodies(page: int) -> tuple[str, str]:
     return as_text, as_id
 
 
-# Keyset pages (issue 15): the first page and the 50th of the scale user's 100,000 rows.
+# Keyset pages: the first page and the 50th of the scale user's 100,000 rows.
 CONNECTION_QUERY = (
     "query Page($after: String) { examplesConnection(first: 20, after: $after) "
     "{ edges { node { " + FIELDS_GQL + " } } pageInfo { hasNextPage endCursor } } }"

@@ -110,7 +110,7 @@ def _machine() -> dict:
 
 
 def targets(data: dict) -> list[dict]:
-    """Each target of issue 7 with the measured value and whether it holds."""
+    """Each target with the measured value and whether it holds."""
     ep, queries = data["endpoints"], data["queries"]
     rows = []
 
@@ -249,7 +249,7 @@ def _times_floor(name: str, row: dict, ep: dict) -> str:
 
 
 def cursor_targets(ep: dict) -> list[dict]:
-    """Issue 15: a deep keyset page costs what the first does; the first costs no more than an offset page."""
+    """A deep keyset page costs what the first does; the first costs no more than an offset page."""
     rows = []
     for surface, offset_name in (("rest", "rest_list_20_100k"), ("strawberry", "strawberry_list_20_100k")):
         first, deep = ep.get(f"{surface}_cursor_first_100k"), ep.get(f"{surface}_cursor_page50_100k")

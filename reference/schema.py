@@ -1,4 +1,4 @@
-"""The graphene-django reference: the read queries of CONTRACT.md, answered a second way.
+"""The graphene-django reference: the read queries of the API contract (docs/API.md), answered a second way.
 
 Never served by the product nor imported by it: the reference server
 (reference.urls, in reference/.venv) serves ``schema`` at /graphql/ behind a

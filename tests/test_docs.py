@@ -214,6 +214,22 @@ def test_no_document_names_an_issue(doc):
     assert not found, f"{doc_id(doc)} names issues: {found}"
 
 
+# Code comments and docstrings follow the same rule: say what the code does, not which ticket asked.
+CODE_ISSUE = re.compile(r"\bissues? \d+", re.I)
+
+
+def test_no_source_comment_names_an_issue():
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True)
+    suffixes = {".py", ".sh", ".ts", ".graphql", ".toml", ".cfg"}
+    found = [
+        f"{name}: {hit}"
+        for name in tracked.stdout.split()
+        if Path(name).suffix in suffixes and name != "tests/test_docs.py" and (ROOT / name).is_file()
+        for hit in CODE_ISSUE.findall((ROOT / name).read_text(errors="replace"))
+    ]
+    assert not found, f"source files name issues: {found}"
+
+
 TEST_REFERENCE = re.compile(r"`(tests/[^`\s]+)`")
 
 

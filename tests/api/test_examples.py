@@ -99,7 +99,7 @@ def test_create_without_content_stores_empty_content(auth_client):
     assert ExampleModel.objects.get(pk=response.json()["id"]).content == ""
 
 
-# JSON bodies only (issue 11, item 9; tests/test_json_only.py covers every endpoint).
+# JSON bodies only (tests/test_json_only.py covers every endpoint).
 def test_create_refuses_multipart(auth_client):
     response = auth_client.post(LIST_URL, {"title": "Form", "content": "Sent as a form"}, format="multipart")
 

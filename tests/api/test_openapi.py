@@ -326,7 +326,7 @@ def test_throttled_auth_endpoints_document_429_with_retry_after(schema, path):
     assert response["headers"]["Retry-After"]["schema"] == {"type": "integer"}
 
 
-# Shared error components, summaries, the Authorize dialog (issue 15)
+# Shared error components, summaries, the Authorize dialog
 
 SHARED_ERROR_SCHEMAS = {"#/components/schemas/Error", "#/components/schemas/ValidationError"}
 

@@ -1,4 +1,4 @@
-"""Issue 11 item 5: password change, email changes and the admin login are throttled."""
+"""Password change, email changes and the admin login are throttled."""
 
 from __future__ import annotations
 

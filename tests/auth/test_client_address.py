@@ -1,4 +1,4 @@
-"""Issue 11 item 5: one rule for the client address, and throttles an attacker cannot step around."""
+"""One rule for the client address, and throttles an attacker cannot step around."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 11 item 7: a stolen token or session cannot move the account to another address."""
+"""A stolen token or session cannot move the account to another address."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 11 item 8: the reset mail leaves the request path; the answer tells nothing.
+"""The reset mail leaves the request path; the answer tells nothing.
 
 The request enqueues one task carrying the address, known or not; the task
 (in the worker) looks the user up and sends or does nothing. Failed sends

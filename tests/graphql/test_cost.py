@@ -1,4 +1,4 @@
-"""The cost limit: what one operation can produce, estimated before it runs (issue 11, item 2)."""
+"""The cost limit: what one operation can produce, estimated before it runs."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Nested lists at a constant cost: one project or fifty, the same number of SQL queries (issue 14.4).
+"""Nested lists at a constant cost: one project or fifty, the same number of SQL queries.
 
 Each nested list is one prefetch for all parents: ``Project.examples`` is cut
 per project with window functions (strawberry-django's per-parent

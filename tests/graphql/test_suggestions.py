@@ -1,4 +1,4 @@
-"""No schema leak through "Did you mean ...?" when introspection is off (issue 11, item 3)."""
+"""No schema leak through "Did you mean ...?" when introspection is off."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
-"""Parts of the contract that other branches of issue 14 build, which this branch's parity waits for.
+"""Parts of the contract a branch has not built yet, which parity waits for.
 
-The reference (reference/schema.py) answers the whole read contract of issue
-14; the Strawberry schema and REST gain the same fields on branches merged
+The reference (reference/schema.py) answers the whole read contract; the Strawberry schema and REST gain the same fields on branches merged
 separately. While a part is named in ``PENDING``, the parity tests compare
 that surface only on what it serves today (and the reference against the
 contract's SDL and the policy's expected answers), and
@@ -19,7 +18,7 @@ KNOWN = {
     "rest-example-fields": "REST's example `owner` (a public_user) and `project` (an id or null)",
 }
 
-# Empty this after merging the GraphQL and REST branches of issue 14.
+# Empty when every part of the contract is served.
 PENDING: frozenset[str] = frozenset()
 
 

@@ -35,7 +35,7 @@ from .reference import REFERENCE_PYTHON, ROOT
 from .surfaces import EXAMPLE_QUERY, EXAMPLES_QUERY, ME_QUERY
 
 CONTRACT_SDL = Path(__file__).with_name("contract.graphql")
-# What issue 14 adds to the read schema: compared with the contract's SDL
+# What the projects contract adds to the read schema: compared with the contract's SDL
 # while the Strawberry schema does not serve it yet (tests/parity/pending.py).
 NEW_IN_ISSUE_14 = {"Query", "Example", "PublicUser", "Project", "ProjectMember", "ProjectRole"}
 NEW_IN_ISSUE_14 |= {"ProjectOffsetPaginated"}

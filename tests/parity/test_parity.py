@@ -14,7 +14,7 @@ contract's policy table gives (``Population.role``, ``sees_row``,
 ``Example.project`` is null for a project they cannot see, another user is
 only a ``PublicUser``.
 
-Parts the other branches of issue 14 build are compared once they land
+Parts not built yet (tests/parity/pending.py) are compared once they land
 (tests/parity/pending.py).
 
 The graphene reference is a server process of its own over the same

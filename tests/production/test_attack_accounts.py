@@ -1,4 +1,4 @@
-"""Issue 11 items 5, 7 and 8 replayed from outside: real gunicorn, production settings, PostgreSQL, Redis.
+"""Account throttles, email change and the reset mail replayed from outside: real gunicorn, production settings, PostgreSQL, Redis.
 
 Each test is an attack as a client would send it over HTTP; the servers are
 started by ``start_server`` (tests/production/conftest.py) with low rates.

@@ -1,9 +1,9 @@
-"""Issue 11 items 1-3 replayed from outside: a real gunicorn with production settings.
+"""The GraphQL limits replayed from outside: a real gunicorn with production settings.
 
 Each attack must be answered, quickly enough for the client's timeout (the
 conftest's 30 s, a safety net, not an assertion), with the right error code.
 
-Production runs trusted documents only (issue 16), which refuses every one of
+Production runs trusted documents only, which refuses every one of
 these documents before it is parsed. The limits must hold without that mode
 too (staff may send any query; development runs any query), so the attacks
 are replayed against a server with it off, and once against the production

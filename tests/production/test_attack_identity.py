@@ -1,4 +1,4 @@
-"""Issue 11, item 6, replayed from outside: one identity per login on a real server.
+"""Replayed from outside: one identity per login on a real server.
 
 A real gunicorn with production settings on PostgreSQL. The attack: take
 another user's email (any case) as your username, by registering or by

@@ -1,4 +1,4 @@
-"""Issue 11, item 9, replayed from outside: no login from another site.
+"""Replayed from outside: no login from another site.
 
 A real gunicorn with production settings on PostgreSQL. A page on another
 site can make a visitor's browser post an HTML form (form-encoded,
