@@ -20,7 +20,6 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
 from django.db.models import Q
 from django.test import override_settings
 
@@ -37,7 +36,7 @@ from .resources import (
     unregistered_rest_cases,
 )
 from .throwaway import NOTE, Note, note_schema
-from .throwaway_nested import REMARK, Remark, RemarkPolicy
+from .throwaway_nested import REMARK, Remark, RemarkPolicy, throwaway_tables
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the table is created and dropped (DDL)
 URLCONF = "tests.matrix.throwaway"
@@ -53,16 +52,8 @@ NOTE_ROUTES = {
 
 @pytest.fixture
 def note_table(transactional_db):
-    # The remark's too: deleting a note cascades to its remarks (tests/matrix/throwaway_nested.py).
-    with connection.schema_editor() as editor:
-        editor.create_model(Note)
-        editor.create_model(Remark)
-    try:
+    with throwaway_tables():
         yield
-    finally:
-        with connection.schema_editor() as editor:
-            editor.delete_model(Remark)
-            editor.delete_model(Note)
 
 
 @pytest.fixture

@@ -10,10 +10,12 @@ remark on any note id, seen or not: the matrix must catch it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.urls import include, path
 from rest_framework import routers, serializers
@@ -41,6 +43,20 @@ class Remark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} on note {self.note_id}"
+
+
+@contextmanager
+def throwaway_tables() -> Iterator[None]:
+    """The notes' and remarks' tables, for a test: deleting a note cascades to its remarks' table."""
+    with connection.schema_editor() as editor:
+        editor.create_model(Note)
+        editor.create_model(Remark)
+    try:
+        yield
+    finally:
+        with connection.schema_editor() as editor:
+            editor.delete_model(Remark)
+            editor.delete_model(Note)
 
 
 class RemarkPolicy:
