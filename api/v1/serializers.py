@@ -211,3 +211,19 @@ class CommentSerializer(PolicyModelSerializer):
         fields = ("id", "example", "body", "owner", "created_at", "updated_at")
         read_only_fields = ("id", "created_at", "updated_at")
         extra_kwargs = {"body": _text("1 to 10,000 characters.")}
+
+
+class CommentChangeSerializer(CommentSerializer):
+    """A comment as PUT and PATCH take it: `body`; `example` is set on create (a sent one is ignored)."""
+
+    # Read-only rather than a 400 on a different id: a client PUTs back what it GETs (example
+    # included), read-only fields are how DRF ignores such input (as `owner`), and the OpenAPI
+    # request body then has no `example` at all.
+
+    example = PolicyPrimaryKeyRelatedField(
+        model=ExampleModel,
+        action=policy.VIEW,
+        source="example_id",
+        read_only=True,
+        help_text="The example it is on, set when it was created.",
+    )

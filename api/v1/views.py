@@ -27,6 +27,7 @@ from .filters import ExampleFilter
 from .pagination import PageOrCursorPagination
 from .serializers import (
     SHOWN_PROJECT,
+    CommentChangeSerializer,
     CommentSerializer,
     ExampleModelSerializer,
     InvitationSerializer,
@@ -444,8 +445,16 @@ def comment_rows() -> models.QuerySet:
     list="List the comments on the examples the caller may see, newest first.",
     create="Comment on an example the caller may see (any other `example` is a 400).",
     retrieve="One comment.",
-    update="Replace a comment's body: its author only. `example` is ignored.",
-    partial_update="Change a comment's body: its author only.",
+    update=dict(
+        summary="Replace a comment's body: its author only. `example` is read-only (set on create).",
+        request=CommentChangeSerializer,
+        responses=CommentSerializer,
+    ),
+    partial_update=dict(
+        summary="Change a comment's body: its author only. `example` is read-only (set on create).",
+        request=CommentChangeSerializer,
+        responses=CommentSerializer,
+    ),
     destroy="Delete a comment: its author or the example's project owner.",
 )
 class CommentViewSet(PolicyModelViewSet):
@@ -459,6 +468,9 @@ class CommentViewSet(PolicyModelViewSet):
         update=services.comment_update,
         delete=services.comment_delete,
     )
+
+    def get_serializer_class(self) -> type[CommentSerializer]:
+        return CommentChangeSerializer if self.action in ("update", "partial_update") else CommentSerializer
 
     def base_queryset(self) -> models.QuerySet:
         return comment_rows()

@@ -196,7 +196,7 @@ export interface paths {
          */
         get: operations["v1_comments_retrieve"];
         /**
-         * Replace a comment's body: its author only. `example` is ignored.
+         * Replace a comment's body: its author only. `example` is read-only (set on create).
          * @description Comments on examples: seen by whoever sees the example.
          */
         put: operations["v1_comments_update"];
@@ -209,7 +209,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change a comment's body: its author only.
+         * Change a comment's body: its author only. `example` is read-only (set on create).
          * @description Comments on examples: seen by whoever sees the example.
          */
         patch: operations["v1_comments_partial_update"];
@@ -542,6 +542,11 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
         };
+        /** @description A comment as PUT and PATCH take it: `body`; `example` is set on create (a sent one is ignored). */
+        CommentChangeRequest: {
+            /** @description 1 to 10,000 characters. */
+            body: string;
+        };
         /** @description A comment; its author is the caller who wrote it (`owner` in a body is ignored). */
         CommentRequest: {
             /** @description An example the caller sees. */
@@ -776,10 +781,8 @@ export interface components {
             /** Format: email */
             email: string;
         };
-        /** @description A comment; its author is the caller who wrote it (`owner` in a body is ignored). */
-        PatchedCommentRequest: {
-            /** @description An example the caller sees. */
-            example?: number;
+        /** @description A comment as PUT and PATCH take it: `body`; `example` is set on create (a sent one is ignored). */
+        PatchedCommentChangeRequest: {
             /** @description 1 to 10,000 characters. */
             body?: string;
         };
@@ -1409,7 +1412,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CommentRequest"];
+                "application/json": components["schemas"]["CommentChangeRequest"];
             };
         };
         responses: {
@@ -1474,7 +1477,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["PatchedCommentRequest"];
+                "application/json": components["schemas"]["PatchedCommentChangeRequest"];
             };
         };
         responses: {

@@ -13,7 +13,6 @@ import json
 import re
 
 import pytest
-from django.db import connection
 from django.test import override_settings
 
 from graphql_api.schema import schema as served_schema
@@ -36,7 +35,8 @@ from .resources import (
     target_key,
 )
 from .surface import changed_rows, database_dump
-from .throwaway import NOTE, Note, NoteViewSet, _urls
+from .throwaway import NOTE, NoteViewSet, _urls
+from .throwaway_nested import throwaway_tables
 
 # A URL conf of this module's own: DRF adds HEAD to a viewset route's action map on its first
 # request, and tests/matrix/test_meta_resource.py counts the routes of tests.matrix.throwaway's.
@@ -124,13 +124,8 @@ def test_every_conditional_detail_route_sends_etags_and_refuses_stale_writes(res
 
 @pytest.fixture
 def note_table(transactional_db):
-    with connection.schema_editor() as editor:
-        editor.create_model(Note)
-    try:
+    with throwaway_tables():
         yield
-    finally:
-        with connection.schema_editor() as editor:
-            editor.delete_model(Note)
 
 
 @pytest.mark.django_db(transaction=True)

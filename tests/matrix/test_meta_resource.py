@@ -7,16 +7,20 @@ routes; with one (``NOTE``: its policy table, its target, its values) every
 one of its routes is called by every actor with the outcome the table gives,
 through the same functions as the product's resources. A missing row of its
 policy table, a missing core policy and a read that forgot the policy each
-fail.
+fail. A second one, a remark on a note (tests/matrix/throwaway_nested.py), has its project
+through its parent (``note__project``), as a comment has through its example: the matrix covers
+it from its entry alone, and catches a create that skips the parent's policy and a delete rule
+that forgets the project's owner.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
+from django.db.models import Q
 from django.test import override_settings
 
 from api import policy
@@ -26,11 +30,13 @@ from .resources import (
     RESOURCES,
     build_population,
     graphql_cases,
+    relations,
     resource_for_model,
     rest_cases,
     unregistered_rest_cases,
 )
 from .throwaway import NOTE, Note, note_schema
+from .throwaway_nested import REMARK, Remark, RemarkPolicy, throwaway_tables
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the table is created and dropped (DDL)
 URLCONF = "tests.matrix.throwaway"
@@ -46,13 +52,8 @@ NOTE_ROUTES = {
 
 @pytest.fixture
 def note_table(transactional_db):
-    with connection.schema_editor() as editor:
-        editor.create_model(Note)
-    try:
+    with throwaway_tables():
         yield
-    finally:
-        with connection.schema_editor() as editor:
-            editor.delete_model(Note)
 
 
 @pytest.fixture
@@ -233,3 +234,59 @@ def test_a_row_that_moves_though_its_policy_declares_no_parent_fails_the_transfe
     careless = override_settings(ROOT_URLCONF="tests.matrix.throwaway_careless")
     with careless, pytest.raises(AssertionError, match=r"author PATCH .*project_id is None, expected \d+"):
         run_rest_case(build_population(), NOTE, _note_update_case(), _transfer("transfer to no project"))
+
+
+# A resource whose parent is another row (tests/matrix/throwaway_nested.py): a remark on a note, its
+# project reached through the note (``note__project``), as a comment's is through its example.
+
+REMARK_URLCONF = "tests.matrix.throwaway_nested"
+
+
+def remark_cases():
+    return [case for case in rest_cases() if case.model is Remark]
+
+
+def test_the_matrix_covers_a_resource_with_a_nested_parent_with_no_hand_entries(note_policy):
+    """Every actor on every remark route: view by the note's own table, delete by the note's project's owner."""
+    with override_settings(ROOT_URLCONF=REMARK_URLCONF):
+        assert unregistered_rest_cases([*RESOURCES, NOTE, REMARK]) == []
+        cases = remark_cases()
+        population = build_population()
+        assert {(case.method, case.op_name) for case in cases} == NOTE_ROUTES
+        for case in cases:
+            assert resource_for_model(case.model, [*RESOURCES, REMARK]) is REMARK
+            for variant in REMARK.variants_of(case.op_name, "rest"):
+                run_rest_case(population, REMARK, case, variant)
+    # The relations come through the path: the note's project's owner, and "may view the note".
+    owner = population.users["owner"]
+    remark = population.target(REMARK)
+    assert {"owner", "parent:view"} <= relations(REMARK, remark, owner)
+    assert REMARK.parent_field == "note" and not REMARK.transfer_variants("partial_update")
+
+
+def test_a_create_that_skips_the_parent_policy_fails_the_matrix(note_policy):
+    """The careless create remarks on a note the removed member no longer sees: expected a 400 on note."""
+    with override_settings(ROOT_URLCONF="tests.matrix.throwaway_nested_careless"):
+        create = next(case for case in remark_cases() if case.op_name == "create")
+        with pytest.raises(
+            AssertionError, match=r"removed POST /api/v1/remarks/ \(default\): expected invalid"
+        ):
+            run_rest_case(build_population(), REMARK, create, REMARK.variants_of("create", "rest")[0])
+
+
+class AuthorOnlyDelete(RemarkPolicy):
+    def condition(self, user, action: str) -> Q | None:
+        return Q(user_id=user.pk) if action == policy.DELETE else super().condition(user, action)
+
+
+def test_a_delete_rule_that_forgets_the_path_to_the_project_fails_the_matrix(note_policy):
+    """A remark policy whose DELETE is the author's alone: the note's project's owner is refused."""
+    with (
+        override_settings(ROOT_URLCONF=REMARK_URLCONF),
+        mock.patch.dict(policy._registry, {Remark: AuthorOnlyDelete()}),
+    ):
+        destroy = next(case for case in remark_cases() if case.op_name == "destroy")
+        with pytest.raises(
+            AssertionError, match=r"owner DELETE /api/v1/remarks/\d+/ \(default\): expected success"
+        ):
+            run_rest_case(build_population(), REMARK, destroy, REMARK.variants_of("destroy", "rest")[0])
