@@ -13,12 +13,18 @@ private result cache (``graphql_api.pagination.PageRule``).
 from __future__ import annotations
 
 import pytest
+import strawberry
+import strawberry_django
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from strawberry import auto
 from strawberry.types.info import Info
 from strawberry_django.optimizer import is_optimized_by_prefetching
 
 from api.models import ExampleModel, Project, ProjectMembership, ProjectRole
+from graphql_api.column_field import ColumnField
+from graphql_api.executor import LeafColumnsExecutor
 from graphql_api.schema import schema as product_schema
 
 from ..factories import UserFactory
@@ -113,3 +119,43 @@ def test_upgrade_guard_page_rule_sees_prefetched_nested_pages_by_the_public_mark
     assert seen.count(True) >= 2 * 2
     # Token, COUNT (not asked: none), projects, examples, members: nothing per page.
     assert len(queries) <= 5
+
+
+def _shown(root: User) -> str:
+    return root.username.upper()
+
+
+PEOPLE = [User(id=1, username="ada"), User(id=2, username="bob")]
+
+
+@strawberry_django.type(User, name="Person", field_cls=ColumnField)
+class PersonType:
+    username: auto
+    shown: str = strawberry_django.field(resolver=_shown, field_cls=ColumnField)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def people(self) -> list[PersonType]:
+        return PEOPLE  # type: ignore[return-value]
+
+
+def test_a_root_only_resolver_answers_in_an_async_context_without_a_lost_coroutine():
+    """Async (a subscription's context): the short path meets the resolver's thread hop, closes it, and the full path answers."""
+    import asyncio
+    import gc
+    import warnings
+
+    schema = strawberry.Schema(query=Query, execution_context_class=LeafColumnsExecutor)
+    assert schema._schema.type_map["Person"].fields["shown"].resolve.__name__ == "_get_basic_result"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = asyncio.run(schema.execute("{ people { username shown } }"))
+        gc.collect()
+
+    assert result.errors is None, result.errors
+    assert result.data == {
+        "people": [{"username": "ada", "shown": "ADA"}, {"username": "bob", "shown": "BOB"}]
+    }
+    assert not [w for w in caught if "never awaited" in str(w.message)]
