@@ -71,7 +71,7 @@ class PolicyField(ColumnField):
 
     def _restricted_forward_relation(self, source: models.Model) -> models.ForeignKey | None:
         """The forward FK this field reads when its target type is a policy type, else None."""
-        if self.base_resolver is not None or not self.is_relation:
+        if self.base_resolver is not None or not self.is_relation or self.__dict__.get("declared"):
             return None
         try:
             field = type(source)._meta.get_field(self.django_name or self.python_name)
@@ -227,6 +227,8 @@ def _declared_fields_as(cls: type, field_cls: type[StrawberryDjangoField]) -> No
     for value in vars(cls).values():
         if type(value) is StrawberryDjangoField:
             value.__class__ = field_cls
+            # Its lazy forward read stays strawberry-django's (async safe), as before the swap.
+            value.__dict__["declared"] = True
 
 
 def policy_type(model: type[models.Model], **options: Any):
