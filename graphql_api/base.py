@@ -71,7 +71,7 @@ class PolicyField(ColumnField):
 
     def _restricted_forward_relation(self, source: models.Model) -> models.ForeignKey | None:
         """The forward FK this field reads when its target type is a policy type, else None."""
-        if self.base_resolver is not None or not self.is_relation:
+        if self.base_resolver is not None or not self.is_relation or self.__dict__.get("declared"):
             return None
         try:
             field = type(source)._meta.get_field(self.django_name or self.python_name)
@@ -80,6 +80,31 @@ class PolicyField(ColumnField):
         if not (field.many_to_one or field.one_to_one) or field.auto_created:
             return None
         return field if _is_policy_type(self.django_type) else None
+
+    @property
+    def is_basic_field(self) -> bool:
+        """Plain columns (``ColumnField``) and forward relations to a public type.
+
+        A forward foreign key to a ``public_type`` (``Example.owner``,
+        ``ProjectMember.user``) reads the related row the optimizer already
+        joined, as strawberry-django's own path does without an ``Info``
+        (an unloaded one is read lazily there too, in a thread when async).
+        As a basic field it skips Strawberry's per-field ``Info``, argument
+        parsing and extension chain: under a nested list that is one field
+        per row. A relation to a policy type is never basic:
+        ``get_full_result`` needs the ``Info`` to reach its ``get_queryset``.
+        """
+        if super().is_basic_field:
+            return True
+        definition = get_django_definition(self.origin) if isinstance(self.origin, type) else None
+        if self.base_resolver is not None or self.extensions or definition is None:
+            return False
+        try:
+            field = definition.model._meta.get_field(self.django_name or self.python_name)
+        except FieldDoesNotExist:
+            return False
+        forward = (field.many_to_one or field.one_to_one) and not field.auto_created
+        return bool(forward) and self.django_type in PUBLIC_TYPES
 
     def get_full_result(self, source, info, args, kwargs):
         # Only fields that are not plain columns get here (ColumnField.get_result).
@@ -190,12 +215,29 @@ def _count_nested_pages_with_their_parents(decorated: type, model: type[models.M
         field.extensions.append(CountedWithParent(annotation))
 
 
+def _declared_fields_as(cls: type, field_cls: type[StrawberryDjangoField]) -> None:
+    """Make fields declared with ``strawberry_django.field(...)`` instances of ``field_cls`` too.
+
+    strawberry-django's ``field_cls`` only builds the annotated-only fields;
+    a declared one (``owner = strawberry_django.field(field_name="user")``)
+    would otherwise skip ``PolicyField``'s forward-relation rule and the
+    basic-field paths. Neither class adds state of its own, so the class is
+    swapped in place.
+    """
+    for value in vars(cls).values():
+        if type(value) is StrawberryDjangoField:
+            value.__class__ = field_cls
+            # Its lazy forward read stays strawberry-django's (async safe), as before the swap.
+            value.__dict__["declared"] = True
+
+
 def policy_type(model: type[models.Model], **options: Any):
     """``strawberry_django.type`` for a ``PolicyType`` subclass, with ``PolicyField`` fields."""
 
     def wrap(cls: type) -> type:
         if not _is_policy_type(cls):
             raise ImproperlyConfigured(f"{cls.__name__} must subclass graphql_api.base.PolicyType.")
+        _declared_fields_as(cls, PolicyField)
         decorated = strawberry_django.type(model, field_cls=PolicyField, **options)(cls)
         _count_nested_pages_with_their_parents(decorated, model)
         return decorated
@@ -212,6 +254,7 @@ def public_type(model: type[models.Model], **options: Any):
     """
 
     def wrap(cls: type) -> type:
+        _declared_fields_as(cls, ColumnField)
         decorated = strawberry_django.type(model, field_cls=ColumnField, **options)(cls)
         PUBLIC_TYPES.add(decorated)
         return decorated

@@ -18,8 +18,11 @@ fail loudly when an upgrade changes it (tests/graphql/test_column_field.py):
 - strawberry-django's ``StrawberryDjangoField.get_result(source, info, args,
   kwargs)`` works with ``info=None`` for a field without a resolver (it reads
   the attribute, loading a deferred column, wrapping a file);
-- fields with a resolver, an extension (permissions) or a relation are never
-  basic, so they keep strawberry-django's whole path.
+- fields with an extension (permissions) or a relation are never basic
+  here, nor are resolvers, except a sync one of ``root`` alone that returns
+  a plain scalar (``PublicUser.name``): it is called with the row through
+  strawberry-django's ``safe_resolver`` (a thread when async);
+  ``graphql_api.base.PolicyField`` adds forward relations to public types.
 
 Every field type a team is likely to add is tested there on a throwaway
 model: a foreign key, a file, a computed property, a resolver, a deferred column.
@@ -32,6 +35,9 @@ from django.db.models.query_utils import DeferredAttribute
 from strawberry_django.fields.field import StrawberryDjangoField
 
 _MISSING = object()
+# What a root-only resolver may return and still run as a basic field: the
+# plain scalars the leaf executor (graphql_api.executor) completes itself.
+ROOT_RESOLVER_TYPES = (str, int, float, bool)
 
 
 class ColumnField(StrawberryDjangoField):
@@ -39,7 +45,22 @@ class ColumnField(StrawberryDjangoField):
 
     @property
     def is_basic_field(self) -> bool:
-        return self.base_resolver is None and not self.extensions and not self.is_relation
+        if self.extensions or self.is_relation:
+            return False
+        return self.base_resolver is None or self._root_only_scalar_resolver()
+
+    def _root_only_scalar_resolver(self) -> bool:
+        """A sync resolver of ``root`` alone (no info, no arguments) that returns a plain scalar.
+
+        Such a resolver (``PublicUser.name``) needs no ``Info`` either: run as
+        a basic field it is called with the row alone, through the same
+        ``safe_resolver`` strawberry-django uses (a thread when async).
+        """
+        resolver = self.base_resolver
+        if resolver is None or resolver.is_async or resolver.root_parameter is None:
+            return False
+        only_root = len(resolver.signature.parameters) == 1
+        return only_root and self.type in ROOT_RESOLVER_TYPES
 
     def get_result(self, source, info, args, kwargs):
         # A loaded plain column is an attribute read. Anything else (a deferred
@@ -54,6 +75,8 @@ class ColumnField(StrawberryDjangoField):
                 value = source.__dict__.get(attname, _MISSING)
                 if value is not _MISSING:
                     return value
+        if info is None and self.base_resolver is not None:  # a basic root-only resolver
+            return self.safe_resolver(**{self.base_resolver.root_parameter.name: source})
         return self.get_full_result(source, info, args, kwargs)
 
     def get_full_result(self, source, info, args, kwargs):

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import inspect
 import uuid
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -117,6 +118,8 @@ class LeafColumnsExecutor(StrawberryGraphQLCoreExecutionContext):
                     results[step.response_name] = None
                     continue
                 if type(value) not in PLAIN_TYPES:
+                    if inspect.iscoroutine(value):
+                        value.close()  # a resolver's thread hop: the full path calls it again and awaits that
                     return None
                 coerced = step.coerce(value)
                 if coerced is None or coerced is Undefined:

@@ -66,7 +66,11 @@ class PageRule(FieldExtension):
         queryset = next_(source, info, **kwargs)
         # A nested page the optimizer prefetched is already cut and loaded: reordering
         # it would drop its rows and query again.
-        if isinstance(queryset, QuerySet) and queryset._result_cache is None and queryset.query.order_by:
+        if (
+            isinstance(queryset, QuerySet)
+            and not is_optimized_by_prefetching(queryset)
+            and queryset.query.order_by
+        ):
             queryset = queryset.order_by(*queryset.query.order_by, TIEBREAK)
         return queryset
 
