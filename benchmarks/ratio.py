@@ -41,7 +41,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.ports import free_port as _free_port
+from benchmarks.ports import free_port as _free_port
 
 from .endpoints import PRODUCT, Endpoint, endpoints
 

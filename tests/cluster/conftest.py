@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ports import free_port as _free_port
+from benchmarks.ports import free_port as _free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "cluster.sh"

@@ -47,7 +47,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.ports import free_port
+from benchmarks.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(__file__).resolve().parent / "site"

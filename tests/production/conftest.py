@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ports import free_port
+from benchmarks.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

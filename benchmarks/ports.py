@@ -1,4 +1,4 @@
-"""A free TCP port on loopback, for servers the tests and benchmarks start (stdlib only, no Django)."""
+"""A free TCP port on loopback, for servers the benchmarks and the tests start (stdlib only, no Django)."""
 
 from __future__ import annotations
 
