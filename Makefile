@@ -133,8 +133,9 @@ seed: migrate
 test: install-dev reference
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The whole suite against a throwaway PostgreSQL cluster on a free loopback port.
-test-postgres: install-dev reference
+# The whole suite against a throwaway PostgreSQL cluster on a free loopback port. Needs Node.js:
+# the typed client's reconnect tests run the frontend's own code against a real server.
+test-postgres: install-dev reference node_modules/.package-lock.json
 	scripts/postgres.sh run $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Headless Chromium against a real backend process, the frontend fixture page
@@ -193,7 +194,7 @@ serve: install
 cluster: install
 	HOST=$(HOST) PORT=$(PORT) scripts/cluster.sh up
 
-cluster-test: install-dev
+cluster-test: install-dev node_modules/.package-lock.json
 	$(BIN)/python -m pytest tests/cluster --ignore=tests/cluster/image $(PYTEST_ARGS)
 
 # The container image, built with no registry (scripts/image.sh): a base image
